@@ -1,0 +1,208 @@
+// Command maestro-analyze decodes and audits Check Point Maestro
+// diagnostics offline: connections-table dumps, kernel-debug captures, gconn
+// tables and asg dxl calc output. It tells who owns each connection, where
+// its sync goes, and when it expires.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+
+	"github.com/alecthomas/kong"
+	"github.com/fatih/color"
+
+	"github.com/maestro-analyze/maestro-analyze/decode"
+	"github.com/maestro-analyze/maestro-analyze/parse"
+	"github.com/maestro-analyze/maestro-analyze/report"
+)
+
+var version = "devel"
+
+// Exit statuses (also in README and --help).
+const (
+	exitOK       = 0
+	exitError    = 1  // runtime error, or rejected input in decode
+	exitNotFound = 3  // reserved for commands that search (trace)
+	exitUsage    = 80 // kong's status for usage errors
+)
+
+// IO carries the process streams; commands get them by kong binding.
+type IO struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+}
+
+// Globals are the flags every command takes.
+type Globals struct {
+	Version kong.VersionFlag `short:"V" help:"Print version and exit."`
+	Format  string           `short:"f" help:"Output format: ${enum}." enum:"table,json,csv,ndjson" default:"table"`
+	Color   string           `help:"Colorize table output: ${enum} (auto honours NO_COLOR and a non-terminal stdout)." enum:"auto,always,never" default:"auto"`
+	Layout  string           `help:"Security group layout SITESxSLOTS; SGM ids run site by site." default:"2x14" placeholder:"SxN"`
+	Sites   string           `help:"Site states, e.g. 1=standby,2=active (active, standby, down)." placeholder:"STATES"`
+	Strict  bool             `help:"Stop at the first rejected line with a non-zero status."`
+}
+
+// CLI is the command tree.
+type CLI struct {
+	Globals
+
+	Decode DecodeCmd `cmd:"" help:"Decode pasted entries: fw tab -u/-f, kernel-debug sync and correction lines, gconn rows."`
+	Mask   MaskCmd   `cmd:"" help:"Decode a sync_mask into SGMs per site."`
+	CCL    CCLCmd    `cmd:"" name:"ccl" help:"Decode a CCL word, id or SGM; with no value, print the CCL table of the layout."`
+}
+
+const description = `Offline analyzer for Check Point Maestro diagnostics.
+
+Exit status: 0 success; 1 runtime error, or rejected input in decode (and
+any command under --strict); 80 usage error.`
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], &IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}))
+}
+
+// exitCoder is an error that chooses the exit status.
+type exitCoder interface{ ExitCode() int }
+
+// usageError is a flag value kong could not check itself.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+func (usageError) ExitCode() int   { return exitUsage }
+
+// rejectedError reports that input lines were rejected.
+type rejectedError struct{ n int64 }
+
+func (e rejectedError) Error() string {
+	return fmt.Sprintf("%d %s rejected", e.n, plural(e.n, "line"))
+}
+func (rejectedError) ExitCode() int { return exitError }
+
+type exitPanic struct{ code int }
+
+func run(ctx context.Context, args []string, stdio *IO) (code int) {
+	var cli CLI
+	parser, err := kong.New(&cli,
+		kong.Name("maestro-analyze"),
+		kong.Description(description),
+		kong.Vars{"version": versionString()},
+		kong.Writers(stdio.Out, stdio.Err),
+		kong.Exit(func(c int) { panic(exitPanic{c}) }),
+		kong.Bind(stdio),
+		kong.BindFor(ctx),
+	)
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "maestro-analyze: %v\n", err)
+		return exitError
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			e, ok := r.(exitPanic)
+			if !ok {
+				panic(r)
+			}
+			code = e.code
+		}
+	}()
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "maestro-analyze: %v\n", err)
+		return exitUsage
+	}
+	if err := kctx.Run(&cli.Globals); err != nil {
+		var rej rejectedError
+		if !errors.As(err, &rej) {
+			fmt.Fprintf(stdio.Err, "maestro-analyze: %s\n", report.Sanitize(err.Error()))
+		}
+		var ec exitCoder
+		if errors.As(err, &ec) {
+			return ec.ExitCode()
+		}
+		return exitError
+	}
+	return exitOK
+}
+
+func versionString() string {
+	if version != "devel" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			return bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return "devel-" + s.Value[:12]
+			}
+		}
+	}
+	return version
+}
+
+// env is what commands share after the global flags are checked.
+type env struct {
+	ctx     report.Context
+	format  report.Format
+	palette report.Palette
+	strict  bool
+}
+
+// setup checks the global flags that kong cannot check alone.
+func (g *Globals) setup(stdio *IO) (*env, error) {
+	l, err := decode.ParseLayout(g.Layout)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--layout: %w", err)}
+	}
+	st, err := decode.ParseSiteStates(g.Sites, l)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--sites: %w", err)}
+	}
+	useColor := false
+	switch g.Color {
+	case "always":
+		useColor = true
+	case "auto":
+		useColor = !color.NoColor && stdio.Out == os.Stdout
+	}
+	return &env{
+		ctx:     report.Context{Layout: l, Sites: st, DXL: &report.DXL{}},
+		format:  report.Format(g.Format),
+		palette: report.NewPalette(useColor && g.Format == "table"),
+		strict:  g.Strict,
+	}, nil
+}
+
+// loadDXL reads `asg dxl calc` output from path into e.ctx.DXL.
+func (e *env) loadDXL(path string, stdio *IO) error {
+	in, err := parse.Open(path, stdio.In)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	r := parse.NewReader(in, in.Name)
+	for r.Scan() {
+		if rec, err := r.Record(); err == nil {
+			e.ctx.DXL.Add(rec)
+		}
+	}
+	if err := r.Err(); err != nil {
+		return err
+	}
+	if e.ctx.DXL.Len() == 0 {
+		return fmt.Errorf("%s: no asg dxl calc result found (expected <src,dst,method,value> lines)", in.Name)
+	}
+	return nil
+}
+
+func plural(n int64, w string) string {
+	if n == 1 {
+		return w
+	}
+	return w + "s"
+}

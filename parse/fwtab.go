@@ -1,0 +1,214 @@
+package parse
+
+import (
+	"bytes"
+)
+
+// Format: `fw tab -t connections -u` [seed][public].
+//
+//	localhost:
+//	-------- connections --------
+//	dynamic, id 8158, attributes: keep, sync, aggressive aging, ...
+//	<00000000, ac103d42, 000047df, ac103d02, 000000b3, 00000006; 0001c001, ..., 02008000, ...; 00000001 ; 3394/3618>
+//	<00000001, 0a0d0873, 00000016, 0a0d0777, 0000851a, 00000006> -> <00000000, ...> (00000005)
+//
+// A full entry is `<key; values; [extra segments;] remaining/timeout>`; the
+// key is `dir, src, sport, dst, dport, proto` as hex words, IPs big-endian.
+// R81.20 prints 34 values and one extra segment, 2014 versions 31 values and
+// none: the count is never assumed. With -v, lines carry a `[fw_N]` prefix.
+// An entry pasted across several lines is joined until its closing '>'.
+
+// fwTabEntry parses a full entry starting at t, joining continuation lines
+// when the entry does not close on this line.
+func (r *Reader) fwTabEntry(t []byte, pos Pos, inst int) bool {
+	if t[len(t)-1] == '>' {
+		return r.finish(r.parseFwTab(t, pos, inst, 1))
+	}
+	// Wrapped entry: join lines until one ends with '>'.
+	r.join = append(r.join[:0], t...)
+	lines := 1
+	for lines < maxJoin && len(r.join) <= r.lr.max {
+		line, n, tooLong, ok := r.nextLine()
+		if !ok {
+			break
+		}
+		next := trimSpace(line)
+		if tooLong || len(next) == 0 || next[0] == '<' || bytes.Contains(next, []byte("->")) {
+			r.pushBack(line, n, tooLong)
+			break
+		}
+		r.stats.Lines++
+		lines++
+		r.join = append(r.join, ' ')
+		r.join = append(r.join, next...)
+		if next[len(next)-1] == '>' {
+			r.cur = nil // columns no longer map to one line
+			e := r.parseFwTab(r.join, pos, inst, lines)
+			if e != nil {
+				r.rejectLine(e, lines)
+				return true
+			}
+			return r.accept()
+		}
+	}
+	r.rejectLine(synErr(pos, ErrTruncated, "truncated fw tab entry: no closing '>' (%d bytes over %d line(s))", len(r.join), lines), lines)
+	return true
+}
+
+// parseFwTab parses a complete `<key; values; ...; rem/timeout>` entry.
+func (r *Reader) parseFwTab(t []byte, pos Pos, inst, lines int) *SyntaxError {
+	rec := &r.rec
+	rec.reset(KindFwTab, pos)
+	rec.Lines = lines
+	rec.Instance = inst
+	body := t[1 : len(t)-1]
+	semi := bytes.IndexByte(body, ';')
+	if semi < 0 {
+		return synErr(pos, ErrTruncated, "fw tab entry has no ';' after its key: expected <key; values; remaining/timeout>")
+	}
+	if e := r.parseKey(body[:semi], &rec.Key, pos); e != nil {
+		return e
+	}
+	rec.HasKey = true
+	rest := body[semi+1:]
+	// Values.
+	semi = bytes.IndexByte(rest, ';')
+	valSeg := rest
+	if semi >= 0 {
+		valSeg, rest = rest[:semi], rest[semi+1:]
+	} else {
+		rest = nil
+	}
+	var off int
+	var ok bool
+	if rec.Vals, off, ok = hexList(valSeg, rec.Vals); !ok {
+		return r.hexErr(valSeg, off, pos, "value")
+	}
+	// Extra segments, then the expiry in the last one.
+	for len(rest) > 0 {
+		seg := rest
+		semi = bytes.IndexByte(rest, ';')
+		if semi >= 0 {
+			seg, rest = rest[:semi], rest[semi+1:]
+		} else {
+			rest = nil
+		}
+		seg = trimSpace(seg)
+		if rest == nil && bytes.IndexByte(seg, '/') >= 0 {
+			a, b, _ := bytes.Cut(seg, []byte("/"))
+			rem, ok1 := decUint(trimSpace(a))
+			to, ok2 := decUint(trimSpace(b))
+			if !ok1 || !ok2 {
+				return synErr(Pos{pos.Name, pos.Line, r.col(seg)}, ErrField, "expiry %q: expected remaining/timeout in seconds", clip(seg))
+			}
+			rec.HasExpiry = true
+			rec.Expiry.Remaining, rec.Expiry.Timeout = rem, to
+			break
+		}
+		if rec.Extra, off, ok = hexList(seg, rec.Extra); !ok {
+			return r.hexErr(seg, off, pos, "extra")
+		}
+	}
+	return nil
+}
+
+// parseLink parses `<key> -> <key> (flags)`.
+func (r *Reader) parseLink(t []byte, pos Pos, inst int) *SyntaxError {
+	rec := &r.rec
+	rec.reset(KindFwTabLink, pos)
+	rec.Instance = inst
+	a, b, _ := bytes.Cut(t, []byte("->"))
+	a, b = trimSpace(a), trimSpace(b)
+	if len(a) < 2 || a[len(a)-1] != '>' || len(b) < 2 || b[0] != '<' {
+		return synErr(pos, ErrTruncated, "link line: expected <key> -> <key> (flags)")
+	}
+	end := bytes.IndexByte(b, '>')
+	if end < 0 {
+		return synErr(pos, ErrTruncated, "link line: target key has no closing '>'")
+	}
+	if e := r.parseKey(a[1:len(a)-1], &rec.Key, pos); e != nil {
+		return e
+	}
+	if e := r.parseKey(b[1:end], &rec.Link, pos); e != nil {
+		return e
+	}
+	rec.HasKey = true
+	flags := trimSpace(b[end+1:])
+	if len(flags) > 0 {
+		if len(flags) < 2 || flags[0] != '(' || flags[len(flags)-1] != ')' {
+			return synErr(pos, ErrField, "link flags %q: expected (hex)", clip(flags))
+		}
+		v, ok := hexWord(trimSpace(flags[1 : len(flags)-1]))
+		if !ok {
+			return r.hexErr(flags[1:len(flags)-1], 0, pos, "link flags")
+		}
+		rec.Flags = v
+	}
+	return nil
+}
+
+// parseKey parses the six key words `dir, src, sport, dst, dport, proto`.
+func (r *Reader) parseKey(seg []byte, k *Key, pos Pos) *SyntaxError {
+	var words [8]uint32
+	ws, off, ok := hexList(seg, words[:0])
+	if !ok {
+		return r.hexErr(seg, off, pos, "key")
+	}
+	if len(ws) != 6 {
+		return synErr(pos, ErrCount, "key has %d words, expected 6 (dir, src, sport, dst, dport, proto)", len(ws))
+	}
+	return r.setKey(k, ws[0], ws[1], ws[2], ws[3], ws[4], ws[5], pos)
+}
+
+// setKey fills k after checking that ports and protocol fit their fields.
+func (r *Reader) setKey(k *Key, dir, src, sport, dst, dport, proto uint32, pos Pos) *SyntaxError {
+	if sport > 0xffff || dport > 0xffff {
+		return synErr(pos, ErrField, "port word out of range: %#x, %#x", sport, dport)
+	}
+	if proto > 0xff {
+		return synErr(pos, ErrField, "protocol word out of range: %#x", proto)
+	}
+	k.Dir = dir
+	k.Src, k.SPort, k.Dst, k.DPort, k.Proto = src, uint16(sport), dst, uint16(dport), uint8(proto)
+	return nil
+}
+
+// hexErr reports a non-hex word found at byte off of seg.
+func (r *Reader) hexErr(seg []byte, off int, pos Pos, what string) *SyntaxError {
+	w := seg[off:]
+	if i := bytes.IndexAny(w, ",;>"); i >= 0 {
+		w = w[:i]
+	}
+	w = trimSpace(w)
+	if c := r.col(w); c > 0 {
+		pos.Col = c
+	}
+	if len(w) == 0 {
+		return synErr(pos, ErrHex, "empty %s word", what)
+	}
+	return synErr(pos, ErrHex, "%s word %q is not hex (1 to 8 hex digits)", what, clip(w))
+}
+
+// tableBanner matches "-------- connections --------" and returns the name.
+func tableBanner(t []byte) (string, bool) {
+	s := bytes.Trim(t, "-")
+	if len(s) == len(t) || len(s) == 0 {
+		return "", false
+	}
+	name := trimSpace(s)
+	if len(name) == 0 || bytes.ContainsAny(name, " \t") {
+		return "", false
+	}
+	if bytes.Equal(name, []byte("connections")) {
+		return "connections", true
+	}
+	return string(name), true
+}
+
+// clip shortens text quoted in messages to 40 bytes.
+func clip(b []byte) string {
+	if len(b) > 40 {
+		return string(b[:40]) + "..."
+	}
+	return string(b)
+}

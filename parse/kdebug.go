@@ -1,0 +1,375 @@
+package parse
+
+import (
+	"bytes"
+
+	"github.com/maestro-analyze/maestro-analyze/decode"
+)
+
+// Format: kernel debug from `fw ctl debug -m cluster + unisync correction`,
+// read with `fw ctl kdebug` [seed][public].
+//
+//	[vs_0];[tid_7];[fw4_7];SET: connections (8158) keys(6)=<0,ac103d02,77d3,ac103d42,b3,6> vals(34)=<1c001,...> sync_mask=[0x0001800e] refresh time=3608 ...;
+//	[kern];[tid_40];[fw4_0];fwha_ccl_is_stateful_corr_needed: <172.16.61.2(33183) -> 172.16.61.66(31435) IPP6>: chassis 0 is STANDBY in VS0, will not correct;
+//
+// Prefixes vary: `@;92545593;[vs_10];...` and `@;882640557.8263;...` carry a
+// timestamp (with -T), `;[cpu_3];[fw4_0];` none, and a pasted line may have
+// no prefix at all. Words are hex without leading zeros; `keys(n)` and
+// `vals(n)` announce their counts and are checked. REFRESH, DELETE and SLINKS
+// have no published verbatim line [assumed: same shape, parts may be
+// missing], so any upper-case op is parsed the same way.
+
+// kdebugLine parses a line that starts with a kernel-debug prefix, or whose
+// body is a sync message or a kernel function's message.
+func (r *Reader) kdebugLine(t []byte, pos Pos) bool {
+	rec := &r.rec
+	rec.reset(KindKdebug, pos)
+	body, hadPrefix, prompt := r.kdebugPrefix(t)
+	if prompt {
+		return r.ignore("prompt")
+	}
+	switch {
+	case isSyncBody(body):
+		return r.finish(r.parseSync(body, pos))
+	case isKernelFunc(body):
+		r.parseKernelFunc(body)
+		return r.accept()
+	case hadPrefix:
+		return r.accept() // a kernel-debug line that carries nothing we decode
+	}
+	r.rejectLine(synErr(pos, ErrUnrecognized, "not a recognized entry: %q", clip(t)), 1)
+	return true
+}
+
+// kdebugPrefix strips `@;stamp;` and `[...];` groups, recording the stamp
+// and the fw4_N instance. A `[user@host:0]#` shell prompt is reported.
+func (r *Reader) kdebugPrefix(t []byte) (body []byte, hadPrefix, prompt bool) {
+	rec := &r.rec
+	if bytes.HasPrefix(t, []byte("@;")) {
+		end := bytes.IndexByte(t[2:], ';')
+		if end > 0 {
+			if v, ok := parseStamp(t[2 : 2+end]); ok {
+				rec.HasTime, rec.Time = true, v
+			}
+			t = t[2+end+1:]
+			hadPrefix = true
+		}
+	}
+	for len(t) > 0 {
+		switch t[0] {
+		case ';', ' ', '\t':
+			t = t[1:]
+			continue
+		case '[':
+			j := bytes.IndexByte(t, ']')
+			if j < 0 {
+				return t, hadPrefix, false
+			}
+			tag := t[1:j]
+			if bytes.IndexByte(tag, '@') >= 0 {
+				return nil, false, true
+			}
+			for _, p := range [...]string{"fw4_", "fw_"} {
+				if bytes.HasPrefix(tag, []byte(p)) {
+					if n, ok := decUint(tag[len(p):]); ok {
+						rec.Instance = int(n)
+					}
+				}
+			}
+			t = t[j+1:]
+			hadPrefix = true
+			continue
+		}
+		break
+	}
+	return t, hadPrefix, false
+}
+
+// parseStamp parses "92545593" or "882640557.8263".
+func parseStamp(b []byte) (float64, bool) {
+	ip, fp, hasFrac := bytes.Cut(b, []byte("."))
+	if len(ip) == 0 || len(ip) > 18 {
+		return 0, false
+	}
+	var v uint64
+	for _, c := range ip {
+		if !isDigit(c) {
+			return 0, false
+		}
+		v = v*10 + uint64(c-'0')
+	}
+	f := float64(v)
+	if hasFrac {
+		scale := 1.0
+		var frac float64
+		for _, c := range fp {
+			if !isDigit(c) || scale < 1e-15 {
+				return 0, false
+			}
+			scale /= 10
+			frac += float64(c-'0') * scale
+		}
+		f += frac
+	}
+	return f, true
+}
+
+// opEnd returns the length of a leading `[A-Z][A-Z0-9_]*` followed by ": ",
+// or 0.
+func opEnd(b []byte) int {
+	if len(b) == 0 || b[0] < 'A' || b[0] > 'Z' {
+		return 0
+	}
+	i := 1
+	for i < len(b) && ((b[i] >= 'A' && b[i] <= 'Z') || isDigit(b[i]) || b[i] == '_') {
+		i++
+	}
+	if i+1 < len(b) && b[i] == ':' && b[i+1] == ' ' {
+		return i
+	}
+	return 0
+}
+
+// isSyncBody reports whether b is `OP: ...` with keys( or sync_mask= in it.
+func isSyncBody(b []byte) bool {
+	return opEnd(b) > 0 && (bytes.Contains(b, []byte("keys(")) || bytes.Contains(b, []byte("sync_mask=")))
+}
+
+// isKernelFunc reports whether b starts with a kernel function name such as
+// "fwha_ccl_inbound: ".
+func isKernelFunc(b []byte) bool {
+	if !bytes.HasPrefix(b, []byte("fw")) {
+		return false
+	}
+	i := 2
+	for i < len(b) && ((b[i] >= 'a' && b[i] <= 'z') || isDigit(b[i]) || b[i] == '_') {
+		i++
+	}
+	return i+1 < len(b) && b[i] == ':' && b[i+1] == ' '
+}
+
+// internOp returns op as a string, without allocating for the known ops.
+func internOp(op []byte) string {
+	switch string(op) {
+	case "SET":
+		return "SET"
+	case "REFRESH":
+		return "REFRESH"
+	case "DELETE":
+		return "DELETE"
+	case "SLINKS":
+		return "SLINKS"
+	}
+	return string(op)
+}
+
+// parseSync parses `OP: table (id) keys(n)=<...> vals(n)=<...> sync_mask=[...] ...`.
+func (r *Reader) parseSync(b []byte, pos Pos) *SyntaxError {
+	rec := &r.rec
+	rec.Kind = KindSync
+	n := opEnd(b)
+	rec.Op = internOp(b[:n])
+	rest := b[n+2:]
+	// Table name and id.
+	if sp := bytes.IndexByte(rest, ' '); sp > 0 && !bytes.HasPrefix(rest, []byte("keys(")) {
+		name := rest[:sp]
+		if bytes.Equal(name, []byte("connections")) {
+			rec.Table = "connections"
+		} else {
+			rec.Table = string(name)
+		}
+		after := rest[sp+1:]
+		if len(after) > 0 && after[0] == '(' {
+			if end := bytes.IndexByte(after, ')'); end > 0 {
+				if id, ok := decUint(after[1:end]); ok {
+					rec.TableID = id
+				}
+			}
+		}
+	}
+	var keys [8]uint32
+	ks, e := r.countedList(b, "keys(", keys[:0], pos)
+	if e != nil {
+		return e
+	}
+	if len(ks) == 6 {
+		if e := r.setKey(&rec.Key, ks[0], ks[1], ks[2], ks[3], ks[4], ks[5], pos); e != nil {
+			return e
+		}
+		rec.HasKey = true
+	}
+	if rec.Vals, e = r.countedList(b, "vals(", rec.Vals, pos); e != nil {
+		return e
+	}
+	if i := bytes.Index(b, []byte("sync_mask=[")); i >= 0 {
+		m := b[i+len("sync_mask=["):]
+		end := bytes.IndexByte(m, ']')
+		if end < 0 {
+			return synErr(pos, ErrTruncated, "sync_mask has no closing ']'")
+		}
+		w := trimSpace(m[:end])
+		w = bytes.TrimPrefix(bytes.TrimPrefix(w, []byte("0x")), []byte("0X"))
+		v, ok := hexWord(w)
+		if !ok {
+			return synErr(Pos{pos.Name, pos.Line, r.col(m)}, ErrHex, "sync_mask %q is not hex", clip(m[:end]))
+		}
+		rec.HasMask, rec.Mask = true, decode.SyncMask(v)
+	}
+	return nil
+}
+
+// countedList parses `name(n)=<w,w,...>` anywhere in b and checks that n
+// words are present. A missing list returns dst empty and no error.
+func (r *Reader) countedList(b []byte, name string, dst []uint32, pos Pos) ([]uint32, *SyntaxError) {
+	dst = dst[:0]
+	i := bytes.Index(b, []byte(name))
+	if i < 0 {
+		return dst, nil
+	}
+	s := b[i+len(name):]
+	label := name[:len(name)-1]
+	close := bytes.IndexByte(s, ')')
+	if close < 0 {
+		return dst, synErr(pos, ErrTruncated, "%s(...) has no closing ')'", label)
+	}
+	want, ok := decUint(s[:close])
+	if !ok {
+		return dst, synErr(pos, ErrField, "%s(%s): count is not a number", label, clip(s[:close]))
+	}
+	s = s[close+1:]
+	if !bytes.HasPrefix(s, []byte("=<")) {
+		return dst, synErr(pos, ErrField, "%s(%d) not followed by =<", label, want)
+	}
+	s = s[2:]
+	end := bytes.IndexByte(s, '>')
+	if end < 0 {
+		return dst, synErr(pos, ErrTruncated, "%s(%d)=<... has no closing '>'", label, want)
+	}
+	list := s[:end]
+	if len(trimSpace(list)) > 0 {
+		var off int
+		if dst, off, ok = hexList(list, dst); !ok {
+			return dst, r.hexErr(list, off, pos, label)
+		}
+	}
+	if uint32(len(dst)) != want {
+		return dst, synErr(pos, ErrCount, "%s(%d) announced, %d %s found", label, want, len(dst), plural(len(dst), "word"))
+	}
+	return dst, nil
+}
+
+func plural(n int, w string) string {
+	if n == 1 {
+		return w
+	}
+	return w + "s"
+}
+
+// parseKernelFunc parses `fwha_xxx: ... <a(p) -> b(p) IPPn> ... chassis N is STATE ...`.
+// With a connection in it, the line is a correction line.
+func (r *Reader) parseKernelFunc(b []byte) {
+	rec := &r.rec
+	colon := bytes.IndexByte(b, ':')
+	rec.Func = internFunc(b[:colon])
+	lt := bytes.IndexByte(b, '<')
+	if lt < 0 {
+		return
+	}
+	gt := closingAngle(b[lt:])
+	if gt < 0 {
+		return
+	}
+	if !parseArrowTuple(b[lt+1:lt+gt], &rec.Key) {
+		return
+	}
+	rec.Kind = KindCorrection
+	rec.HasKey = true
+	rest := b[lt+gt:]
+	if i := bytes.Index(rest, []byte("chassis ")); i >= 0 {
+		s := rest[i+len("chassis "):]
+		j := 0
+		for j < len(s) && isDigit(s[j]) {
+			j++
+		}
+		if n, ok := decUint(s[:j]); ok && bytes.HasPrefix(s[j:], []byte(" is ")) {
+			st := s[j+4:]
+			k := 0
+			for k < len(st) && st[k] >= 'A' && st[k] <= 'Z' {
+				k++
+			}
+			if k > 0 && n < 64 {
+				rec.Chassis = int(n)
+				rec.State = internState(st[:k])
+			}
+		}
+	}
+}
+
+// closingAngle finds the '>' that closes a `<a(p) -> b(p) IPPn>` tuple,
+// skipping the one in "->".
+func closingAngle(b []byte) int {
+	for i := 1; i < len(b); i++ {
+		if b[i] == '>' && b[i-1] != '-' {
+			return i
+		}
+	}
+	return -1
+}
+
+// parseArrowTuple parses `172.16.61.2(33183) -> 172.16.61.66(31435) IPP6`.
+func parseArrowTuple(b []byte, k *Key) bool {
+	a, rest, ok := bytes.Cut(b, []byte(" -> "))
+	if !ok {
+		return false
+	}
+	src, sport, ok1 := ipPort(trimSpace(a))
+	sp := bytes.LastIndexByte(rest, ' ')
+	if sp < 0 {
+		return false
+	}
+	dst, dport, ok2 := ipPort(trimSpace(rest[:sp]))
+	proto := trimSpace(rest[sp+1:])
+	if !ok1 || !ok2 || !bytes.HasPrefix(proto, []byte("IPP")) {
+		return false
+	}
+	p, ok := decUint(proto[3:])
+	if !ok || p > 255 {
+		return false
+	}
+	k.Dir = 0
+	k.Src, k.SPort, k.Dst, k.DPort, k.Proto = src, uint16(sport), dst, uint16(dport), uint8(p)
+	return true
+}
+
+// ipPort parses "172.16.61.2(33183)".
+func ipPort(b []byte) (uint32, uint32, bool) {
+	open := bytes.IndexByte(b, '(')
+	if open < 0 || b[len(b)-1] != ')' {
+		return 0, 0, false
+	}
+	ip, ok1 := ipv4(b[:open])
+	port, ok2 := decUint(b[open+1 : len(b)-1])
+	return ip, port, ok1 && ok2 && port <= 0xffff
+}
+
+func internFunc(b []byte) string {
+	switch string(b) {
+	case "fwha_ccl_is_stateful_corr_needed":
+		return "fwha_ccl_is_stateful_corr_needed"
+	case "fwha_ccl_inbound":
+		return "fwha_ccl_inbound"
+	}
+	return string(b)
+}
+
+func internState(b []byte) string {
+	switch string(b) {
+	case "ACTIVE":
+		return "ACTIVE"
+	case "STANDBY":
+		return "STANDBY"
+	case "DOWN":
+		return "DOWN"
+	}
+	return string(b)
+}

@@ -1,0 +1,82 @@
+package parse
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+)
+
+// DefaultMaxLineLen is the longest line kept by default (16 MiB). Longer
+// lines are counted and rejected with [ErrLineTooLong], never fatal.
+const DefaultMaxLineLen = 16 << 20
+
+// lineReader splits input into lines without copying lines that fit its
+// buffer. It strips "\n", a trailing "\r" and a UTF-8 byte-order mark on the
+// first line, and counts lines from 1.
+type lineReader struct {
+	br      *bufio.Reader
+	long    []byte // lines longer than the bufio buffer are assembled here
+	max     int
+	line    int
+	tooLong bool  // the last line exceeded max and was cut
+	err     error // sticky: io.EOF or a read error
+}
+
+func newLineReader(r io.Reader, maxLen int) *lineReader {
+	if maxLen <= 0 {
+		maxLen = DefaultMaxLineLen
+	}
+	return &lineReader{br: bufio.NewReaderSize(r, 64<<10), max: maxLen}
+}
+
+// next returns the next line; its bytes are valid until the following call.
+// It returns false at the end of input or on a read error (see err).
+func (lr *lineReader) next() ([]byte, bool) {
+	if lr.err != nil {
+		return nil, false
+	}
+	lr.tooLong = false
+	b, err := lr.br.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		lr.long = append(lr.long[:0], b...)
+		for errors.Is(err, bufio.ErrBufferFull) {
+			b, err = lr.br.ReadSlice('\n')
+			if len(lr.long)+len(b) > lr.max {
+				lr.tooLong = true
+				continue // keep reading to the end of the line, keep nothing
+			}
+			lr.long = append(lr.long, b...)
+		}
+		b = lr.long
+	}
+	if err != nil {
+		if len(b) == 0 && !lr.tooLong {
+			lr.err = err
+			return nil, false
+		}
+		if !errors.Is(err, io.EOF) {
+			lr.err = err
+			return nil, false
+		}
+		lr.err = err // the last line had no newline; report it, stop next time
+	}
+	lr.line++
+	b = bytes.TrimSuffix(b, []byte{'\n'})
+	b = bytes.TrimSuffix(b, []byte{'\r'})
+	if lr.line == 1 {
+		b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	}
+	if len(b) > lr.max {
+		lr.tooLong = true
+	}
+	return b, true
+}
+
+// ioErr is the read error that stopped the reader, nil at a clean end.
+func (lr *lineReader) ioErr() error {
+	if errors.Is(lr.err, io.EOF) {
+		return nil
+	}
+	return lr.err
+}

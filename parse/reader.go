@@ -1,0 +1,272 @@
+// Package parse reads the text outputs Check Point Maestro engineers collect
+// (connections-table dumps, kernel-debug captures, gconn tables, asg dxl
+// calc) into records that carry their positions. Each format lives in its own
+// file; the [Reader] sniffs every line by content and hands it to the right
+// one, so any mix of formats can be read from one stream.
+package parse
+
+import (
+	"bytes"
+	"io"
+)
+
+// maxJoin bounds how many physical lines one wrapped entry may span.
+const maxJoin = 64
+
+// Reader reads records from any mix of the supported formats, one line (or
+// one wrapped entry) at a time. It is modeled on bufio.Scanner:
+//
+//	r := parse.NewReader(f, "dump.txt")
+//	for r.Scan() {
+//		rec, err := r.Record()
+//		if err != nil { // a *SyntaxError: this line was rejected, go on
+//			continue
+//		}
+//		use(rec) // valid until the next Scan
+//	}
+//	if err := r.Err(); err != nil { ... } // I/O error
+//
+// Blank lines and banners are consumed without a record; every line is
+// counted in [Reader.Stats].
+type Reader struct {
+	lr    *lineReader
+	name  string
+	rec   Record
+	err   *SyntaxError
+	stats Stats
+	fatal error
+
+	pending        []byte // a line read ahead while joining a wrapped entry
+	pendingLine    int
+	pendingTooLong bool
+	hasPending     bool
+	join           []byte
+
+	cur  []byte // the physical line being parsed, for column offsets
+	cols gconnColumns
+	// sawBinary is set after the first NUL-bearing line: later ones are
+	// counted under the same reason without filling the examples.
+	sawBinary bool
+}
+
+// NewReader returns a Reader reading r; name is used in positions.
+func NewReader(r io.Reader, name string) *Reader {
+	return &Reader{lr: newLineReader(r, DefaultMaxLineLen), name: name, cols: defaultGconnColumns}
+}
+
+// SetMaxLineLen sets the longest line kept; call it before the first Scan.
+func (r *Reader) SetMaxLineLen(n int) {
+	if n > 0 {
+		r.lr.max = n
+	}
+}
+
+// Name is the input name used in positions.
+func (r *Reader) Name() string { return r.name }
+
+// Stats is the accounting of every line read so far.
+func (r *Reader) Stats() *Stats { return &r.stats }
+
+// Err returns the I/O error that ended the scan, if any, wrapped with the
+// input position.
+func (r *Reader) Err() error { return r.fatal }
+
+// Record returns the current record, or the *SyntaxError that rejected the
+// current line (the record is then nil).
+func (r *Reader) Record() (*Record, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	return &r.rec, nil
+}
+
+// nextLine returns the next physical line, its number and whether it was
+// cut for being too long.
+func (r *Reader) nextLine() (line []byte, n int, tooLong, ok bool) {
+	if r.hasPending {
+		r.hasPending = false
+		return r.pending, r.pendingLine, r.pendingTooLong, true
+	}
+	b, ok := r.lr.next()
+	if !ok {
+		if err := r.lr.ioErr(); err != nil && r.fatal == nil {
+			r.fatal = &ioError{pos: Pos{Name: r.name, Line: r.lr.line + 1}, err: err}
+		}
+		return nil, 0, false, false
+	}
+	return b, r.lr.line, r.lr.tooLong, true
+}
+
+// pushBack keeps line to be returned by the next nextLine.
+func (r *Reader) pushBack(line []byte, n int, tooLong bool) {
+	r.pending = append(r.pending[:0], line...)
+	r.pendingLine, r.pendingTooLong, r.hasPending = n, tooLong, true
+}
+
+// Scan advances to the next record or rejected line. It returns false at the
+// end of input or on an I/O error.
+func (r *Reader) Scan() bool {
+	for {
+		line, n, tooLong, ok := r.nextLine()
+		if !ok {
+			return false
+		}
+		r.stats.Lines++
+		pos := Pos{Name: r.name, Line: n}
+		r.err = nil
+		r.cur = line
+		if tooLong {
+			r.rejectLine(synErr(pos, ErrLineTooLong, "line longer than %d bytes skipped", r.lr.max), 1)
+			return true
+		}
+		if bytes.IndexByte(line, 0) >= 0 {
+			r.rejectLine(synErr(pos, ErrBinary, "binary data (NUL bytes): not a text dump"), 1)
+			return true
+		}
+		if r.parseLine(line, pos) {
+			return true
+		}
+	}
+}
+
+func (r *Reader) rejectLine(e *SyntaxError, lines int) {
+	r.err = e
+	if e.Err == ErrBinary && r.sawBinary { //nolint:errorlint // sentinel identity
+		if r.stats.Rejected == nil {
+			r.stats.Rejected = map[string]int64{}
+		}
+		r.stats.Rejected[ErrBinary.Error()] += int64(lines)
+		return
+	}
+	if e.Err == ErrBinary { //nolint:errorlint // sentinel identity
+		r.sawBinary = true
+	}
+	r.stats.reject(e, lines)
+}
+
+// accept counts the current record.
+func (r *Reader) accept() bool {
+	r.stats.Recognized[r.rec.Kind] += int64(r.rec.Lines)
+	return true
+}
+
+// ignore counts a banner or blank line; it yields no record.
+func (r *Reader) ignore(reason string) bool {
+	r.stats.ignore(reason, 1)
+	return false
+}
+
+// col is the 1-based column of sub within the current physical line, or 0
+// when sub does not lie in it (a joined entry).
+func (r *Reader) col(sub []byte) int {
+	off := cap(r.cur) - cap(sub)
+	if off < 0 || off > len(r.cur) || cap(sub) == 0 {
+		return 0
+	}
+	return off + 1
+}
+
+// parseLine sniffs one line by content and parses it. It returns true when
+// the line produced a record or a rejection, false when it was ignored.
+func (r *Reader) parseLine(line []byte, pos Pos) bool {
+	t := trimSpace(line)
+	if len(t) == 0 {
+		return r.ignore("blank")
+	}
+	inst := -1
+	if len(t) > 4 && bytes.HasPrefix(t, []byte("[fw_")) {
+		if i := bytes.IndexByte(t, ']'); i > 4 {
+			if n, ok := decUint(t[4:i]); ok {
+				inst = int(n)
+				t = trimSpace(t[i+1:])
+			}
+		}
+	}
+	switch t[0] {
+	case '<':
+		if isDxlLine(t) {
+			return r.finish(r.parseDxl(t, pos))
+		}
+		if bytes.Contains(t, []byte("->")) {
+			return r.finish(r.parseLink(t, pos, inst))
+		}
+		return r.fwTabEntry(t, pos, inst)
+	case '|':
+		return r.gconnLine(t, pos)
+	case '=':
+		if len(bytes.Trim(t, "=")) == 0 {
+			return r.ignore("banner")
+		}
+	case '#':
+		return r.ignore("prompt")
+	case '@', '[', ';':
+		return r.kdebugLine(t, pos)
+	case '-':
+		if bytes.HasPrefix(t, []byte("-*-")) {
+			return r.finish(r.parseGallBanner(t, pos))
+		}
+		if len(bytes.Trim(t, "-")) == 0 {
+			return r.ignore("banner")
+		}
+		if name, ok := tableBanner(t); ok {
+			r.rec.reset(KindTable, pos)
+			r.rec.Table = name
+			return r.accept()
+		}
+	}
+	if isDigit(t[0]) && t[len(t)-1] == ':' {
+		if ok := r.parseSGMHeader(t, pos); ok {
+			return r.accept()
+		}
+	}
+	if bytes.HasPrefix(t, []byte("Chassis ")) {
+		return r.finish(r.parseDxlChassis(t, pos))
+	}
+	if bytes.Contains(t, []byte("Direction: ")) && bytes.Contains(t, []byte("Source: ")) {
+		return r.finish(r.parseFwTabF(t, pos))
+	}
+	if isSyncBody(t) || isKernelFunc(t) {
+		return r.kdebugLine(t, pos)
+	}
+	if bytes.HasPrefix(t, []byte("dynamic, id ")) || bytes.HasPrefix(t, []byte("Default:")) {
+		return r.ignore("banner")
+	}
+	if isHostHeader(t) {
+		r.rec.reset(KindHostHeader, pos)
+		r.rec.Table = string(t[:len(t)-1])
+		return r.accept()
+	}
+	r.rejectLine(synErr(pos, ErrUnrecognized,
+		"not a recognized entry (expected a fw tab -u/-f entry, a kernel-debug sync or correction line, a gconn row or asg dxl calc output)"), 1)
+	return true
+}
+
+// finish counts the outcome of a parser that fills r.rec.
+func (r *Reader) finish(e *SyntaxError) bool {
+	if e != nil {
+		r.rejectLine(e, 1)
+		return true
+	}
+	return r.accept()
+}
+
+// isHostHeader matches a single "name:" token such as "localhost:".
+func isHostHeader(t []byte) bool {
+	if len(t) < 2 || t[len(t)-1] != ':' {
+		return false
+	}
+	for _, c := range t[:len(t)-1] {
+		if !(c == '-' || c == '.' || c == '_' || isDigit(c) || (c|0x20 >= 'a' && c|0x20 <= 'z')) {
+			return false
+		}
+	}
+	return true
+}
+
+type ioError struct {
+	pos Pos
+	err error
+}
+
+func (e *ioError) Error() string { return e.pos.String() + ": " + e.err.Error() }
+func (e *ioError) Unwrap() error { return e.err }

@@ -1,0 +1,126 @@
+package parse
+
+import (
+	"fmt"
+
+	"github.com/maestro-analyze/maestro-analyze/decode"
+)
+
+// Kind is what a recognized line is.
+type Kind uint8
+
+// The kinds of record a [Reader] yields. The names returned by String are
+// the `kind` values of the JSON output.
+const (
+	KindNone       Kind = iota
+	KindFwTab           // `fw tab -t connections -u` full entry
+	KindFwTabLink       // `fw tab -u` link line: <key> -> <key> (flags)
+	KindFwTabF          // `fw tab -t connections -f` line
+	KindSync            // kernel-debug sync message: SET, REFRESH, DELETE, SLINKS, ...
+	KindCorrection      // kernel-debug correction-layer line about a connection
+	KindKdebug          // other kernel-debug line (prefix recognized, nothing to extract)
+	KindGconn           // `fw ctl multik gconn` row
+	KindDxl             // `asg dxl calc` result line: <src,dst,method,value>
+	KindDxlChassis      // `asg dxl calc` chassis line: Chassis 1: Blade(s):1_02,1_04
+	KindSGMHeader       // a line naming the SGM(s) whose output follows: "1_01:", "-*- 1 blade: 1_01 -*-"
+	KindHostHeader      // "localhost:" or another host name before a table dump
+	KindTable           // "-------- connections --------"
+	numKinds
+)
+
+var kindNames = [numKinds]string{
+	"none", "fwtab", "fwtab-link", "fwtab-f", "sync", "correction", "kdebug",
+	"gconn", "dxl", "dxl-chassis", "sgm-header", "host-header", "table",
+}
+
+// String returns the kind's name.
+func (k Kind) String() string {
+	if k < numKinds {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("Kind(%d)", uint8(k))
+}
+
+// Key is a connections-table key: the direction word and the 5-tuple.
+type Key struct {
+	Dir uint32
+	decode.Tuple
+}
+
+// Record is one recognized input line (or one entry wrapped over several
+// lines). Which fields are set depends on Kind. A Reader reuses its Record:
+// it is valid until the next call to Scan; copy what you keep.
+type Record struct {
+	Kind  Kind
+	Pos   Pos // where the record starts
+	Lines int // physical lines it spans
+
+	HasKey bool
+	Key    Key // fwtab, fwtab-link, fwtab-f, sync, gconn (Dir 0), correction (Dir 0)
+	Link   Key // fwtab-link: the key the link points to
+	Flags  uint32
+
+	// Vals are the value words: all of them for fwtab and sync lines; for
+	// fwtab-f, the words its named fields give (see Known).
+	Vals  []uint32
+	Known uint32 // fwtab-f: bit i set when Vals[i] was given; else all of len(Vals)
+	Extra []uint32
+
+	HasExpiry bool
+	Expiry    decode.Expiry
+
+	// Kernel debug.
+	HasTime  bool
+	Time     float64 // the raw `@;N;` stamp, unit decided by the caller
+	Instance int     // fw4_N / fw_N instance, -1 when absent
+	Op       string  // sync op, upper case
+	Table    string  // sync table name, fwtab table banner, dxl method
+	TableID  uint32
+	HasMask  bool
+	Mask     decode.SyncMask
+
+	// Correction lines: the function, and a chassis state when the line
+	// names one ("chassis 0 is STANDBY": chassis is 0-based [assumed]).
+	Func    string
+	Chassis int // -1 when absent; 1-based for KindDxlChassis
+	State   string
+
+	// gconn: the owner id from `clstr mem ID`, -1 when absent.
+	OwnerID int
+
+	// Headers and dxl.
+	SGMs  []decode.SGM
+	Value int // dxl calc value
+
+	// fwtab-f: the LastUpdateTime field as printed.
+	LastUpdate string
+}
+
+func (r *Record) reset(kind Kind, pos Pos) {
+	*r = Record{
+		Kind: kind, Pos: pos, Lines: 1, Instance: -1, Chassis: -1, OwnerID: -1,
+		Vals: r.Vals[:0], Extra: r.Extra[:0], SGMs: r.SGMs[:0],
+	}
+}
+
+// Owner returns value word 13 (the CCL word) when the record carries it.
+func (r *Record) Owner() (uint32, bool) {
+	if r.Kind == KindFwTabF {
+		return r.Vals[decode.WordBits], r.Known&(1<<decode.WordBits) != 0
+	}
+	if len(r.Vals) > decode.WordBits {
+		return r.Vals[decode.WordBits], true
+	}
+	return 0, false
+}
+
+// Word returns value word i when the record carries it.
+func (r *Record) Word(i int) (uint32, bool) {
+	if i < 0 || i >= len(r.Vals) {
+		return 0, false
+	}
+	if r.Kind == KindFwTabF && r.Known&(1<<uint(i)) == 0 {
+		return 0, false
+	}
+	return r.Vals[i], true
+}

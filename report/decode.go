@@ -1,0 +1,487 @@
+package report
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/maestro-analyze/maestro-analyze/decode"
+	"github.com/maestro-analyze/maestro-analyze/parse"
+)
+
+// Context is what a report knows beyond the records: the layout, the site
+// states (from --sites) and `asg dxl calc` results (from --dxl).
+type Context struct {
+	Layout decode.Layout
+	Sites  decode.SiteStates
+	DXL    *DXL
+}
+
+// Entry is one decoded entry, as `decode --format json` prints it. The
+// field names `line`, `kind`, `op`, `key`, `owner`, `sync_mask` and `expires`
+// are a contract with later tooling.
+type Entry struct {
+	Line       int         `json:"line"`
+	Source     string      `json:"source"`
+	Kind       string      `json:"kind"`
+	Op         string      `json:"op,omitempty"`
+	Key        *KeyJSON    `json:"key"`
+	Link       *KeyJSON    `json:"link,omitempty"`
+	Owner      *OwnerJSON  `json:"owner"`
+	SyncMask   *MaskJSON   `json:"sync_mask"`
+	Expires    *ExpiryJSON `json:"expires"`
+	Time       *float64    `json:"time,omitempty"`
+	Instance   *int        `json:"instance,omitempty"`
+	Correction *CorrJSON   `json:"correction,omitempty"`
+	Words      []WordJSON  `json:"words,omitempty"`
+	Extra      []string    `json:"extra,omitempty"`
+	LastUpdate string      `json:"last_update,omitempty"`
+	Notes      []string    `json:"notes,omitempty"`
+}
+
+// KeyJSON is a connection key: ports and proto as numbers, addresses as
+// strings.
+type KeyJSON struct {
+	Dir       uint32 `json:"dir"`
+	Src       string `json:"src"`
+	SPort     uint16 `json:"sport"`
+	Dst       string `json:"dst"`
+	DPort     uint16 `json:"dport"`
+	Proto     uint8  `json:"proto"`
+	ProtoName string `json:"proto_name"`
+}
+
+// OwnerJSON is a decoded owner; SGM is null when the id lies outside the
+// layout.
+type OwnerJSON struct {
+	CCLID     int     `json:"ccl_id"`
+	SGM       *string `json:"sgm"`
+	Word      string  `json:"word,omitempty"`
+	SiteState string  `json:"site_state,omitempty"`
+	Note      string  `json:"note,omitempty"`
+}
+
+// MaskJSON is a decoded sync_mask.
+type MaskJSON struct {
+	Value    string      `json:"value"`
+	SGMs     []string    `json:"sgms"`
+	BySite   []SiteJSON  `json:"by_site"`
+	Outside  string      `json:"outside_layout,omitempty"`
+	Sets     *SetsJSON   `json:"sets,omitempty"`
+	NonOwner bool        `json:"non_owner,omitempty"`
+	Notes    []string    `json:"notes,omitempty"`
+}
+
+// SiteJSON is the part of a mask on one site.
+type SiteJSON struct {
+	Site  int      `json:"site"`
+	State string   `json:"state,omitempty"`
+	SGMs  []string `json:"sgms"`
+}
+
+// SetsJSON are the seed article's active and backup sync sets.
+type SetsJSON struct {
+	Active    []string `json:"active"`
+	Backup    []string `json:"backup"`
+	OwnerDown bool     `json:"owner_on_down_site,omitempty"`
+	Stale     []string `json:"stale,omitempty"`
+	Unplaced  []string `json:"unknown_site_state,omitempty"`
+}
+
+// ExpiryJSON is remaining/timeout in seconds.
+type ExpiryJSON struct {
+	Remaining uint32 `json:"remaining"`
+	Timeout   uint32 `json:"timeout"`
+	Human     string `json:"human"`
+}
+
+// CorrJSON is what a correction line says.
+type CorrJSON struct {
+	Func    string `json:"func"`
+	Chassis *int   `json:"chassis,omitempty"`
+	Site    *int   `json:"site,omitempty"`
+	State   string `json:"state,omitempty"`
+}
+
+// WordJSON is one value word, named when its meaning is published.
+type WordJSON struct {
+	Index   int    `json:"index"`
+	Name    string `json:"name"`
+	Hex     string `json:"hex"`
+	Meaning string `json:"meaning,omitempty"`
+}
+
+// Decode explains one record. line is the number shown to the user (input
+// line, or argument index for pasted arguments).
+func (c *Context) Decode(rec *parse.Record, line int) Entry {
+	e := Entry{Line: line, Source: rec.Pos.Name, Kind: rec.Kind.String(), Op: rec.Op, LastUpdate: rec.LastUpdate}
+	if rec.HasKey {
+		e.Key = keyJSON(rec.Key)
+	}
+	if rec.Kind == parse.KindFwTabLink {
+		e.Link = keyJSON(rec.Link)
+		e.Notes = append(e.Notes, fmt.Sprintf("link entry (flags %08x): the connection's full entry is under the linked key", rec.Flags))
+	}
+	if rec.HasTime {
+		t := rec.Time
+		e.Time = &t
+	}
+	if rec.Instance >= 0 {
+		n := rec.Instance
+		e.Instance = &n
+	}
+	var owner decode.Owner
+	if w, ok := rec.Owner(); ok {
+		owner = c.Layout.Owner(w)
+		e.Owner = c.ownerJSON(owner)
+		e.Owner.Word = fmt.Sprintf("0x%08x", w)
+	} else if rec.OwnerID >= 0 {
+		owner = c.Layout.OwnerID(rec.OwnerID)
+		e.Owner = c.ownerJSON(owner)
+	}
+	if rec.HasMask {
+		var prim []decode.SGM
+		var found bool
+		if rec.HasKey {
+			prim, found = c.DXL.Primaries(rec.Key.Tuple)
+		}
+		e.SyncMask = c.Mask(rec.Mask, owner, prim, found)
+	}
+	if rec.HasExpiry {
+		e.Expires = &ExpiryJSON{Remaining: rec.Expiry.Remaining, Timeout: rec.Expiry.Timeout, Human: rec.Expiry.String()}
+	}
+	if rec.Kind == parse.KindCorrection || rec.Kind == parse.KindKdebug {
+		cj := &CorrJSON{Func: rec.Func, State: rec.State}
+		if rec.Chassis >= 0 {
+			ch, site := rec.Chassis, rec.Chassis+1
+			cj.Chassis, cj.Site = &ch, &site
+		}
+		e.Correction = cj
+	}
+	for i := range rec.Vals {
+		w, ok := rec.Word(i)
+		if !ok {
+			continue
+		}
+		e.Words = append(e.Words, WordJSON{Index: i, Name: decode.WordName(i), Hex: fmt.Sprintf("%08x", w), Meaning: c.Layout.WordMeaning(i, w)})
+	}
+	for _, x := range rec.Extra {
+		e.Extra = append(e.Extra, fmt.Sprintf("%08x", x))
+	}
+	return e
+}
+
+func keyJSON(k parse.Key) *KeyJSON {
+	return &KeyJSON{
+		Dir: k.Dir, Src: decode.IPv4(k.Src).String(), SPort: k.SPort,
+		Dst: decode.IPv4(k.Dst).String(), DPort: k.DPort, Proto: k.Proto, ProtoName: decode.ProtoName(k.Proto),
+	}
+}
+
+func (c *Context) ownerJSON(o decode.Owner) *OwnerJSON {
+	j := &OwnerJSON{CCLID: o.ID}
+	if !o.InLayout {
+		j.Note = fmt.Sprintf("outside layout %s: names no SGM", c.Layout)
+		return j
+	}
+	s := o.SGM.String()
+	j.SGM = &s
+	if st := c.Sites.Of(int(o.SGM.Site)); st != decode.Unknown {
+		j.SiteState = st.String()
+		if st != decode.Active {
+			j.Note = fmt.Sprintf("owner on %s site %d: the correction layer does not forward packets to it (MBS-3944)", st, o.SGM.Site)
+		}
+	}
+	return j
+}
+
+// Mask explains a sync_mask: members by site and, when site states and the
+// primaries from `asg dxl calc` are known (havePrim), the active and backup
+// sync sets.
+func (c *Context) Mask(m decode.SyncMask, owner decode.Owner, prim []decode.SGM, havePrim bool) *MaskJSON {
+	sgms, outside := c.Layout.Members(m)
+	j := &MaskJSON{Value: m.String(), SGMs: []string{}, BySite: []SiteJSON{}}
+	for _, s := range sgms {
+		j.SGMs = append(j.SGMs, s.String())
+	}
+	if outside != 0 {
+		j.Outside = outside.String()
+		j.Notes = append(j.Notes, fmt.Sprintf("bits %s lie outside layout %s", outside, c.Layout))
+	}
+	if m == 0 {
+		j.NonOwner = true
+		j.Notes = append(j.Notes, "empty mask: the update was sent by a non-owner SGM")
+		return j
+	}
+	for _, g := range c.Layout.Group(m, c.Sites) {
+		sj := SiteJSON{Site: g.Site, SGMs: names(g.SGMs)}
+		if g.State != decode.Unknown {
+			sj.State = g.State.String()
+		}
+		j.BySite = append(j.BySite, sj)
+	}
+	if owner.InLayout && !m.Has(mustID(c.Layout, owner.SGM)) {
+		j.Notes = append(j.Notes, fmt.Sprintf("owner %s is not in the mask, although an owner always is", owner.SGM))
+	}
+	if !c.Sites.Known() {
+		return j
+	}
+	if !havePrim {
+		if c.DXL.Len() > 0 {
+			j.Notes = append(j.Notes, "no asg dxl calc result for this address pair: active and backup sets not split")
+		}
+		return j
+	}
+	s := c.Layout.SyncSets(m, c.Sites, prim, owner.SGM)
+	j.Sets = &SetsJSON{Active: names(s.Active), Backup: names(s.Backup), OwnerDown: s.OwnerDown, Stale: names(s.Stale), Unplaced: names(s.Unplaced)}
+	return j
+}
+
+func mustID(l decode.Layout, s decode.SGM) int {
+	id, _ := l.ID(s)
+	return id
+}
+
+func names(sgms []decode.SGM) []string {
+	out := make([]string, 0, len(sgms))
+	for _, s := range sgms {
+		out = append(out, s.String())
+	}
+	return out
+}
+
+// EntryWriter streams decoded entries in one format, so that decoding a
+// long stdin never holds all entries: JSON is written as an array element by
+// element, NDJSON one object per line, CSV one row per entry, tables one
+// field/value table per entry.
+type EntryWriter struct {
+	w   io.Writer
+	f   Format
+	p   Palette
+	n   int
+	csv *csv.Writer
+}
+
+// NewEntryWriter returns a writer of entries to w.
+func NewEntryWriter(w io.Writer, f Format, p Palette) *EntryWriter {
+	return &EntryWriter{w: w, f: f, p: p}
+}
+
+// Write renders one entry.
+func (ew *EntryWriter) Write(e Entry) error {
+	defer func() { ew.n++ }()
+	switch ew.f {
+	case JSON:
+		b, err := json.MarshalIndent(e, "  ", "  ")
+		if err != nil {
+			return err
+		}
+		sep := ",\n  "
+		if ew.n == 0 {
+			sep = "[\n  "
+		}
+		_, err = fmt.Fprintf(ew.w, "%s%s", sep, b)
+		return err
+	case NDJSON:
+		b, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(ew.w, "%s\n", b)
+		return err
+	case CSV:
+		if ew.csv == nil {
+			ew.csv = csv.NewWriter(ew.w)
+			if err := ew.csv.Write(entryCSVHeader); err != nil {
+				return err
+			}
+		}
+		if err := ew.csv.Write(entryCSVRow(e)); err != nil {
+			return err
+		}
+		ew.csv.Flush()
+		return ew.csv.Error()
+	}
+	if ew.n > 0 {
+		fmt.Fprintln(ew.w)
+	}
+	title := fmt.Sprintf("%s:%d  %s", e.Source, e.Line, e.Kind)
+	if e.Op != "" {
+		title += " " + e.Op
+	}
+	fmt.Fprintln(ew.w, ew.p.Bold.Sprint(Sanitize(title)))
+	return renderRows(ew.w, []string{"Field", "Value"}, entryRows(e, ew.p), tw.AlignLeft, tw.AlignLeft)
+}
+
+// Close ends the output (closes the JSON array; an empty CSV still gets
+// its header).
+func (ew *EntryWriter) Close() error {
+	switch ew.f {
+	case JSON:
+		if ew.n == 0 {
+			_, err := fmt.Fprintln(ew.w, "[]")
+			return err
+		}
+		_, err := fmt.Fprintln(ew.w, "\n]")
+		return err
+	case CSV:
+		if ew.csv == nil {
+			return writeCSV(ew.w, entryCSVHeader, nil)
+		}
+	}
+	return nil
+}
+
+func entryRows(e Entry, p Palette) [][]string {
+	var rows [][]string
+	add := func(k, v string) { rows = append(rows, []string{k, Sanitize(v)}) }
+	if e.Key != nil {
+		add("Connection", keyText(e.Key))
+		if e.Kind != "gconn" && e.Kind != "correction" {
+			add("Direction", decode.Direction(e.Key.Dir))
+		}
+	}
+	if e.Link != nil {
+		add("Links to", fmt.Sprintf("%s (dir %d)", keyText(e.Link), e.Link.Dir))
+	}
+	if e.Time != nil {
+		add("Timestamp", strconv.FormatFloat(*e.Time, 'f', -1, 64))
+	}
+	if e.Instance != nil {
+		add("Instance", fmt.Sprintf("fw4_%d", *e.Instance))
+	}
+	if e.Owner != nil {
+		add("Owner", ownerText(e.Owner, p))
+	}
+	if m := e.SyncMask; m != nil {
+		add("Sync mask", m.Value+" = {"+strings.Join(m.SGMs, ", ")+"}")
+		for _, s := range m.BySite {
+			label := fmt.Sprintf("Mask site %d", s.Site)
+			if s.State != "" {
+				label += " (" + s.State + ")"
+			}
+			add(label, strings.Join(s.SGMs, ", "))
+		}
+		if m.Sets != nil {
+			add("Active sync set", strings.Join(m.Sets.Active, ", "))
+			b := strings.Join(m.Sets.Backup, ", ")
+			if m.Sets.OwnerDown {
+				b += " (owner stays in the mask on its DOWN site)"
+			}
+			add("Backup sync set", b)
+			if len(m.Sets.Stale) > 0 {
+				add("Mask on DOWN site", strings.Join(m.Sets.Stale, ", "))
+			}
+		}
+		for _, n := range m.Notes {
+			add("Mask note", n)
+		}
+	}
+	if e.Expires != nil {
+		add("Expires", e.Expires.Human)
+	}
+	if e.LastUpdate != "" {
+		add("Last update", e.LastUpdate)
+	}
+	if c := e.Correction; c != nil {
+		add("Function", c.Func)
+		if c.Chassis != nil {
+			add("Chassis", fmt.Sprintf("%d (site %d, chassis numbers are 0-based) is %s", *c.Chassis, *c.Site, c.State))
+		}
+	}
+	for i := 0; i < len(e.Words); i++ {
+		wd := e.Words[i]
+		// Collapse runs of zero words past the published ones.
+		j := i
+		for wd.Index >= decode.NamedWords && j+1 < len(e.Words) && e.Words[j+1].Hex == wd.Hex && wd.Hex == "00000000" {
+			j++
+		}
+		if j > i+1 {
+			add(fmt.Sprintf("V%d..V%d", wd.Index, e.Words[j].Index), "00000000 (all zero)")
+			i = j
+			continue
+		}
+		label := fmt.Sprintf("V%d", wd.Index)
+		if wd.Index < decode.NamedWords {
+			label += " " + wd.Name
+		}
+		v := wd.Hex
+		if wd.Meaning != "" {
+			v += "  " + wd.Meaning
+		}
+		add(label, v)
+	}
+	if len(e.Extra) > 0 {
+		add("Extra segment", strings.Join(e.Extra, ", "))
+	}
+	for _, n := range e.Notes {
+		add("Note", n)
+	}
+	return rows
+}
+
+func keyText(k *KeyJSON) string {
+	return fmt.Sprintf("%s:%d -> %s:%d %s", k.Src, k.SPort, k.Dst, k.DPort, k.ProtoName)
+}
+
+func ownerText(o *OwnerJSON, p Palette) string {
+	if o.SGM == nil {
+		return p.Bad.Sprintf("CCL id %d: %s", o.CCLID, o.Note)
+	}
+	s := fmt.Sprintf("%s (CCL id %d)", *o.SGM, o.CCLID)
+	switch {
+	case o.SiteState == "ACTIVE":
+		s = p.Good.Sprint(s) + " on ACTIVE site"
+	case o.SiteState != "":
+		s = p.Warn.Sprint(s) + " " + o.Note
+	}
+	return s
+}
+
+// entryCSVHeader are the columns of `decode --format csv`.
+var entryCSVHeader = []string{
+	"source", "line", "kind", "op", "dir", "src", "sport", "dst", "dport", "proto",
+	"owner_ccl_id", "owner_sgm", "sync_mask", "mask_sgms", "active_set", "backup_set", "remaining", "timeout",
+}
+
+func entryCSVRow(e Entry) []string {
+	r := []string{e.Source, strconv.Itoa(e.Line), e.Kind, e.Op, "", "", "", "", "", "", "", "", "", "", "", "", "", ""}
+	if k := e.Key; k != nil {
+		r[4], r[5], r[6], r[7], r[8], r[9] = strconv.Itoa(int(k.Dir)), k.Src, strconv.Itoa(int(k.SPort)), k.Dst, strconv.Itoa(int(k.DPort)), strconv.Itoa(int(k.Proto))
+	}
+	if o := e.Owner; o != nil {
+		r[10] = strconv.Itoa(o.CCLID)
+		if o.SGM != nil {
+			r[11] = *o.SGM
+		}
+	}
+	if m := e.SyncMask; m != nil {
+		r[12], r[13] = m.Value, strings.Join(m.SGMs, " ")
+		if m.Sets != nil {
+			r[14], r[15] = strings.Join(m.Sets.Active, " "), strings.Join(m.Sets.Backup, " ")
+		}
+	}
+	if x := e.Expires; x != nil {
+		r[16], r[17] = strconv.Itoa(int(x.Remaining)), strconv.Itoa(int(x.Timeout))
+	}
+	for i := range r {
+		r[i] = Sanitize(r[i])
+	}
+	return r
+}
+
+// sortedSGMs returns the keys of a count map in SGM order.
+func sortedSGMs[V any](m map[decode.SGM]V) []decode.SGM {
+	ks := make([]decode.SGM, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.SortFunc(ks, decode.SGM.Compare)
+	return ks
+}

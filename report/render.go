@@ -1,0 +1,146 @@
+// Package report aggregates parsed records into reports and renders them as
+// tables for people and as JSON or CSV for scripts. Builders collect; the
+// renderers of one report all take the same rows, so every format shows the
+// same numbers. Output is deterministic: explicit sorting, no map order, no
+// clock.
+package report
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/fatih/color"
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// Format is an output format.
+type Format string
+
+// The output formats.
+const (
+	Table  Format = "table"
+	JSON   Format = "json"
+	CSV    Format = "csv"
+	NDJSON Format = "ndjson"
+)
+
+// Palette colours table output. Build it with [NewPalette]; a disabled
+// palette prints plain text.
+type Palette struct {
+	Good, Warn, Bad, Dim, Bold *color.Color
+}
+
+// NewPalette returns a palette that colours when enabled is true, whatever
+// the terminal or NO_COLOR say: the caller decides once (--color).
+func NewPalette(enabled bool) Palette {
+	p := Palette{
+		Good: color.New(color.FgGreen), Warn: color.New(color.FgYellow),
+		Bad: color.New(color.FgRed, color.Bold), Dim: color.New(color.Faint), Bold: color.New(color.Bold),
+	}
+	for _, c := range []*color.Color{p.Good, p.Warn, p.Bad, p.Dim, p.Bold} {
+		if enabled {
+			c.EnableColor()
+		} else {
+			c.DisableColor()
+		}
+	}
+	return p
+}
+
+// Sanitize makes text taken from input safe for a terminal: control
+// characters, escape sequences and invalid UTF-8 are shown as \xNN or
+// \u{NNNN} escapes instead of being written raw.
+func Sanitize(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || (unicode.IsControl(r) && r != '\t') || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			b.WriteString(`\x`)
+			b.WriteString(hex2(s[i]))
+		case r < 0x80 && (unicode.IsControl(r) && r != '\t'):
+			b.WriteString(`\x`)
+			b.WriteString(hex2(byte(r)))
+		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r):
+			fmt.Fprintf(&b, `\u{%x}`, r)
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+func hex2(c byte) string {
+	const digits = "0123456789abcdef"
+	return string([]byte{digits[c>>4], digits[c&15]})
+}
+
+// newTable returns an ASCII table with the header case kept and the given
+// per-column alignment.
+func newTable(w io.Writer, align ...tw.Align) *tablewriter.Table {
+	opts := []tablewriter.Option{
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+	}
+	if len(align) > 0 {
+		opts = append(opts, tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}))
+	}
+	return tablewriter.NewTable(w, opts...)
+}
+
+// renderRows renders a table in one go.
+func renderRows(w io.Writer, header []string, rows [][]string, align ...tw.Align) error {
+	t := newTable(w, align...)
+	t.Header(header)
+	for _, r := range rows {
+		if err := t.Append(r); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
+
+// WriteJSON writes v as indented JSON.
+func WriteJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// writeCSV writes a header and rows, sanitizing every cell.
+func writeCSV(w io.Writer, header []string, rows [][]string) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		for i := range r {
+			r[i] = Sanitize(r[i])
+		}
+		if err := cw.Write(r); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
