@@ -1,0 +1,88 @@
+package parse
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+)
+
+// checkReader reads data and checks the invariants every input must keep:
+// no panic, every error a *SyntaxError at a line that was read, and every
+// line accounted for.
+func checkReader(t *testing.T, data string) {
+	r := NewReader(strings.NewReader(data), "fuzz")
+	r.SetMaxLineLen(4096)
+	for r.Scan() {
+		rec, err := r.Record()
+		if err != nil {
+			var se *SyntaxError
+			if !errors.As(err, &se) {
+				t.Fatalf("error %v (%T) is not a *SyntaxError", err, err)
+			}
+			if se.Pos.Line < 1 || int64(se.Pos.Line) > r.Stats().Lines || se.Err == nil {
+				t.Fatalf("error %v at line %d of %d, cause %v", err, se.Pos.Line, r.Stats().Lines, se.Err)
+			}
+			continue
+		}
+		if rec == nil || rec.Kind == KindNone || rec.Pos.Line < 1 || rec.Lines < 1 {
+			t.Fatalf("bad record %+v", rec)
+		}
+		if rec.Kind == KindFwTabF && len(rec.Vals) < 15 {
+			t.Fatalf("-f record with %d value slots", len(rec.Vals))
+		}
+		_, _ = rec.Owner()
+	}
+	if err := r.Err(); err != nil {
+		t.Fatalf("Err() = %v on an in-memory reader", err)
+	}
+	s := r.Stats()
+	if s.RecognizedLines()+s.IgnoredLines()+s.RejectedLines() != s.Lines {
+		t.Fatalf("accounting: %d + %d + %d != %d", s.RecognizedLines(), s.IgnoredLines(), s.RejectedLines(), s.Lines)
+	}
+	if want := int64(strings.Count(data, "\n")); s.Lines != want && s.Lines != want+1 {
+		t.Fatalf("counted %d lines, input has %d newlines", s.Lines, want)
+	}
+}
+
+func seedLines(f *testing.F, path string) {
+	f.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(string(data))
+	for line := range strings.SplitSeq(string(data), "\n") {
+		f.Add(line)
+	}
+}
+
+func FuzzReader(f *testing.F) {
+	seedLines(f, "testdata/seed-entries.txt")
+	f.Add("<0,1\n 2>\n<a> -> <b>\n-*- -*-\n|||\n@;;[;\n")
+	f.Fuzz(checkReader)
+}
+
+func FuzzFwTab(f *testing.F) {
+	seedLines(f, "testdata/fwtab-2014-gateway.txt")
+	f.Add("<00000000, ac103d42, 000047df, ac103d02, 000000b3, 00000006;\n 0001c001,\n 02008000; 00000001 ; 3394/3618>")
+	f.Fuzz(checkReader)
+}
+
+func FuzzSync(f *testing.F) {
+	f.Add("[vs_0];[tid_7];[fw4_7];SET: connections (8158) keys(6)=<0,ac103d02,77d3,ac103d42,b3,6> vals(3)=<1c001,2000800,0> sync_mask=[0x0001800e] ttl=0;")
+	f.Add("@;882640557.8263;[fw4_1];DELETE: connections (8158) keys(6)=<0,1,2,3,4,6> sync_mask=[ 0x0000000c];")
+	f.Add("[kern];[tid_40];[fw4_0];fwha_ccl_is_stateful_corr_needed: <172.16.61.2(33183) -> 172.16.61.66(31435) IPP6>: chassis 0 is STANDBY in VS0, will not correct;")
+	f.Fuzz(checkReader)
+}
+
+func FuzzFwTabF(f *testing.F) {
+	f.Add("04:18:08 5 N/A : -(+); Direction: 0; Source: 172.16.61.66; SPort: 18399; Dest: 172.16.61.2; DPort: 179; Protocol: tcp; CPTFMT_sep_1: ;; Type: 114689; Rule: 15; Ifncout: -1; Bits: 02008000000f9280; Expires: 3394/3618; LastUpdateTime: 30Sep2025 04:18:08;")
+	f.Fuzz(checkReader)
+}
+
+func FuzzGconnDxl(f *testing.F) {
+	seedLines(f, "testdata/gconn-r81.txt")
+	f.Add("<172.16.61.2,172.16.61.66,dst_based,318>\nChassis 1: Blade(s):1_02,1_04\n")
+	f.Fuzz(checkReader)
+}
