@@ -64,4 +64,3 @@ func BenchmarkReaderCorrection(b *testing.B) {
 		return fmt.Sprintf("@;%d;[kern];[tid_40];[fw4_0];fwha_ccl_is_stateful_corr_needed: <172.16.61.2(%d) -> 172.16.61.66(31435) IPP6>: chassis 0 is STANDBY in VS0, will not correct;", i, i&0xffff)
 	}))
 }
-

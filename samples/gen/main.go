@@ -1,0 +1,69 @@
+// Command gen writes a simulated Check Point Maestro scenario into a
+// directory: fw tab dumps per SGM and in g_all form, gconn tables, a kernel
+// debug of the switchover, asg dxl calc output, and truth.json with the
+// known answers. Output is a pure function of the flags.
+//
+//	go run ./samples/gen -scenario switchover -out DIR [flags]
+//	go run ./samples/gen -out DIR -conns 2000000 -kdebug-bytes 1073741824 -only kdebug
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/maestro-analyze/maestro-analyze/samples/sim"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	c := sim.DefaultConfig()
+	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
+	out := fs.String("out", "", "output directory (required)")
+	only := fs.String("only", "", "write only one kind: "+strings.Join(sim.Kinds, "|"))
+	fs.StringVar(&c.Scenario, "scenario", c.Scenario, "scenario name (switchover)")
+	fs.Uint64Var(&c.Seed, "seed", c.Seed, "random seed")
+	fs.IntVar(&c.SGMsPerSite, "sgms-per-site", c.SGMsPerSite, "SGMs present per site (1..14)")
+	fs.IntVar(&c.Conns, "conns", c.Conns, "number of connections")
+	fs.StringVar(&c.After, "after", c.After, "state of site 1 after the switchover: standby|down (site 2 becomes active)")
+	fs.IntVar(&c.Timeout, "timeout", c.Timeout, "TCP idle timeout, seconds")
+	fs.IntVar(&c.UDPTimeout, "udp-timeout", c.UDPTimeout, "UDP idle timeout, seconds")
+	fs.IntVar(&c.RiskWindow, "risk-window", c.RiskWindow, "risk window R, seconds")
+	fs.Float64Var(&c.AtRiskPct, "at-risk-pct", c.AtRiskPct, "percentage of TCP connections made at risk")
+	fs.IntVar(&c.UnknownOwner, "unknown-owner", c.UnknownOwner, "connections whose CCL id is outside the 2x14 layout")
+	fs.IntVar(&c.BadLines, "bad-lines", c.BadLines, "damaged lines to add to the fw tab dumps")
+	fs.BoolVar(&c.IncludeSeedConn, "seed-conn", c.IncludeSeedConn, "make connection 0 the seed article's connection")
+	fs.Int64Var(&c.DumpTime, "dump-time", c.DumpTime, "Unix time of the dumps")
+	fs.IntVar(&c.SwitchoverAt, "switchover-at", c.SwitchoverAt, "T0, seconds on the kernel-debug clock")
+	fs.IntVar(&c.RefreshInterval, "refresh-interval", c.RefreshInterval, "cphwd_conn_refresh_interval, seconds")
+	fs.IntVar(&c.Waves, "waves", c.Waves, "REFRESH waves in the kernel debug")
+	fs.Float64Var(&c.UDPPct, "udp-pct", c.UDPPct, "percentage chance a connection is UDP")
+	fs.Float64Var(&c.BeforePct, "before-pct", c.BeforePct, "percentage chance a connection predates the switchover")
+	fs.Float64Var(&c.AcceleratedPct, "accelerated-pct", c.AcceleratedPct, "percentage chance a connection is accelerated")
+	fs.Int64Var(&c.KdebugBytes, "kdebug-bytes", c.KdebugBytes, "make the kernel debug about this many bytes (0: natural size)")
+	fs.BoolVar(&c.TruthConns, "truth-conns", c.TruthConns, "include the per-connection list in truth.json")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *out == "" {
+		return fmt.Errorf("-out DIR is required")
+	}
+	s, err := sim.New(c)
+	if err != nil {
+		return err
+	}
+	if *only != "" {
+		return s.WriteKind(*out, *only)
+	}
+	return s.WriteDir(*out)
+}
