@@ -221,10 +221,10 @@ func TestLayoutAndSGM(t *testing.T) {
 			t.Errorf("ParseLayout(%q) err = %v, want ErrLayout", s, err)
 		}
 	}
-	for in, want := range map[string]string{"1_2": "1_02", "1_02": "1_02", "2_14": "2_14", " 2_3 ": "2_03"} {
-		s, err := ParseSGM(in)
-		if err != nil || s.String() != want {
-			t.Errorf("ParseSGM(%q) = %v, %v; want %s", in, s, err, want)
+	for _, tt := range []struct{ in, want string }{{"1_2", "1_02"}, {"1_02", "1_02"}, {"2_14", "2_14"}, {"\t2_3 ", "2_03"}} {
+		s, err := ParseSGM(tt.in)
+		if err != nil || s.String() != tt.want {
+			t.Errorf("ParseSGM(%q) = %v, %v; want %s", tt.in, s, err, tt.want)
 		}
 	}
 	for _, in := range []string{"", "1", "_2", "1_", "0_1", "1_0", "12_01", "1_123", "a_b", "1_02_3"} {

@@ -6,10 +6,13 @@ import (
 	"testing"
 )
 
-// benchInput builds n lines from a line maker.
-func benchInput(n int, line func(i int) string) []byte {
+// benchLines is the number of lines per benchmark input.
+const benchLines = 20000
+
+// benchInput builds benchLines lines from a line maker.
+func benchInput(line func(i int) string) []byte {
 	var b bytes.Buffer
-	for i := range n {
+	for i := range benchLines {
 		b.WriteString(line(i))
 		b.WriteByte('\n')
 	}
@@ -17,6 +20,7 @@ func benchInput(n int, line func(i int) string) []byte {
 }
 
 func benchRead(b *testing.B, data []byte) {
+	b.Helper()
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -33,7 +37,7 @@ func benchRead(b *testing.B, data []byte) {
 }
 
 func BenchmarkReaderFwTab(b *testing.B) {
-	benchRead(b, benchInput(20000, func(i int) string {
+	benchRead(b, benchInput(func(i int) string {
 		if i%2 == 1 {
 			return fmt.Sprintf("<00000001, ac103d02, 000000b3, ac103d42, %08x, 00000006> -> <00000000, ac103d42, %08x, ac103d02, 000000b3, 00000006> (00000005)", i&0xffff, i&0xffff)
 		}
@@ -42,25 +46,25 @@ func BenchmarkReaderFwTab(b *testing.B) {
 }
 
 func BenchmarkReaderSync(b *testing.B) {
-	benchRead(b, benchInput(20000, func(i int) string {
+	benchRead(b, benchInput(func(i int) string {
 		return fmt.Sprintf("@;%d;[vs_0];[tid_7];[fw4_7];REFRESH: connections (8158) keys(6)=<0,ac103d02,%x,ac103d42,b3,6> vals(34)=<1c001,40044080,f,b,0,68c7d7a2,0,7c718362,c36bddf7,ffffffff,ffffffff,4e,ffffffff,2000800,f9280,80000000,340,0,cec4bb88,7fba,0,0,0,0,0,0,0,0,0,0,0,0,0,0> sync_mask=[0x0001800e] refresh time=3608 aggressive time=509 ttl=0 sync time=1 kmask=0 op_code=0 no n6addrs;", 1000000+i*100, i&0xffff)
 	}))
 }
 
 func BenchmarkReaderFwTabF(b *testing.B) {
-	benchRead(b, benchInput(20000, func(i int) string {
+	benchRead(b, benchInput(func(i int) string {
 		return fmt.Sprintf("04:18:08 5 N/A 5 10.95.202.22 > N/A LogId: <max_null>; : -----------------------------------(+); Direction: 0; Source: 172.16.61.66; SPort: %d; Dest: 172.16.61.2; DPort: 179; Protocol: tcp; CPTFMT_sep_1: ;; Type: 114689; Rule: 15; Timeout: 11; Handler: 0; Ifncin: 84; Ifncout: -1; Ifnsin: -1; Ifnsout: -1; Bits: 02008000000f9280; Expires: 3394/3618; LastUpdateTime: 30Sep2025 04:18:08; ProductName: VPN-1 & FireWall-1; ProductFamily: Network;", i&0xffff)
 	}))
 }
 
 func BenchmarkReaderGconn(b *testing.B) {
-	benchRead(b, benchInput(20000, func(i int) string {
+	benchRead(b, benchInput(func(i int) string {
 		return fmt.Sprintf("| 0 | 192.168.3.52 | %d | 192.168.3.240 | 46082 | 6 |FP .. ..| No | 0/0 | 1 | 32 | %d | 0 | UNDEF |", i&0xffff, i%28)
 	}))
 }
 
 func BenchmarkReaderCorrection(b *testing.B) {
-	benchRead(b, benchInput(20000, func(i int) string {
+	benchRead(b, benchInput(func(i int) string {
 		return fmt.Sprintf("@;%d;[kern];[tid_40];[fw4_0];fwha_ccl_is_stateful_corr_needed: <172.16.61.2(%d) -> 172.16.61.66(31435) IPP6>: chassis 0 is STANDBY in VS0, will not correct;", i, i&0xffff)
 	}))
 }

@@ -33,8 +33,7 @@ func (r *Reader) parseFwTabF(t []byte, pos Pos) *SyntaxError {
 	}
 	var k [6]uint32
 	var have uint8 // bit per key field found
-	start := bytes.Index(t, []byte("Direction: "))
-	s := t[start:]
+	s := t[max(0, bytes.Index(t, []byte("Direction: "))):]
 	for len(s) > 0 {
 		field := s
 		if i := bytes.Index(s, []byte("; ")); i >= 0 {

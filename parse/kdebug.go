@@ -228,15 +228,15 @@ func (r *Reader) countedList(b []byte, name string, dst []uint32, pos Pos) ([]ui
 	}
 	s := b[i+len(name):]
 	label := name[:len(name)-1]
-	close := bytes.IndexByte(s, ')')
-	if close < 0 {
+	rp := bytes.IndexByte(s, ')')
+	if rp < 0 {
 		return dst, synErr(pos, ErrTruncated, "%s(...) has no closing ')'", label)
 	}
-	want, ok := decUint(s[:close])
+	want, ok := decUint(s[:rp])
 	if !ok {
-		return dst, synErr(pos, ErrField, "%s(%s): count is not a number", label, clip(s[:close]))
+		return dst, synErr(pos, ErrField, "%s(%s): count is not a number", label, clip(s[:rp]))
 	}
-	s = s[close+1:]
+	s = s[rp+1:]
 	if !bytes.HasPrefix(s, []byte("=<")) {
 		return dst, synErr(pos, ErrField, "%s(%d) not followed by =<", label, want)
 	}

@@ -256,7 +256,7 @@ func isHostHeader(t []byte) bool {
 		return false
 	}
 	for _, c := range t[:len(t)-1] {
-		if !(c == '-' || c == '.' || c == '_' || isDigit(c) || (c|0x20 >= 'a' && c|0x20 <= 'z')) {
+		if c != '-' && c != '.' && c != '_' && !isDigit(c) && (c|0x20 < 'a' || c|0x20 > 'z') {
 			return false
 		}
 	}

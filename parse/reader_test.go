@@ -82,7 +82,7 @@ func TestSeedEntries(t *testing.T) {
 	}
 	// Link line.
 	l := recs[2]
-	if l.Key.Dir != 1 || l.Link.Dir != 0 || l.Flags != 5 || l.Key.Tuple.Canonical() != l.Link.Tuple.Canonical() {
+	if l.Key.Dir != 1 || l.Link.Dir != 0 || l.Flags != 5 || l.Key.Canonical() != l.Link.Canonical() {
 		t.Errorf("link: %+v -> %+v flags %d", l.Key, l.Link, l.Flags)
 	}
 	// -f line: Bits 02008000000f9280, Expires 3394/3618, same key as the -u entry.

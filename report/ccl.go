@@ -46,7 +46,7 @@ func CCLFor(l decode.Layout, id int, word uint32, input string) CCLRow {
 // CCL_ID, 11 low bits ("000000100000000 000001 00000000000").
 func cclBinary(w uint32) string {
 	b := fmt.Sprintf("%032b", w)
-	return b[2:17] + " " + b[17:23] + " " + b[23:]
+	return b[:15] + " " + b[15:21] + " " + b[21:]
 }
 
 // WriteCCLTable renders CCL rows; outside-layout ids say so.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -69,13 +68,13 @@ type OwnerJSON struct {
 
 // MaskJSON is a decoded sync_mask.
 type MaskJSON struct {
-	Value    string      `json:"value"`
-	SGMs     []string    `json:"sgms"`
-	BySite   []SiteJSON  `json:"by_site"`
-	Outside  string      `json:"outside_layout,omitempty"`
-	Sets     *SetsJSON   `json:"sets,omitempty"`
-	NonOwner bool        `json:"non_owner,omitempty"`
-	Notes    []string    `json:"notes,omitempty"`
+	Value    string     `json:"value"`
+	SGMs     []string   `json:"sgms"`
+	BySite   []SiteJSON `json:"by_site"`
+	Outside  string     `json:"outside_layout,omitempty"`
+	Sets     *SetsJSON  `json:"sets,omitempty"`
+	NonOwner bool       `json:"non_owner,omitempty"`
+	Notes    []string   `json:"notes,omitempty"`
 }
 
 // SiteJSON is the part of a mask on one site.
@@ -195,7 +194,7 @@ func (c *Context) ownerJSON(o decode.Owner) *OwnerJSON {
 	if st := c.Sites.Of(int(o.SGM.Site)); st != decode.Unknown {
 		j.SiteState = st.String()
 		if st != decode.Active {
-			j.Note = fmt.Sprintf("owner on %s site %d: the correction layer does not forward packets to it (MBS-3944)", st, o.SGM.Site)
+			j.Note = fmt.Sprintf("on %s site %d: the correction layer does not forward packets to it (MBS-3944)", st, o.SGM.Site)
 		}
 	}
 	return j
@@ -474,14 +473,4 @@ func entryCSVRow(e Entry) []string {
 		r[i] = Sanitize(r[i])
 	}
 	return r
-}
-
-// sortedSGMs returns the keys of a count map in SGM order.
-func sortedSGMs[V any](m map[decode.SGM]V) []decode.SGM {
-	ks := make([]decode.SGM, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.SortFunc(ks, decode.SGM.Compare)
-	return ks
 }

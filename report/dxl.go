@@ -52,7 +52,7 @@ func (d *DXL) Primaries(t decode.Tuple) (prim []decode.SGM, ok bool) {
 		return nil, false
 	}
 	for _, c := range d.calcs {
-		if !(c.src == t.Src && c.dst == t.Dst) && !(c.src == t.Dst && c.dst == t.Src) {
+		if (c.src != t.Src || c.dst != t.Dst) && (c.src != t.Dst || c.dst != t.Src) {
 			continue
 		}
 		ok = true

@@ -193,7 +193,8 @@ func (k *kdWriter) sync(t int64, op string, i int, rev bool, mask uint32, maskFo
 	s := k.s
 	c := &s.Conns[i]
 	k.prefix(t, c.Inst, false)
-	b := append(k.buf, op...)
+	b := k.buf
+	b = append(b, op...)
 	b = append(b, ": connections (8158) keys(6)=<0,"...)
 	src, sp, dst, dp := c.Src, c.SPort, c.Dst, c.DPort
 	if rev {

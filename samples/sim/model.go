@@ -308,7 +308,8 @@ func (s *Scenario) pickAtRisk(rng *rand.Rand) error {
 	}
 	rng.Shuffle(len(pre), func(a, b int) { pre[a], pre[b] = pre[b], pre[a] })
 	rng.Shuffle(len(post), func(a, b int) { post[a], post[b] = post[b], post[a] })
-	cand := append(pre, post...)
+	pre = append(pre, post...)
+	cand := pre
 	if len(cand) < k {
 		return cfgErr("only %d TCP connections can be at risk, %d wanted", len(cand), k)
 	}

@@ -190,7 +190,7 @@ func sgmName(id int) string {
 
 func TestTruthAgainstFiles(t *testing.T) {
 	cases := map[string]func(*sim.Config){
-		"standby": func(c *sim.Config) {},
+		"standby": func(*sim.Config) {},
 		"down":    func(c *sim.Config) { c.After = "down" },
 		"one-sgm-down": func(c *sim.Config) {
 			c.SGMsPerSite, c.IncludeSeedConn, c.After, c.AtRiskPct, c.Seed = 1, false, "down", 0, 7
@@ -220,6 +220,7 @@ func TestTruthAgainstFiles(t *testing.T) {
 }
 
 func checkDir(t *testing.T, dir string, c sim.Config) {
+	t.Helper()
 	tr := loadTruth(t, dir)
 	p := &parsed{holds: map[ctuple][]holding{}, bad: map[string]bool{}, entries: map[string]int{}, links: map[string]int{}}
 	var sgms []string
@@ -280,7 +281,9 @@ func checkDir(t *testing.T, dir string, c sim.Config) {
 			got = append(got, fmt.Sprintf("%s=%d/%d", h.sgm, h.remaining, h.tmo))
 		}
 		var mask uint64
-		fmt.Sscanf(tc.Mask, "0x%x", &mask)
+		if _, err := fmt.Sscanf(tc.Mask, "0x%x", &mask); err != nil {
+			t.Fatalf("truth mask %q: %v", tc.Mask, err)
+		}
 		for _, h := range tc.Holders {
 			want = append(want, fmt.Sprintf("%s=%d/%d", h.SGM, h.Remaining, h.Timeout))
 			id := (int(h.SGM[0]-'1'))*14 + int(h.SGM[2]-'0')*10 + int(h.SGM[3]-'0') - 1
@@ -353,6 +356,7 @@ func checkDir(t *testing.T, dir string, c sim.Config) {
 // checkFwTabAll: fwtab-all.txt is the banners plus the per-SGM dumps, and
 // its bad lines are where truth says.
 func checkFwTabAll(t *testing.T, dir string, tr jTruth) {
+	t.Helper()
 	all, err := os.ReadFile(filepath.Join(dir, "fwtab-all.txt"))
 	if err != nil {
 		t.Fatal(err)
@@ -389,6 +393,7 @@ func checkFwTabAll(t *testing.T, dir string, tr jTruth) {
 // checkGconn: one row per direction per held connection, owner = the
 // fw tab owner.
 func checkGconn(t *testing.T, dir string, tr jTruth, p *parsed) {
+	t.Helper()
 	owner := map[ctuple]int{}
 	for k, hs := range p.holds {
 		owner[k] = hs[0].owner
@@ -434,6 +439,7 @@ var (
 )
 
 func checkKdebug(t *testing.T, dir string, tr jTruth, c sim.Config) {
+	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "kdebug.txt"))
 	if err != nil {
 		t.Fatal(err)
