@@ -27,6 +27,10 @@ type SyntaxError struct {
 	Pos Pos    // where the problem is
 	Msg string // what was expected and what was found
 	Err error  // one of the sentinel errors below
+	// Quiet marks a repeat of a reason already reported for this input
+	// (more binary lines, the rest of a JSON file): it is counted, and
+	// callers may leave it out of their per-line messages.
+	Quiet bool
 }
 
 // Error renders "file:line[:col]: msg".

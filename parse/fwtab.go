@@ -33,7 +33,7 @@ func (r *Reader) fwTabEntry(t []byte, pos Pos, inst int) bool {
 			break
 		}
 		next := trimSpace(line)
-		if tooLong || len(next) == 0 || next[0] == '<' || bytes.Contains(next, []byte("->")) {
+		if tooLong || !isContinuation(next) {
 			r.pushBack(line, n, tooLong)
 			break
 		}
@@ -52,6 +52,23 @@ func (r *Reader) fwTabEntry(t []byte, pos Pos, inst int) bool {
 		}
 	}
 	r.rejectLine(synErr(pos, ErrTruncated, "truncated fw tab entry: no closing '>' (%d bytes over %d line(s))", len(r.join), lines), lines)
+	return true
+}
+
+// isContinuation reports whether t can continue a wrapped entry: hex
+// words and the entry's punctuation only.
+func isContinuation(t []byte) bool {
+	if len(t) == 0 {
+		return false
+	}
+	for _, c := range t {
+		switch {
+		case isDigit(c), c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
+		case c == ' ', c == '\t', c == ',', c == ';', c == '/', c == '>':
+		default:
+			return false
+		}
+	}
 	return true
 }
 

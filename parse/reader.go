@@ -45,8 +45,13 @@ type Reader struct {
 	cur  []byte // the physical line being parsed, for column offsets
 	cols gconnColumns
 	// sawBinary is set after the first NUL-bearing line: later ones are
-	// counted under the same reason without filling the examples.
+	// counted under the same reason, quietly.
 	sawBinary bool
+	// skipJSON is set when the input is a JSON document (such as the
+	// simulator's truth.json in a sample folder): its lines are counted as
+	// ignored, not parsed.
+	skipJSON bool
+	content  bool // a non-blank line has been seen
 }
 
 // NewReader returns a Reader reading r; name is used in positions.
@@ -119,9 +124,23 @@ func (r *Reader) Scan() bool {
 			r.rejectLine(synErr(pos, ErrLineTooLong, "line longer than %d bytes skipped", r.lr.max), 1)
 			return true
 		}
+		if r.skipJSON {
+			r.ignore("json document")
+			continue
+		}
 		if bytes.IndexByte(line, 0) >= 0 {
 			r.rejectLine(synErr(pos, ErrBinary, "binary data (NUL bytes): not a text dump"), 1)
 			return true
+		}
+		if !r.content {
+			if t := trimSpace(line); len(t) > 0 {
+				r.content = true
+				if t[0] == '{' {
+					r.skipJSON = true // not a diagnostic dump: count, don't parse
+					r.ignore("json document")
+					continue
+				}
+			}
 		}
 		if r.parseLine(line, pos) {
 			return true
@@ -131,14 +150,8 @@ func (r *Reader) Scan() bool {
 
 func (r *Reader) rejectLine(e *SyntaxError, lines int) {
 	r.err = e
-	if e.Err == ErrBinary && r.sawBinary { //nolint:errorlint // sentinel identity
-		if r.stats.Rejected == nil {
-			r.stats.Rejected = map[string]int64{}
-		}
-		r.stats.Rejected[ErrBinary.Error()] += int64(lines)
-		return
-	}
 	if e.Err == ErrBinary { //nolint:errorlint // sentinel identity
+		e.Quiet = r.sawBinary
 		r.sawBinary = true
 	}
 	r.stats.reject(e, lines)

@@ -36,7 +36,7 @@ func (s *Stats) reject(e *SyntaxError, n int) {
 		reason = e.Err.Error()
 	}
 	s.Rejected[reason] += int64(n)
-	if len(s.Examples) < MaxExamples {
+	if len(s.Examples) < MaxExamples && !e.Quiet {
 		s.Examples = append(s.Examples, e)
 	}
 }
@@ -95,4 +95,11 @@ func sum(xs []int64) int64 {
 		t += x
 	}
 	return t
+}
+
+// IsQuiet reports whether err is a rejected-line error that repeats a
+// reason already reported for its input.
+func IsQuiet(err error) bool {
+	var se *SyntaxError
+	return errors.As(err, &se) && se.Quiet
 }

@@ -37,7 +37,9 @@ func (c *DecodeCmd) Run(g *Globals, stdio *IO) error {
 		for r.Scan() {
 			rec, err := r.Record()
 			if err != nil {
-				fmt.Fprintln(stdio.Err, report.Sanitize(err.Error()))
+				if !parse.IsQuiet(err) {
+					fmt.Fprintln(stdio.Err, report.Sanitize(err.Error()))
+				}
 				if e.strict {
 					return rejectedError{1}
 				}
@@ -93,15 +95,17 @@ func (c *DecodeCmd) Run(g *Globals, stdio *IO) error {
 }
 
 // reasons renders rejected counts by reason, sorted by reason.
-func reasons(s *parse.Stats) string {
-	keys := make([]string, 0, len(s.Rejected))
-	for k := range s.Rejected {
+func reasons(s *parse.Stats) string { return reasonsOf(s.Rejected) }
+
+func reasonsOf(m map[string]int64) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	parts := make([]string, 0, len(keys))
 	for _, k := range keys {
-		parts = append(parts, fmt.Sprintf("%s: %d", k, s.Rejected[k]))
+		parts = append(parts, fmt.Sprintf("%s: %d", k, m[k]))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -52,6 +52,7 @@ type CLI struct {
 	Globals
 
 	Decode DecodeCmd `cmd:"" help:"Decode pasted entries: fw tab -u/-f, kernel-debug sync and correction lines, gconn rows."`
+	Owners OwnersCmd `cmd:"" help:"Audit where connection owners live across all SGMs' dumps, and which connections are about to expire."`
 	Mask   MaskCmd   `cmd:"" help:"Decode a sync_mask into SGMs per site."`
 	CCL    CCLCmd    `cmd:"" name:"ccl" help:"Decode a CCL word, id or SGM; with no value, print the CCL table of the layout."`
 }

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -72,12 +74,17 @@ func TestSamples(t *testing.T) {
 	}{
 		{"entries.txt", []string{"decode", "--color", "never"}, "entries.table"},
 		{"entries.txt", []string{"decode", "--format", "json", "--sites", "1=standby,2=active", "--dxl", "../../samples/dxl.txt"}, "entries.json"},
+		{"", []string{"owners", "--color", "never", "../../samples/switchover"}, "switchover-owners.table"},
+		{"", []string{"owners", "--list", "--format", "csv", "--dump-time", "1759200000", "../../samples/switchover"}, "switchover-owners-list.csv"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
-			in, err := os.ReadFile(filepath.Join("../../samples", tt.sample))
-			if err != nil {
-				t.Fatal(err)
+			var in []byte
+			if tt.sample != "" {
+				var err error
+				if in, err = os.ReadFile(filepath.Join("../../samples", tt.sample)); err != nil {
+					t.Fatal(err)
+				}
 			}
 			code, out, stderr := runIn(t, string(in), tt.args...)
 			if code != exitOK || stderr != "" {
@@ -97,5 +104,49 @@ func TestSamples(t *testing.T) {
 				t.Errorf("output differs from %s (go test -update, then review)", path)
 			}
 		})
+	}
+}
+
+// TestSwitchoverSampleTruth checks `owners --format json` on the shipped
+// sample against the truth.json the simulator wrote beside it.
+func TestSwitchoverSampleTruth(t *testing.T) {
+	var truth struct {
+		Connections   int               `json:"connections"`
+		OwnersBySGM   map[string]int    `json:"owners_by_sgm"`
+		OwnerUnknown  int               `json:"owner_unknown"`
+		OffActiveSite int               `json:"off_active_site"`
+		SiteStates    map[string]string `json:"site_states"`
+		AtRisk        []struct {
+			Src          string `json:"src"`
+			SPort        int    `json:"sport"`
+			MinRemaining int    `json:"min_remaining"`
+			MinSGM       string `json:"min_sgm"`
+			MaxRemaining int    `json:"max_remaining"`
+		} `json:"at_risk"`
+	}
+	data, err := os.ReadFile("../../samples/switchover/truth.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &truth); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runIn(t, "", "owners", "--format", "json", "../../samples/switchover")
+	if code != exitOK || stderr != "" {
+		t.Fatalf("status %d, stderr %q", code, stderr)
+	}
+	got := truth
+	got.AtRisk = nil
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	for site, st := range truth.SiteStates {
+		truth.SiteStates[site] = strings.ToUpper(st)
+	}
+	if !reflect.DeepEqual(got, truth) {
+		t.Errorf("owners JSON differs from truth.json\n got  %+v\n want %+v", got, truth)
+	}
+	if len(truth.AtRisk) == 0 {
+		t.Error("the sample should show at-risk connections")
 	}
 }

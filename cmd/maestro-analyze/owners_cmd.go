@@ -1,0 +1,99 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/maestro-analyze/maestro-analyze/parse"
+	"github.com/maestro-analyze/maestro-analyze/report"
+)
+
+// OwnersCmd audits where connection owners live across all SGMs.
+type OwnersCmd struct {
+	Files      []string `arg:"" optional:"" help:"Dumps (fw tab -u/-f, gconn, kernel debug, asg dxl calc), folders, or FILE@1_03 to name the SGM; none or '-' reads stdin."`
+	ExpiryRisk uint32   `name:"expiry-risk" default:"600" placeholder:"SECONDS" help:"R of the at-risk rule: some SGM expires the entry within R while another refreshed it within R."`
+	List       bool     `help:"List the at-risk connections, most urgent first, instead of the summary."`
+	DumpTime   string   `name:"dump-time" placeholder:"TIME" help:"When the dumps were taken (RFC 3339 or Unix seconds), to predict expiry times."`
+}
+
+// Run reads every input and prints the audit.
+func (c *OwnersCmd) Run(g *Globals, stdio *IO) error {
+	e, err := g.setup(stdio)
+	if err != nil {
+		return err
+	}
+	var dump int64
+	if c.DumpTime != "" {
+		if dump, err = parseTime(c.DumpTime); err != nil {
+			return usageError{fmt.Errorf("--dump-time: %w", err)}
+		}
+	}
+	if c.ExpiryRisk == 0 {
+		return usageError{fmt.Errorf("--expiry-risk must be positive")}
+	}
+	srcs, err := parse.Expand(c.Files)
+	if err != nil {
+		return err
+	}
+	b := report.NewOwners(e.ctx, c.ExpiryRisk, dump)
+	for _, src := range srcs {
+		err := parse.ReadSource(src, stdio.In, func(r *parse.Reader) error { return b.Read(src, r, e.strict) })
+		if parse.IsRejected(err) {
+			fmt.Fprintln(stdio.Err, report.Sanitize(err.Error()))
+			return rejectedError{1}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	r := b.Report()
+	if e.format == report.Table {
+		printAccounting(stdio, &r.Inputs)
+	}
+	switch {
+	case c.List && (e.format == report.JSON || e.format == report.NDJSON):
+		err = report.WriteJSON(stdio.Out, r.AtRisk)
+	case c.List && e.format == report.CSV:
+		err = report.WriteRiskCSV(stdio.Out, r.AtRisk)
+	case c.List:
+		err = report.WriteRiskTable(stdio.Out, r.AtRisk)
+	case e.format == report.JSON || e.format == report.NDJSON:
+		err = report.WriteJSON(stdio.Out, r)
+	case e.format == report.CSV:
+		err = report.WriteOwnersCSV(stdio.Out, r)
+	default:
+		err = report.WriteOwnersTable(stdio.Out, r, e.palette)
+	}
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+// printAccounting writes the line accounting to stderr when lines were
+// rejected: counts by reason and the first positions.
+func printAccounting(stdio *IO, in *report.Inputs) {
+	var rejected int64
+	for _, n := range in.Rejected {
+		rejected += n
+	}
+	if rejected == 0 {
+		return
+	}
+	fmt.Fprintf(stdio.Err, "maestro-analyze: %d of %d lines rejected (%s); first:\n", rejected, in.Lines, reasonsOf(in.Rejected))
+	for _, ex := range in.RejectedExamples {
+		fmt.Fprintf(stdio.Err, "  %s\n", report.Sanitize(ex))
+	}
+}
+
+func parseTime(s string) (int64, error) {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return 0, fmt.Errorf("%q: want RFC 3339 (2025-09-30T04:18:08Z) or Unix seconds", s)
+	}
+	return t.Unix(), nil
+}
