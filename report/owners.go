@@ -53,6 +53,10 @@ type Owners struct {
 	held     [decode.MaxIDs]int64
 	corr     []siteEvidence
 	stats    parse.Stats
+	// lastUpdate is the latest LastUpdateTime of the fw tab -f lines, as
+	// Unix seconds of the gateway's local clock (the zone is not printed).
+	lastUpdate int64
+	zone       string // suffix of rendered times, set by Report
 }
 
 type siteEvidence struct {
@@ -155,6 +159,11 @@ func (o *Owners) Add(rec *parse.Record) {
 	case parse.KindFwTab, parse.KindFwTabF:
 		if !rec.HasKey {
 			return
+		}
+		if rec.LastUpdate != "" {
+			if t, err := time.Parse("02Jan2006 15:04:05", rec.LastUpdate); err == nil {
+				o.lastUpdate = max(o.lastUpdate, t.Unix())
+			}
 		}
 		c := o.conn(rec.Key.Tuple)
 		if rec.Key.Dir == 0 && c.flags&flagOriented == 0 {
@@ -259,6 +268,7 @@ type OwnersReport struct {
 	Inputs             Inputs            `json:"inputs"`
 	Layout             string            `json:"layout"`
 	DumpTime           string            `json:"dump_time,omitempty"`
+	DumpTimeSource     string            `json:"dump_time_source,omitempty"`
 }
 
 // SiteOwners counts owners and held entries on one site.
@@ -364,8 +374,18 @@ func (o *Owners) Report() *OwnersReport {
 	if r.Attribution == nil {
 		r.Attribution = []Attribution{}
 	}
+	o.zone = "Z"
+	if o.dumpTime == 0 && o.lastUpdate != 0 {
+		// No --dump-time: the newest LastUpdateTime of the -f lines, on
+		// the gateway's clock, whose zone the dump does not say.
+		o.dumpTime, o.zone = o.lastUpdate, " local"
+		r.DumpTimeSource = "newest fw tab -f LastUpdateTime, gateway local time (the dump names no zone)"
+		defer func() { o.dumpTime = 0 }()
+	} else if o.dumpTime != 0 {
+		r.DumpTimeSource = "--dump-time"
+	}
 	if o.dumpTime != 0 {
-		r.DumpTime = time.Unix(o.dumpTime, 0).UTC().Format(time.RFC3339)
+		r.DumpTime = o.stamp(0)
 	}
 	for i, s := range st {
 		if s != decode.Unknown {
@@ -426,6 +446,13 @@ func (o *Owners) Report() *OwnersReport {
 	return r
 }
 
+// stamp renders the dump time plus sec, in UTC or, from -f lines, in the
+// gateway's unnamed local zone.
+func (o *Owners) stamp(sec uint32) string {
+	t := time.Unix(o.dumpTime+int64(sec), 0).UTC().Format("2006-01-02T15:04:05")
+	return t + o.zone
+}
+
 func (o *Owners) sgmName(id int8) string {
 	if s, ok := o.ctx.Layout.SGM(int(id)); ok && id >= 0 {
 		return s.String()
@@ -443,7 +470,7 @@ func (o *Owners) riskConn(t decode.Tuple, c *connState) RiskConn {
 		Timeout: c.timeout, Owner: o.sgmName(c.owner), t: t,
 	}
 	if o.dumpTime != 0 {
-		rc.ExpiresAt = time.Unix(o.dumpTime+int64(c.minRem), 0).UTC().Format(time.RFC3339)
+		rc.ExpiresAt = o.stamp(c.minRem)
 	}
 	return rc
 }
@@ -577,7 +604,7 @@ func WriteRiskTable(w io.Writer, list []RiskConn) error {
 	for _, c := range list {
 		rows = append(rows, riskRow(c))
 	}
-	return renderRows(w, []string{"Src", "SPort", "Dst", "DPort", "Proto", "Expires in (s)", "On SGM", "Refreshed, left (s)", "On SGM", "Timeout", "Owner", "Expires at (UTC)"}, rows,
+	return renderRows(w, []string{"Src", "SPort", "Dst", "DPort", "Proto", "Expires in (s)", "On SGM", "Refreshed, left (s)", "On SGM", "Timeout", "Owner", "Expires at"}, rows,
 		tw.AlignLeft, tw.AlignRight, tw.AlignLeft, tw.AlignRight, tw.AlignLeft, tw.AlignRight, tw.AlignLeft, tw.AlignRight, tw.AlignLeft, tw.AlignRight, tw.AlignLeft, tw.AlignLeft)
 }
 
