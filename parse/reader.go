@@ -241,6 +241,12 @@ func (r *Reader) parseLine(line []byte, pos Pos) bool {
 	if isSyncBody(t) || isKernelFunc(t) {
 		return r.kdebugLine(t, pos)
 	}
+	if bytes.Contains(t, []byte("....")) || t[len(t)-1] == ':' || bytes.HasPrefix(t, []byte("Delta Sync")) ||
+		bytes.HasPrefix(t, []byte("Sync status:")) || bytes.HasPrefix(t, []byte("Reset on ")) {
+		if produced, handled := r.syncstatLine(t, pos); handled {
+			return produced
+		}
+	}
 	if bytes.HasPrefix(t, []byte("dynamic, id ")) || bytes.HasPrefix(t, []byte("Default:")) {
 		return r.ignore("banner")
 	}

@@ -12,25 +12,30 @@ type Kind uint8
 // The kinds of record a [Reader] yields. The names returned by String are
 // the `kind` values of the JSON output.
 const (
-	KindNone       Kind = iota
-	KindFwTab           // `fw tab -t connections -u` full entry
-	KindFwTabLink       // `fw tab -u` link line: <key> -> <key> (flags)
-	KindFwTabF          // `fw tab -t connections -f` line
-	KindSync            // kernel-debug sync message: SET, REFRESH, DELETE, SLINKS, ...
-	KindCorrection      // kernel-debug correction-layer line about a connection
-	KindKdebug          // other kernel-debug line (prefix recognized, nothing to extract)
-	KindGconn           // `fw ctl multik gconn` row
-	KindDxl             // `asg dxl calc` result line: <src,dst,method,value>
-	KindDxlChassis      // `asg dxl calc` chassis line: Chassis 1: Blade(s):1_02,1_04
-	KindSGMHeader       // a line naming the SGM(s) whose output follows: "1_01:", "-*- 1 blade: 1_01 -*-"
-	KindHostHeader      // "localhost:" or another host name before a table dump
-	KindTable           // "-------- connections --------"
+	KindNone            Kind = iota
+	KindFwTab                // `fw tab -t connections -u` full entry
+	KindFwTabLink            // `fw tab -u` link line: <key> -> <key> (flags)
+	KindFwTabF               // `fw tab -t connections -f` line
+	KindSync                 // kernel-debug sync message: SET, REFRESH, DELETE, SLINKS, ...
+	KindCorrection           // kernel-debug correction-layer line about a connection
+	KindKdebug               // other kernel-debug line (prefix recognized, nothing to extract)
+	KindGconn                // `fw ctl multik gconn` row
+	KindDxl                  // `asg dxl calc` result line: <src,dst,method,value>
+	KindDxlChassis           // `asg dxl calc` chassis line: Chassis 1: Blade(s):1_02,1_04
+	KindSGMHeader            // a line naming the SGM(s) whose output follows: "1_01:", "-*- 1 blade: 1_01 -*-"
+	KindHostHeader           // "localhost:" or another host name before a table dump
+	KindTable                // "-------- connections --------"
+	KindSyncstat             // `cphaprob syncstat`: "Delta Sync Statistics" (a new snapshot)
+	KindSyncstatStatus       // "Sync status: OK" or "Sync status: Off - <reason>"
+	KindSyncstatSection      // "Drops:", "Queue sizes (num of updates):", ...
+	KindSyncstatCounter      // "Lost updates.................  0"
 	numKinds
 )
 
 var kindNames = [numKinds]string{
 	"none", "fwtab", "fwtab-link", "fwtab-f", "sync", "correction", "kdebug",
 	"gconn", "dxl", "dxl-chassis", "sgm-header", "host-header", "table",
+	"syncstat", "syncstat-status", "syncstat-section", "syncstat-counter",
 }
 
 // String returns the kind's name.
@@ -94,6 +99,13 @@ type Record struct {
 
 	// fwtab-f: the LastUpdateTime field as printed.
 	LastUpdate string
+
+	// syncstat: the counter or section name, the value as printed (units
+	// kept) and its leading number when it has one.
+	Name   string
+	Text   string
+	Num    int64
+	HasNum bool
 }
 
 func (r *Record) reset(kind Kind, pos Pos) {

@@ -41,7 +41,15 @@ type Entry struct {
 	Words      []WordJSON  `json:"words,omitempty"`
 	Extra      []string    `json:"extra,omitempty"`
 	LastUpdate string      `json:"last_update,omitempty"`
+	Counter    *Counter    `json:"counter,omitempty"`
 	Notes      []string    `json:"notes,omitempty"`
+}
+
+// Counter is a `cphaprob syncstat` counter or status line: its name and
+// its value as printed.
+type Counter struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }
 
 // KeyJSON is a connection key: ports and proto as numbers, addresses as
@@ -172,6 +180,12 @@ func (c *Context) Decode(rec *parse.Record, line int) Entry {
 	}
 	for _, x := range rec.Extra {
 		e.Extra = append(e.Extra, fmt.Sprintf("%08x", x))
+	}
+	switch rec.Kind {
+	case parse.KindSyncstatCounter:
+		e.Counter = &Counter{Name: rec.Name, Value: rec.Text}
+	case parse.KindSyncstatStatus:
+		e.Counter = &Counter{Name: "Sync status", Value: rec.Text}
 	}
 	return e
 }
@@ -418,6 +432,9 @@ func entryRows(e Entry, p Palette) [][]string {
 	}
 	if len(e.Extra) > 0 {
 		add("Extra segment", strings.Join(e.Extra, ", "))
+	}
+	if c := e.Counter; c != nil {
+		add(c.Name, c.Value)
 	}
 	for _, n := range e.Notes {
 		add("Note", n)

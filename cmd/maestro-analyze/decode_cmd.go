@@ -49,7 +49,7 @@ func (c *DecodeCmd) Run(g *Globals, stdio *IO) error {
 			case parse.KindDxl, parse.KindDxlChassis:
 				e.ctx.DXL.Add(rec) // context for the entries that follow
 				continue
-			case parse.KindSGMHeader, parse.KindHostHeader, parse.KindTable:
+			case parse.KindSGMHeader, parse.KindHostHeader, parse.KindTable, parse.KindSyncstat, parse.KindSyncstatSection:
 				continue
 			}
 			line := rec.Pos.Line

@@ -53,6 +53,7 @@ type CLI struct {
 
 	Decode DecodeCmd `cmd:"" help:"Decode pasted entries: fw tab -u/-f, kernel-debug sync and correction lines, gconn rows."`
 	Owners OwnersCmd `cmd:"" help:"Audit where connection owners live across all SGMs' dumps, and which connections are about to expire."`
+	Storms StormsCmd `cmd:"" help:"Sync-buffer storms: message rate over time, REFRESH waves, syncstat health and a loss forecast."`
 	Mask   MaskCmd   `cmd:"" help:"Decode a sync_mask into SGMs per site."`
 	CCL    CCLCmd    `cmd:"" name:"ccl" help:"Decode a CCL word, id or SGM; with no value, print the CCL table of the layout."`
 }

@@ -76,6 +76,7 @@ func TestSamples(t *testing.T) {
 		{"entries.txt", []string{"decode", "--format", "json", "--sites", "1=standby,2=active", "--dxl", "../../samples/dxl.txt"}, "entries.json"},
 		{"", []string{"owners", "--color", "never", "../../samples/switchover"}, "switchover-owners.table"},
 		{"", []string{"owners", "--list", "--format", "csv", "--dump-time", "1759200000", "../../samples/switchover"}, "switchover-owners-list.csv"},
+		{"", []string{"storms", "--color", "never", "../../samples/switchover/kdebug.txt", "../../samples/syncstat.txt"}, "switchover-storms.table"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
