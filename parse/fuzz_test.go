@@ -81,6 +81,12 @@ func FuzzFwTabF(f *testing.F) {
 	f.Fuzz(checkReader)
 }
 
+func FuzzSyncstat(f *testing.F) {
+	seedLines(f, "testdata/syncstat-r80.20.txt")
+	seedLines(f, "testdata/syncstat-r81.10.txt")
+	f.Fuzz(checkReader)
+}
+
 func FuzzGconnDxl(f *testing.F) {
 	seedLines(f, "testdata/gconn-r81.txt")
 	f.Add("<172.16.61.2,172.16.61.66,dst_based,318>\nChassis 1: Blade(s):1_02,1_04\n")

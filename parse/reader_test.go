@@ -207,6 +207,8 @@ func TestLines(t *testing.T) {
 		{"-f missing key", "Direction: 0; Source: 1.2.3.4; Bits: 02008000000f9280;", []got{{"error", 1, "t:1: fw tab -f line lacks part of its key (Direction, Source, SPort, Dest, DPort, Protocol)"}}},
 		{"-f bad bits", "Direction: 0; Source: 1.2.3.4; SPort: 1; Dest: 1.2.3.5; DPort: 2; Protocol: tcp; Bits: 0200;", []got{{"error", 1, `t:1:88: Bits: "0200" is not 16 hex digits (value words 13 and 14)`}}},
 		{"bad banner", "-*- nothing here -*-", []got{{"error", 1, `t:1: banner "-*- nothing here -*-" names no SGM (expected e.g. -*- 1 blade: 1_01 -*-)`}}},
+		{"syncstat", "Delta Sync Statistics\nSync status: Off - fullsync failed\nQueue sizes (num of updates):\nSending queue size........................... 512\nRate.........................................  46000 [Bps]\nReset on Sun Jun 3 14:37:26 2018 (triggered by fullsync).\n",
+			[]got{{"syncstat", 1, ""}, {"syncstat-status", 2, ""}, {"syncstat-section", 3, ""}, {"syncstat-counter", 4, ""}, {"syncstat-counter", 5, ""}}},
 		{"prompt and comment", "[Expert@gw:0]# fw tab -t connections -u\n# asg dxl calc 1.2.3.4 1.2.3.5 1\n", nil},
 	}
 	for _, tt := range tests {
@@ -291,5 +293,18 @@ func TestStatsAdd(t *testing.T) {
 	}
 	if !IsRejected(s.Examples[0]) {
 		t.Error("IsRejected")
+	}
+}
+
+func TestSyncstatRecords(t *testing.T) {
+	_, recs, _ := scanAll(t, "Rate.........................................  46000 [Bps]\nLost updates................................. 12\nName.........................................  SYNCBOND\n", "t")
+	if len(recs) != 3 {
+		t.Fatalf("%d records", len(recs))
+	}
+	if recs[0].Name != "Rate" || recs[0].Text != "46000 [Bps]" || !recs[0].HasNum || recs[0].Num != 46000 {
+		t.Errorf("rate: %+v", recs[0])
+	}
+	if recs[1].Num != 12 || recs[2].HasNum || recs[2].Text != "SYNCBOND" {
+		t.Errorf("records: %+v %+v", recs[1], recs[2])
 	}
 }
