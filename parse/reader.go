@@ -52,7 +52,16 @@ type Reader struct {
 	// ignored, not parsed.
 	skipJSON bool
 	content  bool // a non-blank line has been seen
+
+	keep func(line []byte) bool // prefilter, see SetPrefilter
 }
+
+// SetPrefilter makes the Reader parse only the lines keep accepts; the
+// others are counted as ignored ("prefiltered") without being parsed. A
+// search for one connection uses it to skip, at the cost of a byte search,
+// every line that cannot name it. Wrapped entries are not joined across
+// rejected lines: keep must accept their continuation lines too.
+func (r *Reader) SetPrefilter(keep func(line []byte) bool) { r.keep = keep }
 
 // NewReader returns a Reader reading r; name is used in positions.
 func NewReader(r io.Reader, name string) *Reader {
@@ -126,6 +135,10 @@ func (r *Reader) Scan() bool {
 		}
 		if r.skipJSON {
 			r.ignore("json document")
+			continue
+		}
+		if r.keep != nil && !r.keep(line) {
+			r.ignore("prefiltered")
 			continue
 		}
 		if bytes.IndexByte(line, 0) >= 0 {

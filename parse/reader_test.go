@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -306,5 +307,20 @@ func TestSyncstatRecords(t *testing.T) {
 	}
 	if recs[1].Num != 12 || recs[2].HasNum || recs[2].Text != "SYNCBOND" {
 		t.Errorf("records: %+v %+v", recs[1], recs[2])
+	}
+}
+
+func TestPrefilter(t *testing.T) {
+	in := "1_01:\n<00000000, 0a000001, 00001000, ac100001, 000001bb, 00000006; 0; 1/2>\n<00000000, 0a000002, 00001000, ac100001, 000001bb, 00000006; 0; 1/2>\ngarbage\n"
+	r := NewReader(strings.NewReader(in), "t")
+	r.SetPrefilter(func(line []byte) bool { return !bytes.HasPrefix(line, []byte("<")) || bytes.Contains(line, []byte("0a000002")) })
+	var kinds []string
+	for r.Scan() {
+		if rec, err := r.Record(); err == nil {
+			kinds = append(kinds, fmt.Sprint(rec.Kind, "@", rec.Pos.Line))
+		}
+	}
+	if fmt.Sprint(kinds) != "[sgm-header@1 fwtab@3]" || r.Stats().Ignored["prefiltered"] != 1 || r.Stats().RejectedLines() != 1 {
+		t.Errorf("kinds %v, stats %+v", kinds, r.Stats())
 	}
 }
