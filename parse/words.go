@@ -86,33 +86,70 @@ func trimSpace(b []byte) []byte {
 	return b
 }
 
+// hexClass maps a byte to its hex digit value, or to one of the classes
+// below; one table lookup per byte keeps hexList to a single pass.
+var hexClass = func() (t [256]byte) {
+	for i := range t {
+		t[i] = clsOther
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c - '0')
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] = byte(c-'a') + 10
+		t[c-'a'+'A'] = byte(c-'a') + 10
+	}
+	t[' '], t['\t'], t[','] = clsSpace, clsSpace, clsComma
+	return t
+}()
+
+const (
+	clsSpace = 16 + iota
+	clsComma
+	clsOther
+)
+
 // hexList parses comma-separated hex words ("0001c001, 40044080" or
-// "1c001,40044080") into dst[:0]. On a bad word it returns the byte offset of
-// that word within b and false.
+// "1c001,40044080") into dst[:0], in one pass over b. On a bad word it
+// returns the byte offset of that word within b and false.
 func hexList(b []byte, dst []uint32) ([]uint32, int, bool) {
 	dst = dst[:0]
-	off := 0
-	for {
-		i := bytes.IndexByte(b[off:], ',')
-		end := len(b)
-		if i >= 0 {
-			end = off + i
+	var v uint32
+	digits := 0 // digits in the current word
+	start := 0  // offset of the current word's first non-space byte
+	after := false
+	for i := 0; i < len(b); i++ {
+		c := hexClass[b[i]]
+		switch {
+		case c < 16:
+			if after || digits == 8 {
+				return dst, start, false // "12 34" or more than 8 digits
+			}
+			if digits == 0 {
+				start = i
+			}
+			v = v<<4 | uint32(c)
+			digits++
+		case c == clsSpace:
+			after = digits > 0
+		case c == clsComma:
+			if digits == 0 {
+				return dst, i, false // empty word
+			}
+			dst = append(dst, v)
+			v, digits, after = 0, 0, false
+			start = i + 1
+		default:
+			if digits == 0 {
+				start = i
+			}
+			return dst, start, false
 		}
-		w := b[off:end]
-		lead := 0
-		for lead < len(w) && (w[lead] == ' ' || w[lead] == '\t') {
-			lead++
-		}
-		v, ok := hexWord(trimSpace(w))
-		if !ok {
-			return dst, off + lead, false
-		}
-		dst = append(dst, v)
-		if i < 0 {
-			return dst, 0, true
-		}
-		off = end + 1
 	}
+	if digits == 0 {
+		return dst, start, false
+	}
+	return append(dst, v), 0, true
 }
 
 // isDigit reports whether c is an ASCII digit.

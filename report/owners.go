@@ -83,6 +83,20 @@ func NewOwners(ctx Context, riskWindow uint32, dumpTime int64) *Owners {
 	return &Owners{ctx: ctx, riskWindow: riskWindow, dumpTime: dumpTime, index: make(map[decode.Tuple]uint32)}
 }
 
+// Grow makes room for about n more distinct connections, so that a big
+// dump does not rehash its table again and again.
+func (o *Owners) Grow(n int) {
+	if n <= len(o.index) || n > 1<<26 {
+		return
+	}
+	index := make(map[decode.Tuple]uint32, n)
+	for k, v := range o.index {
+		index[k] = v
+	}
+	o.index = index
+	o.conns = slices.Grow(o.conns, n-len(o.conns))
+}
+
 // StartInput begins an input; its entries belong to src.SGM until a header
 // line names another SGM.
 func (o *Owners) StartInput(src parse.Source, name string) {

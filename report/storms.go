@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -266,14 +267,14 @@ func (s *Storms) message(rec *parse.Record) {
 // syncs the ACTIVE site's primaries and backup but only the STANDBY site's
 // primaries [seed], so the active site has the most. 0 on a tie.
 func (s *Storms) apparentActive(m decode.SyncMask) int {
-	var per [10]int
-	for _, g := range s.opt.Layout.Group(m, nil) {
-		if g.Site < len(per) {
-			per[g.Site] = len(g.SGMs)
-		}
-	}
+	l := s.opt.Layout
 	best, site := 0, 0
-	for i, n := range per {
+	for i := 1; i <= min(l.Sites, 9); i++ {
+		lo := (i - 1) * l.Slots
+		if lo >= 32 {
+			break
+		}
+		n := bits.OnesCount32(uint32(m>>uint(lo)) & (1<<uint(min(l.Slots, 32-lo)) - 1))
 		switch {
 		case n > best:
 			best, site = n, i
