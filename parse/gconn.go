@@ -43,6 +43,11 @@ func (r *Reader) gconnLine(t []byte, pos Pos) bool {
 		r.gconnHeader(cells[:n])
 		return r.ignore("banner")
 	}
+	if n == 1 {
+		if produced, ok := r.asgStatCell(cells[0], pos); ok {
+			return produced
+		}
+	}
 	return r.finish(r.parseGconnRow(cells[:n], pos))
 }
 

@@ -54,6 +54,12 @@ type Reader struct {
 	content  bool // a non-blank line has been seen
 
 	keep func(line []byte) bool // prefilter, see SetPrefilter
+
+	// cpinfo structure: a rule line opens a title, the title's closing rule
+	// ends it. prevRule is the rule that opened the current line's title.
+	expectTitle, prevRule byte
+	titleSeen             bool
+	afterHostname         bool // the last block was Issuing 'hostname'
 }
 
 // SetPrefilter makes the Reader parse only the lines keep accepts; the
@@ -199,6 +205,15 @@ func (r *Reader) parseLine(line []byte, pos Pos) bool {
 	if len(t) == 0 {
 		return r.ignore("blank")
 	}
+	if c := isRule(t); c != 0 {
+		if r.titleSeen {
+			r.titleSeen = false
+		} else {
+			r.expectTitle = c
+		}
+		return r.ignore("banner")
+	}
+	r.prevRule, r.expectTitle, r.titleSeen = r.expectTitle, 0, false
 	inst := -1
 	if len(t) > 4 && bytes.HasPrefix(t, []byte("[fw_")) {
 		if i := bytes.IndexByte(t, ']'); i > 4 {
@@ -219,6 +234,10 @@ func (r *Reader) parseLine(line []byte, pos Pos) bool {
 		return r.fwTabEntry(t, pos, inst)
 	case '|':
 		return r.gconnLine(t, pos)
+	case '+':
+		if bytes.HasPrefix(t, []byte("+=")) {
+			return r.ignore("banner") // cpinfo stderr markers
+		}
 	case '=':
 		if len(bytes.Trim(t, "=")) == 0 {
 			return r.ignore("banner")
@@ -262,6 +281,12 @@ func (r *Reader) parseLine(line []byte, pos Pos) bool {
 	}
 	if bytes.HasPrefix(t, []byte("dynamic, id ")) || bytes.HasPrefix(t, []byte("Default:")) {
 		return r.ignore("banner")
+	}
+	if isDigit(t[0]) && bytes.IndexByte(t, '%') > 0 && r.cphaState(t, pos) {
+		return r.accept()
+	}
+	if produced, handled := r.cpinfoLine(t, pos); handled {
+		return produced
 	}
 	if isHostHeader(t) {
 		r.rec.reset(KindHostHeader, pos)

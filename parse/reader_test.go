@@ -210,6 +210,10 @@ func TestLines(t *testing.T) {
 		{"bad banner", "-*- nothing here -*-", []got{{"error", 1, `t:1: banner "-*- nothing here -*-" names no SGM (expected e.g. -*- 1 blade: 1_01 -*-)`}}},
 		{"syncstat", "Delta Sync Statistics\nSync status: Off - fullsync failed\nQueue sizes (num of updates):\nSending queue size........................... 512\nRate.........................................  46000 [Bps]\nReset on Sun Jun 3 14:37:26 2018 (triggered by fullsync).\n",
 			[]got{{"syncstat", 1, ""}, {"syncstat-status", 2, ""}, {"syncstat-section", 3, ""}, {"syncstat-counter", 4, ""}, {"syncstat-counter", 5, ""}}},
+		{"cpinfo structure", "==============================================\nCP components\n==============================================\nSPSHARED : Yes\n------------------------\nCP Status - FW\n------------------------\n+=========+  stderr +=========+\nIssuing 'hostname' :\ngw-ch01-02\n",
+			[]got{{"section", 2, ""}, {"error", 4, "t:4: not a recognized entry (expected a fw tab -u/-f entry, a kernel-debug sync or correction line, a gconn row or asg dxl calc output)"}, {"section", 6, ""}, {"section", 9, ""}, {"hostname", 10, ""}}},
+		{"states, panic, version", "| Chassis 1                     STANDBY                                     |\n| SGM ID         State          Process                   Policy Date       |\n| 3              DOWN           Inactive                  NA                |\n2          11.22.33.246    0%              DOWN           Member2\nMar 12 01:33:38 gw kernel: Kernel panic - not syncing: Fatal exception\n        HOTFIX_R81_10_JUMBO_HF_MAIN     Take:  78\n",
+			[]got{{"site-state", 1, ""}, {"member-state", 3, ""}, {"member-state", 4, ""}, {"panic", 5, ""}, {"version", 6, ""}}},
 		{"prompt and comment", "[Expert@gw:0]# fw tab -t connections -u\n# asg dxl calc 1.2.3.4 1.2.3.5 1\n", nil},
 	}
 	for _, tt := range tests {
@@ -313,7 +317,9 @@ func TestSyncstatRecords(t *testing.T) {
 func TestPrefilter(t *testing.T) {
 	in := "1_01:\n<00000000, 0a000001, 00001000, ac100001, 000001bb, 00000006; 0; 1/2>\n<00000000, 0a000002, 00001000, ac100001, 000001bb, 00000006; 0; 1/2>\ngarbage\n"
 	r := NewReader(strings.NewReader(in), "t")
-	r.SetPrefilter(func(line []byte) bool { return !bytes.HasPrefix(line, []byte("<")) || bytes.Contains(line, []byte("0a000002")) })
+	r.SetPrefilter(func(line []byte) bool {
+		return !bytes.HasPrefix(line, []byte("<")) || bytes.Contains(line, []byte("0a000002"))
+	})
 	var kinds []string
 	for r.Scan() {
 		if rec, err := r.Record(); err == nil {
@@ -322,5 +328,17 @@ func TestPrefilter(t *testing.T) {
 	}
 	if fmt.Sprint(kinds) != "[sgm-header@1 fwtab@3]" || r.Stats().Ignored["prefiltered"] != 1 || r.Stats().RejectedLines() != 1 {
 		t.Errorf("kinds %v, stats %+v", kinds, r.Stats())
+	}
+}
+
+func TestStateAndVersionRecords(t *testing.T) {
+	_, recs, _ := scanAll(t, "| Chassis 2                     ACTIVE                                      |\n| 3              DOWN           Inactive                  NA                |\n1 (local)  11.22.33.245    100%            ACTIVE(!)      Member1\nThis is Check Point's software version R81.10 - Build 040\n        HOTFIX_R81_10_JUMBO_HF_MAIN     Take:  78\n", "t")
+	if len(recs) != 5 {
+		t.Fatalf("%d records", len(recs))
+	}
+	if recs[0].Chassis != 2 || recs[0].State != "ACTIVE" || recs[1].Value != 3 || recs[1].State != "DOWN" ||
+		recs[2].Value != 1 || recs[2].State != "ACTIVE(!)" || recs[3].Text != "R81.10" || recs[3].Value != -1 ||
+		recs[4].Text != "R81.10" || recs[4].Value != 78 {
+		t.Errorf("records: %+v", recs)
 	}
 }

@@ -29,6 +29,12 @@ const (
 	KindSyncstatStatus       // "Sync status: OK" or "Sync status: Off - <reason>"
 	KindSyncstatSection      // "Drops:", "Queue sizes (num of updates):", ...
 	KindSyncstatCounter      // "Lost updates.................  0"
+	KindSiteState            // `asg stat -v`: "| Chassis 1   STANDBY |" (Chassis, State)
+	KindMemberState          // `asg stat -v` SGM row or `cphaprob state` member row (Value = member id, State)
+	KindPanic                // a kernel panic, BUG or Oops line in /var/log/messages or a crash file
+	KindSection              // a cpinfo section or sub-section title, or an "Issuing '<cmd>' :" block (Name)
+	KindVersion              // a software version or Jumbo Hotfix take line (Text = version, Value = take)
+	KindHostname             // the output of `hostname` inside a cpinfo file (Text)
 	numKinds
 )
 
@@ -36,6 +42,7 @@ var kindNames = [numKinds]string{
 	"none", "fwtab", "fwtab-link", "fwtab-f", "sync", "correction", "kdebug",
 	"gconn", "dxl", "dxl-chassis", "sgm-header", "host-header", "table",
 	"syncstat", "syncstat-status", "syncstat-section", "syncstat-counter",
+	"site-state", "member-state", "panic", "section", "version", "hostname",
 }
 
 // String returns the kind's name.

@@ -42,6 +42,7 @@ type Entry struct {
 	Extra      []string    `json:"extra,omitempty"`
 	LastUpdate string      `json:"last_update,omitempty"`
 	Counter    *Counter    `json:"counter,omitempty"`
+	Detail     string      `json:"detail,omitempty"`
 	Notes      []string    `json:"notes,omitempty"`
 }
 
@@ -186,6 +187,19 @@ func (c *Context) Decode(rec *parse.Record, line int) Entry {
 		e.Counter = &Counter{Name: rec.Name, Value: rec.Text}
 	case parse.KindSyncstatStatus:
 		e.Counter = &Counter{Name: "Sync status", Value: rec.Text}
+	case parse.KindSiteState:
+		e.Detail = fmt.Sprintf("chassis (site) %d is %s", rec.Chassis, rec.State)
+	case parse.KindMemberState:
+		e.Detail = fmt.Sprintf("member %d is %s", rec.Value, rec.State)
+	case parse.KindVersion:
+		e.Detail = rec.Text
+		if rec.Value >= 0 {
+			e.Detail = strings.TrimSpace(fmt.Sprintf("%s Jumbo Hotfix take %d", rec.Text, rec.Value))
+		}
+	case parse.KindPanic, parse.KindHostname:
+		e.Detail = rec.Text
+	case parse.KindSection:
+		e.Detail = rec.Text + ": " + rec.Name
 	}
 	return e
 }
@@ -435,6 +449,9 @@ func entryRows(e Entry, p Palette) [][]string {
 	}
 	if c := e.Counter; c != nil {
 		add(c.Name, c.Value)
+	}
+	if e.Detail != "" {
+		add("Detail", e.Detail)
 	}
 	for _, n := range e.Notes {
 		add("Note", n)
