@@ -642,3 +642,25 @@ func WriteOwnersCSV(w io.Writer, r *OwnersReport) error {
 	rows = append(rows, []string{"unknown", "", "", strconv.Itoa(r.OwnerUnknown), ""})
 	return writeCSV(w, []string{"sgm", "site", "site_state", "owners", "held"}, rows)
 }
+
+// OwnedBy counts the connections owned by SGM s and, of those, how many
+// some other SGM still holds a full entry for: after s fails, the first are
+// the connections it was responsible for, the second those a backup can
+// carry on.
+func (o *Owners) OwnedBy(s decode.SGM) (owned, heldElsewhere int) {
+	id, ok := o.ctx.Layout.ID(s)
+	if !ok {
+		return 0, 0
+	}
+	for i := range o.conns {
+		c := &o.conns[i]
+		if int(c.owner) != id {
+			continue
+		}
+		owned++
+		if id < 64 && c.holders&^(1<<uint(id)) != 0 {
+			heldElsewhere++
+		}
+	}
+	return owned, heldElsewhere
+}

@@ -67,6 +67,9 @@ func DefaultStormOptions() StormOptions {
 
 type bucketCounts [numOps]int64
 
+// lineRef points at a line of an input without holding a string per line.
+type lineRef struct{ input, line int32 }
+
 // Storms is the builder of the sync-storm report: one pass over kernel
 // debug, syncstat outputs and dumps; memory grows with timeline buckets and
 // distinct connections, never with file size.
@@ -78,6 +81,8 @@ type Storms struct {
 
 	stamped   map[int64]int32 // bucket -> index into counts (clocked messages)
 	counts    []bucketCounts
+	firstAt   []lineRef            // per counts index: the bucket's first message
+	names     []string             // input names, for lineRef
 	activeBy  map[int64]*[10]int32 // bucket -> SETs by apparent active site
 	order     []bucketCounts       // line-order buckets of unstamped messages
 	unstamped int64                // messages before any stamp of their input
@@ -122,11 +127,21 @@ func NewStorms(opt StormOptions) *Storms {
 	}
 }
 
+// StartInput begins an input: its stamps, SGM and syncstat snapshot are
+// its own.
+func (s *Storms) StartInput(src parse.Source, name string) {
+	s.input, s.sgm, s.hasStamp, s.cur = name, src.SGM.String(), false, nil
+	s.names = append(s.names, name)
+}
+
+// EndInput folds the input's line accounting into the report.
+func (s *Storms) EndInput(st *parse.Stats) { s.stats.Add(st) }
+
 // Read feeds every record of r, an input from src, into the builder. Under
 // strict the first rejected line is returned as an error.
 func (s *Storms) Read(src parse.Source, r *parse.Reader, strict bool) error {
-	s.input, s.sgm, s.hasStamp, s.cur = r.Name(), src.SGM.String(), false, nil
-	defer s.stats.Add(r.Stats())
+	s.StartInput(src, r.Name())
+	defer s.EndInput(r.Stats())
 	for r.Scan() {
 		rec, err := r.Record()
 		if err != nil {
@@ -249,6 +264,7 @@ func (s *Storms) message(rec *parse.Record) {
 		idx = int32(len(s.counts))
 		s.stamped[b] = idx
 		s.counts = append(s.counts, bucketCounts{})
+		s.firstAt = append(s.firstAt, lineRef{int32(len(s.names) - 1), int32(min(rec.Pos.Line, math.MaxInt32))})
 	}
 	s.counts[idx][op]++
 	if op == opSET && rec.HasMask && rec.Mask != 0 {
@@ -329,6 +345,8 @@ type Burst struct {
 	// interval; Offset is how far from it, in seconds.
 	Wave   *int     `json:"wave,omitempty"`
 	Offset *float64 `json:"offset,omitempty"`
+	// At is the position of the burst's first message.
+	At string `json:"at,omitempty"`
 }
 
 // Switchover is the evidence of when the switchover happened.
@@ -432,15 +450,16 @@ func (s *Storms) Report() *StormReport {
 // timeline fills the points, peak, baseline and bursts.
 func (s *Storms) timeline(r *StormReport) {
 	type bk struct {
-		i int64
-		c bucketCounts
+		i   int64
+		c   bucketCounts
+		ref lineRef
 	}
 	var bs []bk
 	width := s.opt.Bucket
 	switch {
 	case r.Clock:
 		for b, i := range s.stamped {
-			bs = append(bs, bk{b, s.counts[i]})
+			bs = append(bs, bk{b, s.counts[i], s.firstAt[i]})
 		}
 		r.ClockNote = fmt.Sprintf("timestamps from @;N; prefixes, unit %g s", s.opt.TSUnit)
 		if s.carried > 0 {
@@ -451,7 +470,7 @@ func (s *Storms) timeline(r *StormReport) {
 		}
 	default:
 		for i, c := range s.order {
-			bs = append(bs, bk{int64(i), c})
+			bs = append(bs, bk{int64(i), c, lineRef{-1, 0}})
 		}
 		width = noClockLines
 		r.Bucket = noClockLines
@@ -528,6 +547,9 @@ func (s *Storms) timeline(r *StormReport) {
 			if cur == nil {
 				r.Bursts = append(r.Bursts, Burst{Start: float64(b.i) * width})
 				cur = &r.Bursts[len(r.Bursts)-1]
+				if b.ref.input >= 0 && int(b.ref.input) < len(s.names) {
+					cur.At = fmt.Sprintf("%s:%d", s.names[b.ref.input], b.ref.line)
+				}
 			} else if b.i-lastHot == 2 {
 				cur.Messages += gapMsgs
 				cur.Refresh += gapRefresh
@@ -807,42 +829,8 @@ func (s *Storms) findings(r *StormReport) []string {
 			out = append(out, fmt.Sprintf("%s: sync is %s (%s).", who, sn.Status, sn.Source))
 		}
 	}
-	// Vendor reading, on the latest snapshot per SGM with its deltas.
-	seen := map[string]bool{}
-	for i := len(r.Syncstat) - 1; i >= 0; i-- {
-		sn := r.Syncstat[i]
-		key := sn.SGM + "|" + strings.SplitN(sn.Source, ":", 2)[0]
-		if sn.SGM != "" {
-			key = sn.SGM
-		}
-		if seen[key] || sn.LostUpdates == nil || *sn.LostUpdates == 0 {
-			continue
-		}
-		seen[key] = true
-		who := sn.SGM
-		if who == "" {
-			who = sn.Source
-		}
-		rising := sn.ReceivedRejectNotifications != nil && *sn.ReceivedRejectNotifications > 0
-		for _, d := range r.SyncstatDeltas {
-			if d.To == sn.Source {
-				rising = d.Changes["Received reject notifications"] > 0
-			}
-		}
-		q := "Receiving queue"
-		size := sn.ReceivingQueueSize
-		if rising {
-			q, size = "Sending queue", sn.SendingQueueSize
-		}
-		now := ""
-		if size != nil {
-			now = fmt.Sprintf(", now %d", *size)
-		}
-		why := "Received reject notifications are not rising"
-		if rising {
-			why = "Received reject notifications are rising"
-		}
-		out = append(out, fmt.Sprintf("%s lost %d sync updates; %s, so the vendor's advice is to enlarge the %s%s (%s).", who, *sn.LostUpdates, why, q, now, sn.Source))
+	for _, l := range LostAdvice(r) {
+		out = append(out, l.Message)
 	}
 	if len(r.Bursts) > 0 && r.Clock {
 		var waves []string
@@ -866,6 +854,56 @@ func (s *Storms) findings(r *StormReport) []string {
 	}
 	if !r.Clock && r.Messages > 0 {
 		out = append(out, "The capture has no timestamps: take it with `fw ctl kdebug -T` to see rates and the REFRESH period.")
+	}
+	return out
+}
+
+// Loss is the vendor's reading of one SGM's latest syncstat snapshot that
+// shows lost updates.
+type Loss struct {
+	SGM     string // "" when the snapshot names no SGM
+	Source  string // file:line of the snapshot
+	Lost    int64
+	Rising  bool // Received reject notifications rising (or non-zero with one snapshot)
+	Message string
+}
+
+// LostAdvice applies the vendor's reading to the latest snapshot of each
+// SGM with lost updates: if Received reject notifications keep rising,
+// enlarge the Sending queue; otherwise the Receiving queue.
+func LostAdvice(r *StormReport) []Loss {
+	var out []Loss
+	seen := map[string]bool{}
+	for i := len(r.Syncstat) - 1; i >= 0; i-- {
+		sn := r.Syncstat[i]
+		key := sn.SGM
+		if key == "" {
+			key = "|" + strings.SplitN(sn.Source, ":", 2)[0]
+		}
+		if seen[key] || sn.LostUpdates == nil || *sn.LostUpdates == 0 {
+			continue
+		}
+		seen[key] = true
+		who := sn.SGM
+		if who == "" {
+			who = sn.Source
+		}
+		rising := sn.ReceivedRejectNotifications != nil && *sn.ReceivedRejectNotifications > 0
+		for _, d := range r.SyncstatDeltas {
+			if d.To == sn.Source {
+				rising = d.Changes["Received reject notifications"] > 0
+			}
+		}
+		q, size, why := "Receiving queue", sn.ReceivingQueueSize, "Received reject notifications are not rising"
+		if rising {
+			q, size, why = "Sending queue", sn.SendingQueueSize, "Received reject notifications are rising"
+		}
+		now := ""
+		if size != nil {
+			now = fmt.Sprintf(", now %d", *size)
+		}
+		out = append(out, Loss{SGM: sn.SGM, Source: sn.Source, Lost: *sn.LostUpdates, Rising: rising,
+			Message: fmt.Sprintf("%s lost %d sync updates; %s, so the vendor's advice is to enlarge the %s%s (%s).", who, *sn.LostUpdates, why, q, now, sn.Source)})
 	}
 	return out
 }

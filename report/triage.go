@@ -1,0 +1,581 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/maestro-analyze/maestro-analyze/decode"
+	"github.com/maestro-analyze/maestro-analyze/parse"
+)
+
+// Severities of triage findings, most serious first.
+const (
+	High   = "high"
+	Medium = "medium"
+	Info   = "info"
+)
+
+// Finding codes: stable, for scripts.
+const (
+	CodeLostUpdates   = "LOST_UPDATES"
+	CodeRejects       = "REJECT_NOTIFICATIONS"
+	CodeSyncOff       = "SYNC_OFF"
+	CodeOffActive     = "OWNERS_OFF_ACTIVE_SITE"
+	CodeExpirySkew    = "EXPIRY_SKEW"
+	CodeRefreshBursts = "REFRESH_BURSTS"
+	CodeSGMDown       = "SGM_DOWN"
+	CodeKernelPanic   = "KERNEL_PANIC"
+	CodeJHFPanicFixes = "JHF_PANIC_FIXES"
+)
+
+// maxEvidence bounds the evidence positions kept per finding.
+const maxEvidence = 5
+
+// Finding is one problem, with the SGMs it concerns, plain words, the
+// numbers, and where it was seen (`archive!member:line`).
+type Finding struct {
+	Code     string           `json:"code"`
+	Severity string           `json:"severity"`
+	SGMs     []string         `json:"sgms"`
+	Message  string           `json:"message"`
+	Evidence []string         `json:"evidence"`
+	Numbers  map[string]int64 `json:"numbers,omitempty"`
+}
+
+// Member is one SGM found in the bundle.
+type Member struct {
+	SGM      string   `json:"sgm"`
+	Files    []string `json:"files"`
+	Hostname string   `json:"hostname,omitempty"`
+	Version  string   `json:"version,omitempty"`
+	Take     int      `json:"jhf_take,omitempty"`
+	State    string   `json:"state,omitempty"`
+}
+
+// FileSummary is what triage made of one input file.
+type FileSummary struct {
+	Name         string           `json:"name"`
+	SGM          string           `json:"sgm"`
+	Rule         string           `json:"rule"`
+	Recognized   map[string]int64 `json:"recognized"`
+	Unrecognized int64            `json:"unrecognized"`
+	Sections     int              `json:"sections"`
+}
+
+// Unrecognized counts what triage could not read, with examples.
+type Unrecognized struct {
+	Count    int64    `json:"count"`
+	Examples []string `json:"examples"`
+}
+
+// TriageReport is the result; `triage --format json` prints it. members,
+// findings (code, severity, sgms, message, evidence) and unrecognized are a
+// contract.
+type TriageReport struct {
+	Members      []Member          `json:"members"`
+	SiteStates   map[string]string `json:"site_states"`
+	SitesSource  string            `json:"site_states_source"`
+	Findings     []Finding         `json:"findings"`
+	Files        []FileSummary     `json:"files"`
+	Skipped      []string          `json:"skipped"`
+	Unrecognized Unrecognized      `json:"unrecognized"`
+	Inputs       Inputs            `json:"inputs"`
+	Owners       *OwnersReport     `json:"owners"`
+	Storms       *StormReport      `json:"storms"`
+}
+
+type triageFile struct {
+	FileSummary
+	stats  *parse.Stats
+	sgm    decode.SGM
+	known  bool // sgm known from the source, a header or the hostname
+	chassy int  // the last `asg stat` chassis line's number in this file
+}
+
+type evidence struct {
+	sgm decode.SGM
+	pos string
+	msg string
+}
+
+// Triage is the builder of the bundle triage: it feeds every record to the
+// owners and storms builders and collects the failure evidence itself.
+type Triage struct {
+	ctx    Context
+	owners *Owners
+	storms *Storms
+
+	files   []*triageFile
+	cur     *triageFile
+	down    []evidence
+	panics  []evidence
+	sites   []evidence // asg stat chassis lines; msg is the state
+	version map[decode.SGM]evidence
+	take    map[decode.SGM]int
+	hosts   map[decode.SGM]string
+	skipped []string
+	stats   parse.Stats
+}
+
+// NewTriage returns an empty builder.
+func NewTriage(ctx Context, riskWindow uint32, storm StormOptions) *Triage {
+	storm.Layout = ctx.Layout
+	return &Triage{
+		ctx: ctx, owners: NewOwners(ctx, riskWindow, 0), storms: NewStorms(storm),
+		version: map[decode.SGM]evidence{}, take: map[decode.SGM]int{}, hosts: map[decode.SGM]string{},
+	}
+}
+
+// Skip records an input that was not read (a hostile archive member, a
+// limit reached), with the reason.
+func (t *Triage) Skip(name, reason string) {
+	t.skipped = append(t.skipped, name+": "+reason)
+}
+
+// StartInput begins one file of the bundle.
+func (t *Triage) StartInput(src parse.Source, name string) {
+	f := &triageFile{FileSummary: FileSummary{Name: name, Rule: src.Rule, Recognized: map[string]int64{}}, sgm: src.SGM, known: !src.SGM.IsZero()}
+	t.files = append(t.files, f)
+	t.cur = f
+	t.owners.StartInput(src, name)
+	t.storms.StartInput(src, name)
+}
+
+// EndInput closes the current file with its line accounting.
+func (t *Triage) EndInput(s *parse.Stats) {
+	t.owners.EndInput(s)
+	t.storms.EndInput(s)
+	t.stats.Add(s)
+	f := t.cur
+	f.stats = s
+	for _, k := range s.Kinds() {
+		f.Recognized[k.String()] = s.Recognized[k]
+	}
+	f.Unrecognized = s.RejectedLines()
+	if !f.sgm.IsZero() {
+		f.SGM = f.sgm.String()
+	}
+}
+
+// Read feeds a whole input.
+func (t *Triage) Read(src parse.Source, r *parse.Reader) error {
+	t.StartInput(src, r.Name())
+	defer t.EndInput(r.Stats())
+	for r.Scan() {
+		if rec, err := r.Record(); err == nil {
+			t.Add(rec)
+		}
+	}
+	return r.Err()
+}
+
+// maestroHost matches the SGM part of a Maestro host name such as
+// "gw-ch01-02" (site 1, member 2) [assumed: the usual naming].
+var maestroHost = regexp.MustCompile(`ch0?([1-9])-0?([0-9]{1,2})$`)
+
+// Add takes one record.
+func (t *Triage) Add(rec *parse.Record) {
+	f := t.cur
+	switch rec.Kind {
+	case parse.KindSGMHeader:
+		if len(rec.SGMs) == 1 && f.Rule != parse.RuleCommandLine {
+			f.sgm, f.known, f.Rule = rec.SGMs[0], true, parse.RuleHeader
+		}
+	case parse.KindHostname:
+		if m := maestroHost.FindStringSubmatch(rec.Text); m != nil {
+			if s, err := decode.ParseSGM(m[1] + "_" + m[2]); err == nil {
+				t.hosts[s] = rec.Text
+				if !f.known {
+					f.sgm, f.known, f.Rule = s, true, "host name in cpinfo ("+Sanitize(rec.Text)+")"
+					hdr := parse.Record{Kind: parse.KindSGMHeader, Pos: rec.Pos, SGMs: []decode.SGM{s}}
+					t.owners.Add(&hdr)
+					t.storms.Add(&hdr)
+				}
+			}
+		}
+	case parse.KindSection:
+		f.Sections++
+	case parse.KindSiteState:
+		f.chassy = rec.Chassis
+		t.sites = append(t.sites, evidence{sgm: decode.SGM{Site: uint8(rec.Chassis)}, pos: rec.Pos.String(), msg: rec.State})
+	case parse.KindMemberState:
+		if rec.State != "DOWN" {
+			return
+		}
+		var s decode.SGM
+		what := fmt.Sprintf("member %d", rec.Value)
+		if f.chassy > 0 {
+			s = decode.SGM{Site: uint8(f.chassy), Member: uint8(rec.Value)}
+			what = s.String()
+		}
+		t.down = append(t.down, evidence{sgm: s, pos: rec.Pos.String(), msg: what + " is DOWN"})
+	case parse.KindPanic:
+		t.panics = append(t.panics, evidence{sgm: f.sgm, pos: rec.Pos.String(), msg: rec.Text})
+	case parse.KindVersion:
+		if rec.Text != "" {
+			t.version[f.sgm] = evidence{sgm: f.sgm, pos: rec.Pos.String(), msg: rec.Text}
+		}
+		if rec.Value >= 0 {
+			t.take[f.sgm] = rec.Value
+		}
+	}
+	t.owners.Add(rec)
+	t.storms.Add(rec)
+}
+
+// Report computes the triage.
+func (t *Triage) Report() *TriageReport {
+	st := t.ctx.Sites
+	src := "--sites"
+	if !st.Known() {
+		st, src = t.siteStates()
+	}
+	octx := t.owners.ctx
+	octx.Sites = st
+	t.owners.ctx = octx
+	or := t.owners.Report()
+	sr := t.storms.Report()
+	r := &TriageReport{
+		SiteStates: map[string]string{}, SitesSource: src, Findings: []Finding{}, Skipped: t.skipped,
+		Inputs: NewInputs(&t.stats), Owners: or, Storms: sr,
+		Unrecognized: Unrecognized{Count: t.stats.RejectedLines(), Examples: []string{}},
+	}
+	if r.Skipped == nil {
+		r.Skipped = []string{}
+	}
+	for i, s := range st {
+		if s != decode.Unknown {
+			r.SiteStates[strconv.Itoa(i+1)] = s.String()
+		}
+	}
+	for _, e := range t.stats.Examples {
+		r.Unrecognized.Examples = append(r.Unrecognized.Examples, Sanitize(e.Error()))
+	}
+	r.Members = t.members()
+	for _, f := range t.files {
+		r.Files = append(r.Files, f.FileSummary)
+	}
+	r.Findings = t.findings(r, st)
+	slices.SortStableFunc(r.Findings, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(sevRank(a.Severity), sevRank(b.Severity)), cmp.Compare(a.Code, b.Code),
+			cmp.Compare(strings.Join(a.SGMs, ","), strings.Join(b.SGMs, ",")))
+	})
+	return r
+}
+
+func sevRank(s string) int {
+	switch s {
+	case High:
+		return 0
+	case Medium:
+		return 1
+	}
+	return 2
+}
+
+// siteStates comes from `asg stat` chassis lines (the last per site), else
+// from what the owners builder found in correction lines.
+func (t *Triage) siteStates() (decode.SiteStates, string) {
+	st := make(decode.SiteStates, t.ctx.Layout.Sites)
+	var from []string
+	for i := len(t.sites) - 1; i >= 0; i-- {
+		e := t.sites[i]
+		site := int(e.sgm.Site)
+		if site > len(st) || st[site-1] != decode.Unknown {
+			continue
+		}
+		if s, err := decode.ParseSiteState(e.msg); err == nil {
+			st[site-1] = s
+			from = append(from, fmt.Sprintf("site %d %s from asg stat (%s)", site, s, e.pos))
+		}
+	}
+	if len(from) == 0 {
+		return t.owners.siteStates()
+	}
+	slices.Sort(from)
+	if len(st) == 2 && (st[0] == decode.Unknown) != (st[1] == decode.Unknown) {
+		for i := range st {
+			if st[i] == decode.Unknown && st[1-i] != decode.Active {
+				st[i] = decode.Active
+				from = append(from, fmt.Sprintf("site %d ACTIVE inferred (the other site is %s)", i+1, st[1-i]))
+			}
+		}
+	}
+	return st, strings.Join(from, "; ")
+}
+
+func (t *Triage) members() []Member {
+	by := map[decode.SGM]*Member{}
+	get := func(s decode.SGM) *Member {
+		m := by[s]
+		if m == nil {
+			m = &Member{SGM: s.String(), Files: []string{}}
+			by[s] = m
+		}
+		return m
+	}
+	for _, f := range t.files {
+		if !f.sgm.IsZero() {
+			m := get(f.sgm)
+			m.Files = append(m.Files, f.Name)
+		}
+	}
+	for s, h := range t.hosts {
+		get(s).Hostname = h
+	}
+	for s, v := range t.version {
+		if !s.IsZero() {
+			get(s).Version = v.msg
+		}
+	}
+	for s, n := range t.take {
+		if !s.IsZero() {
+			get(s).Take = n
+		}
+	}
+	for _, d := range t.down {
+		if !d.sgm.IsZero() {
+			get(d.sgm).State = "DOWN"
+		}
+	}
+	out := make([]Member, 0, len(by))
+	for _, s := range sortedSGMKeys(by) {
+		out = append(out, *by[s])
+	}
+	return out
+}
+
+func sortedSGMKeys[V any](m map[decode.SGM]V) []decode.SGM {
+	ks := make([]decode.SGM, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.SortFunc(ks, decode.SGM.Compare)
+	return ks
+}
+
+func sgmList(ss ...decode.SGM) []string {
+	out := []string{}
+	for _, s := range ss {
+		if !s.IsZero() && !slices.Contains(out, s.String()) {
+			out = append(out, s.String())
+		}
+	}
+	return out
+}
+
+func (t *Triage) findings(r *TriageReport, st decode.SiteStates) []Finding {
+	var out []Finding
+	add := func(f Finding) {
+		if f.SGMs == nil {
+			f.SGMs = []string{}
+		}
+		if len(f.Evidence) > maxEvidence {
+			f.Evidence = f.Evidence[:maxEvidence]
+		}
+		for i := range f.Evidence {
+			f.Evidence[i] = Sanitize(f.Evidence[i])
+		}
+		f.Message = Sanitize(f.Message)
+		out = append(out, f)
+	}
+	sr, or := r.Storms, r.Owners
+	// Sync health.
+	for _, sn := range sr.Syncstat {
+		if strings.HasPrefix(strings.ToLower(sn.Status), "off") {
+			add(Finding{Code: CodeSyncOff, Severity: High, SGMs: nonEmpty(sn.SGM),
+				Message:  fmt.Sprintf("Sync is %s: this SGM does not synchronize connections, so its peers cannot take them over.", sn.Status),
+				Evidence: []string{sn.Source}})
+		}
+	}
+	for _, l := range LostAdvice(sr) {
+		add(Finding{Code: CodeLostUpdates, Severity: High, SGMs: nonEmpty(l.SGM), Message: l.Message,
+			Evidence: []string{l.Source}, Numbers: map[string]int64{"lost_updates": l.Lost}})
+	}
+	for _, sn := range latestSnapshots(sr.Syncstat) {
+		sent, recv := val(sn.SentRejectNotifications), val(sn.ReceivedRejectNotifications)
+		if sent+recv == 0 {
+			continue
+		}
+		add(Finding{Code: CodeRejects, Severity: Medium, SGMs: nonEmpty(sn.SGM),
+			Message:  fmt.Sprintf("Sync buffer rejects: %d sent and %d received reject notifications; the peer's buffer was full, updates were at risk.", sent, recv),
+			Evidence: []string{sn.Source}, Numbers: map[string]int64{"sent_reject_notifications": sent, "received_reject_notifications": recv}})
+	}
+	// Ownership.
+	if or.OffActiveSite > 0 {
+		var sgms []string
+		for _, s := range sortedStrings(or.OwnersBySGM) {
+			sgm, _ := decode.ParseSGM(s)
+			if state := st.Of(int(sgm.Site)); state != decode.Unknown && state != decode.Active {
+				sgms = append(sgms, s)
+			}
+		}
+		add(Finding{Code: CodeOffActive, Severity: High, SGMs: sgms,
+			Message: fmt.Sprintf("%s of %s connections (%s) are owned by SGMs on a site that is not ACTIVE: their packets are not corrected to the owner (MBS-3944) and the owner's SET and DELETE cross the inter-site sync.",
+				thousands(int64(or.OffActiveSite)), thousands(int64(or.Connections)), pct(or.OffActiveSite, or.Connections)),
+			Evidence: attributionEvidence(or), Numbers: map[string]int64{"off_active_site": int64(or.OffActiveSite), "connections": int64(or.Connections)}})
+	}
+	if len(or.AtRisk) > 0 || or.ExpirySkew > 0 {
+		f := Finding{Code: CodeExpirySkew, Severity: Medium,
+			Message: fmt.Sprintf("%s connections are held by SGMs whose remaining times differ by more than %d s.", thousands(int64(or.ExpirySkew)), or.RiskWindow),
+			Numbers: map[string]int64{"expiry_skew": int64(or.ExpirySkew), "at_risk": int64(len(or.AtRisk))}}
+		if len(or.AtRisk) > 0 {
+			a := or.AtRisk[0]
+			f.Severity = High
+			f.Message += fmt.Sprintf(" %s of them are at risk of being dropped: some SGM expires them within %d s while another refreshed them within that time; the first, %s:%d -> %s:%d, expires on %s in %d s.",
+				thousands(int64(len(or.AtRisk))), or.RiskWindow, a.Src, a.SPort, a.Dst, a.DPort, a.MinSGM, a.MinRemaining)
+			for _, c := range or.AtRisk {
+				if c.MinSGM != "" && !slices.Contains(f.SGMs, c.MinSGM) {
+					f.SGMs = append(f.SGMs, c.MinSGM)
+				}
+			}
+			slices.Sort(f.SGMs)
+		}
+		f.Evidence = attributionEvidence(or)
+		add(f)
+	}
+	// Storms.
+	var refresh int64
+	var times []string
+	for _, b := range sr.Bursts {
+		if b.Refresh > 0 {
+			refresh += b.Refresh
+			times = append(times, fmt.Sprintf("%s (burst at %.0f s: %d messages, %d REFRESH)", b.At, b.Start, b.Messages, b.Refresh))
+		}
+	}
+	if refresh > 0 {
+		f := Finding{Code: CodeRefreshBursts, Severity: Medium, Evidence: times,
+			Message: fmt.Sprintf("%d REFRESH bursts in the kernel debug", len(times)),
+			Numbers: map[string]int64{"bursts": int64(len(times)), "refresh": refresh}}
+		if sr.Period != nil {
+			f.Message += "; they recur " + sr.PeriodNote
+		}
+		f.Message += "."
+		if sr.Forecast.Overflow {
+			f.Severity = High
+			f.Message += fmt.Sprintf(" Each wave of about %d updates overflows the sending queue: about %d updates per wave risk being lost (estimate).", sr.Forecast.WaveMessages, sr.Forecast.AtRisk)
+		}
+		add(f)
+	}
+	// Failures.
+	for _, s := range t.failed() {
+		owned, held := t.owners.OwnedBy(s.sgm)
+		f := Finding{SGMs: sgmList(s.sgm), Severity: High, Evidence: s.pos}
+		what := s.sgm.String()
+		if s.sgm.IsZero() {
+			what = "an SGM the bundle does not name"
+		}
+		switch s.code {
+		case CodeSGMDown:
+			f.Code, f.Message = CodeSGMDown, s.what+"."
+			if s.sgm.IsZero() {
+				f.Message += " The output does not say which site it is on."
+			}
+		default:
+			f.Code, f.Message = CodeKernelPanic, fmt.Sprintf("%s had a kernel panic (%d trace lines).", what, len(s.pos))
+		}
+		if !s.sgm.IsZero() && owned > 0 {
+			f.Message += fmt.Sprintf(" It owned %d connections: %d are still held by other SGMs (a backup can carry them on), %d are held nowhere else and are lost.", owned, held, owned-held)
+			f.Numbers = map[string]int64{"owned": int64(owned), "held_elsewhere": int64(held), "lost": int64(owned - held)}
+		}
+		add(f)
+	}
+	for _, s := range sortedSGMKeys(t.version) {
+		v := t.version[s]
+		take, ok := t.take[s]
+		if v.msg == "R81.10" && ok && take < 79 {
+			add(Finding{Code: CodeJHFPanicFixes, Severity: Info, SGMs: sgmList(s),
+				Message:  fmt.Sprintf("R81.10 Jumbo Hotfix take %d is below take 79, which fixes kernel panics with VPN traffic (PRJ-54398) and a memory leak (PRJ-57107).", take),
+				Evidence: []string{v.pos}})
+		}
+	}
+	return out
+}
+
+type failure struct {
+	code string
+	sgm  decode.SGM
+	what string
+	pos  []string
+}
+
+// failed groups DOWN members and panics per SGM.
+func (t *Triage) failed() []failure {
+	var out []failure
+	idx := map[string]int{}
+	group := func(code string, e evidence) {
+		key := code + "|" + e.sgm.String() + "|" + e.msg
+		if code == CodeKernelPanic {
+			key = code + "|" + e.sgm.String()
+		}
+		i, ok := idx[key]
+		if !ok {
+			i = len(out)
+			idx[key] = i
+			out = append(out, failure{code: code, sgm: e.sgm, what: e.msg})
+		}
+		out[i].pos = append(out[i].pos, e.pos)
+	}
+	for _, d := range t.down {
+		group(CodeSGMDown, d)
+	}
+	for _, p := range t.panics {
+		group(CodeKernelPanic, p)
+	}
+	return out
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return []string{s}
+}
+
+func val(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// latestSnapshots keeps the last snapshot per SGM (per file when unnamed).
+func latestSnapshots(all []SyncstatJSON) []SyncstatJSON {
+	var out []SyncstatJSON
+	seen := map[string]bool{}
+	for i := len(all) - 1; i >= 0; i-- {
+		key := all[i].SGM
+		if key == "" {
+			key = "|" + strings.SplitN(all[i].Source, ":", 2)[0]
+		}
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, all[i])
+		}
+	}
+	slices.Reverse(out)
+	return out
+}
+
+func sortedStrings[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+func attributionEvidence(or *OwnersReport) []string {
+	var ev []string
+	for _, a := range or.Attribution {
+		if len(a.SGMs) > 0 {
+			ev = append(ev, fmt.Sprintf("%s (%s, %s)", a.Input, strings.Join(a.SGMs, " "), a.Rule))
+		}
+	}
+	return ev
+}
