@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -12,13 +13,14 @@ import (
 	"github.com/maestro-analyze/maestro-analyze/decode"
 )
 
-// Source is one input named on the command line, after folders are
-// expanded: a path ("-" for stdin) and, when known, the SGM whose output it
-// holds and the rule that said so.
+// Source is one input: a file named on the command line or found in a
+// folder, stdin, or a member of an archive in one of those; and, when
+// known, the SGM whose output it holds and the rule that said so.
 type Source struct {
-	Path string
+	Path string     // the file as named on the command line or found in a folder; "-" for stdin
+	Name string     // the name in positions, escaped with QuoteName: "<stdin>", a path, "a.tgz!b.tgz!1_02/fwtab.txt"
 	SGM  decode.SGM // zero when not known from the command line or the name
-	Rule string     // "command line", "file name" or ""
+	Rule string     // RuleCommandLine, RuleFileName or ""
 }
 
 // SGM attribution rules, as reports name them.
@@ -33,8 +35,8 @@ const (
 var sgmInName = regexp.MustCompile(`(?:^|[^0-9])([1-9])_([0-9]{1,2})(?:[^0-9]|$)`)
 
 // SGMFromName returns the SGM named in a path (`sgm-1_03.txt`,
-// `1_03/fwtab.txt`); the last match wins, as the file name is more specific
-// than its folders.
+// `1_03/fwtab.txt`, `diag.tgz!1_03/fwtab.txt`); the last match wins, as the
+// file name is more specific than its folders and archives.
 func SGMFromName(path string) (decode.SGM, bool) {
 	m := sgmInName.FindAllStringSubmatch(filepath.ToSlash(path), -1)
 	if len(m) == 0 {
@@ -45,65 +47,160 @@ func SGMFromName(path string) (decode.SGM, bool) {
 	return s, err == nil
 }
 
-// Expand turns command-line arguments into sources: "-" is stdin,
-// "FILE@1_03" names the SGM, a folder stands for every regular file under
-// it in lexical order. With no arguments it returns stdin.
-func Expand(args []string) ([]Source, error) {
+// splitArg splits "FILE@1_03" into the path and the SGM it names.
+func splitArg(a string) (path string, sgm decode.SGM, rule string) {
+	if i := strings.LastIndexByte(a, '@'); i > 0 {
+		if s, err := decode.ParseSGM(a[i+1:]); err == nil {
+			return a[:i], s, RuleCommandLine
+		}
+	}
+	return a, decode.SGM{}, ""
+}
+
+// named sets the SGM of src from raw, its unescaped name, unless the
+// command line named it.
+func named(src Source, raw string) Source {
+	if src.Rule == RuleCommandLine {
+		return src
+	}
+	src.SGM, src.Rule = decode.SGM{}, ""
+	if s, ok := SGMFromName(raw); ok {
+		src.SGM, src.Rule = s, RuleFileName
+	}
+	return src
+}
+
+// Walk reads every input the command-line arguments name and calls fn with
+// a [Reader] over each text it finds, one at a time, in a deterministic
+// order:
+//
+//   - "-", or no arguments at all, is stdin;
+//   - "FILE@1_03" names the SGM of FILE and of everything in it;
+//   - a folder stands for every file under it, recursively, in lexical
+//     order (symbolic links and special files are skipped, not followed);
+//   - gzip and tar are recognized by content, not by name, and opened as
+//     they are read, nested up to [Limits.MaxDepth] levels (a .gz in a .tar
+//     in a .tgz): nothing is unpacked to disk or read whole into memory.
+//     Archive members are named "archive!member" in positions
+//     ("a.tgz!b.tgz!1_02/fwtab.txt"), and the SGM in a member's path
+//     ("1_03/fwtab.txt") names the SGM of its records unless FILE@SGM did;
+//   - text in UTF-16 with a byte-order mark is read as UTF-8.
+//
+// Archive members that are links, devices or pipes, or whose paths are
+// absolute or contain "..", are skipped. opt bounds what is read of each
+// input (each file and stdin). What Walk skips or stops reading (a limit
+// reached, a truncated archive, a read error) is returned as [Skipped]
+// entries, in order, and the walk goes on with the next input: the lines
+// read before count. A read error of the Reader ([Reader.Err]) is reported
+// that way whether fn returns it or not.
+//
+// The Reader is valid only during the call to fn. The error is fatal: an
+// argument that does not exist (checked before any input is read), or an
+// error fn returned, which stops the walk.
+func Walk(args []string, stdin io.Reader, opt Limits, fn func(src Source, r *Reader) error) ([]Skipped, error) {
 	if len(args) == 0 {
 		args = []string{"-"}
 	}
-	var out []Source
+	type top struct {
+		src Source
+		dir bool
+	}
+	tops := make([]top, 0, len(args))
 	for _, a := range args {
-		path, sgm, rule := a, decode.SGM{}, ""
-		if i := strings.LastIndexByte(a, '@'); i > 0 {
-			if s, err := decode.ParseSGM(a[i+1:]); err == nil {
-				path, sgm, rule = a[:i], s, RuleCommandLine
-			}
-		}
+		path, sgm, rule := splitArg(a)
 		if path == "-" {
-			out = append(out, Source{Path: "-", SGM: sgm, Rule: rule})
+			tops = append(tops, top{src: Source{Path: "-", Name: StdinName, SGM: sgm, Rule: rule}})
 			continue
 		}
 		st, err := os.Stat(path)
 		if err != nil {
-			return nil, err
-		}
-		if !st.IsDir() {
-			out = append(out, named(path, sgm, rule))
-			continue
-		}
-		err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
 			}
-			if d.Type().IsRegular() {
-				out = append(out, named(p, sgm, rule))
+			return nil, fmt.Errorf("%s: %w", QuoteName(path), err)
+		}
+		tops = append(tops, top{src: Source{Path: path, Name: QuoteName(path), SGM: sgm, Rule: rule}, dir: st.IsDir()})
+	}
+	w := &walker{lim: opt.withDefaults(), fn: fn}
+	for _, t := range tops {
+		var err error
+		switch {
+		case t.src.Path == "-":
+			if stdin == nil {
+				stdin = strings.NewReader("")
 			}
-			return nil
-		})
+			err = w.input(t.src, "-", stdin)
+		case t.dir:
+			err = w.folder(t.src)
+		default:
+			err = w.file(t.src, t.src.Path)
+		}
 		if err != nil {
-			return nil, fmt.Errorf("reading folder: %w", err)
+			return w.skipped, err
 		}
 	}
-	return out, nil
+	return w.skipped, nil
 }
 
-func named(path string, sgm decode.SGM, rule string) Source {
-	if rule == "" {
-		if s, ok := SGMFromName(path); ok {
-			sgm, rule = s, RuleFileName
-		}
+// folder reads every file under the folder of root, in lexical order.
+func (w *walker) folder(root Source) error {
+	dir := root.Path
+	if st, err := os.Lstat(dir); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+		dir += string(filepath.Separator) // named on the command line: follow it
 	}
-	return Source{Path: path, SGM: sgm, Rule: rule}
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		name := QuoteName(p)
+		if err != nil {
+			w.add(Skipped{Name: name, Reason: "skipped: " + pathErr(err)})
+			return nil
+		}
+		switch t := d.Type(); {
+		case t.IsDir():
+			return nil
+		case t.IsRegular():
+			return w.file(Source{Path: p, Name: name, SGM: root.SGM, Rule: root.Rule}, p)
+		default:
+			w.add(Skipped{Name: name, Reason: "skipped: " + fileType(t)})
+			return nil
+		}
+	})
 }
 
-// ReadSource opens src (stdin for "-"), hands a Reader over it to fn, and
-// closes it.
-func ReadSource(src Source, stdin io.Reader, fn func(*Reader) error) error {
-	in, err := Open(src.Path, stdin)
+// file reads the file at p, named by src.
+func (w *walker) file(src Source, p string) error {
+	src = named(src, p)
+	f, err := os.Open(p)
 	if err != nil {
-		return err
+		w.add(Skipped{Name: src.Name, Reason: "skipped: " + pathErr(err)})
+		return nil
 	}
-	defer in.Close()
-	return fn(NewReader(in, in.Name))
+	defer f.Close()
+	return w.input(src, p, f)
+}
+
+// pathErr is err without the operation and path of a *fs.PathError.
+func pathErr(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// fileType names a file type that is not read.
+func fileType(t fs.FileMode) string {
+	switch {
+	case t&fs.ModeSymlink != 0:
+		return "symbolic link (not followed)"
+	case t&fs.ModeNamedPipe != 0:
+		return "named pipe (fifo)"
+	case t&fs.ModeSocket != 0:
+		return "socket"
+	case t&fs.ModeCharDevice != 0:
+		return "character device"
+	case t&fs.ModeDevice != 0:
+		return "block device"
+	}
+	return "not a regular file"
 }

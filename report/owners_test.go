@@ -24,14 +24,14 @@ func ownersOf(t *testing.T, sites string, args ...string) *OwnersReport {
 		t.Fatal(err)
 	}
 	b := NewOwners(Context{Layout: decode.DefaultLayout, Sites: st}, 0, 0)
-	srcs, err := parse.Expand(args)
+	skipped, err := parse.Walk(args, nil, parse.DefaultLimits(), func(src parse.Source, r *parse.Reader) error {
+		return b.Read(src, r, false)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, src := range srcs {
-		if err := parse.ReadSource(src, nil, func(r *parse.Reader) error { return b.Read(src, r, false) }); err != nil {
-			t.Fatal(err)
-		}
+	if len(skipped) > 0 {
+		t.Fatalf("skipped inputs: %v", skipped)
 	}
 	return b.Report()
 }

@@ -32,20 +32,12 @@ func (c *OwnersCmd) Run(g *Globals, stdio *IO) error {
 	if c.ExpiryRisk == 0 {
 		return usageError{fmt.Errorf("--expiry-risk must be positive")}
 	}
-	srcs, err := parse.Expand(c.Files)
+	b := report.NewOwners(e.ctx, c.ExpiryRisk, dump)
+	err = readInputs(c.Files, stdio, e, parse.DefaultLimits(), nil, func(src parse.Source, r *parse.Reader) error {
+		return b.Read(src, r, e.strict)
+	})
 	if err != nil {
 		return err
-	}
-	b := report.NewOwners(e.ctx, c.ExpiryRisk, dump)
-	for _, src := range srcs {
-		err := parse.ReadSource(src, stdio.In, func(r *parse.Reader) error { return b.Read(src, r, e.strict) })
-		if parse.IsRejected(err) {
-			fmt.Fprintln(stdio.Err, report.Sanitize(err.Error()))
-			return rejectedError{1}
-		}
-		if err != nil {
-			return err
-		}
 	}
 	r := b.Report()
 	if e.format == report.Table {

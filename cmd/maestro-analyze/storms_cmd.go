@@ -33,20 +33,12 @@ func (c *StormsCmd) Run(g *Globals, stdio *IO) error {
 	opt.TSUnit = map[string]float64{"s": 1, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}[c.TSUnit]
 	opt.Bucket, opt.RefreshInterval, opt.BurstFactor = c.Bucket, c.RefreshInterval, c.BurstFactor
 	opt.SwitchoverAt, opt.SendingQueue, opt.SyncIntervalMs = c.SwitchoverAt, c.SendingQueue, c.SyncInterval
-	srcs, err := parse.Expand(c.Files)
+	b := report.NewStorms(opt)
+	err = readInputs(c.Files, stdio, e, parse.DefaultLimits(), nil, func(src parse.Source, r *parse.Reader) error {
+		return b.Read(src, r, e.strict)
+	})
 	if err != nil {
 		return err
-	}
-	b := report.NewStorms(opt)
-	for _, src := range srcs {
-		err := parse.ReadSource(src, stdio.In, func(r *parse.Reader) error { return b.Read(src, r, e.strict) })
-		if parse.IsRejected(err) {
-			fmt.Fprintln(stdio.Err, report.Sanitize(err.Error()))
-			return rejectedError{1}
-		}
-		if err != nil {
-			return err
-		}
 	}
 	r := b.Report()
 	switch e.format {

@@ -1,0 +1,425 @@
+package parse
+
+import (
+	"archive/tar"
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"path"
+	"strings"
+
+	"github.com/klauspost/compress/gzip"
+)
+
+// Default limits of [Walk], per input (see [Limits]).
+const (
+	DefaultMaxDepth        = 4
+	DefaultMaxDecompressed = 8 << 30
+	DefaultMaxMembers      = 100000
+)
+
+// maxSkippedPerInput bounds the [Skipped] entries listed for one input; the
+// rest are counted in one more entry.
+const maxSkippedPerInput = 100
+
+// maxNameLen bounds each archive member name (and link target) kept in
+// names and messages; longer ones are cut and end in "…".
+const maxNameLen = 1024
+
+// Limits bounds what [Walk] reads of one input (a file named on the command
+// line or found in a folder, or stdin), whatever it holds. A zero or
+// negative field takes its default. When a limit is reached, Walk reports
+// it as a [Skipped] entry and goes on with the next input.
+type Limits struct {
+	// MaxDepth is how many archive levels may be opened inside one another:
+	// a .gz, .tar or .tgz is one level, a .tgz inside a .tgz two.
+	MaxDepth int
+	// MaxDecompressed is how many bytes the gzip layers of one input may
+	// produce, all levels together; it stops gzip bombs.
+	MaxDecompressed int64
+	// MaxMembers is how many archive members (of any type) one input may
+	// hold, all levels together.
+	MaxMembers int
+	// MaxLineLen is the longest line kept (see [Reader.SetMaxLineLen]).
+	MaxLineLen int
+}
+
+// DefaultLimits returns the limits Walk applies by default: 4 archive
+// levels, 8 GiB decompressed and 100000 members per input, lines up to
+// [DefaultMaxLineLen].
+func DefaultLimits() Limits {
+	return Limits{
+		MaxDepth:        DefaultMaxDepth,
+		MaxDecompressed: DefaultMaxDecompressed,
+		MaxMembers:      DefaultMaxMembers,
+		MaxLineLen:      DefaultMaxLineLen,
+	}
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = d.MaxDepth
+	}
+	if l.MaxDecompressed <= 0 {
+		l.MaxDecompressed = d.MaxDecompressed
+	}
+	if l.MaxMembers <= 0 {
+		l.MaxMembers = d.MaxMembers
+	}
+	if l.MaxLineLen <= 0 {
+		l.MaxLineLen = d.MaxLineLen
+	}
+	return l
+}
+
+// Skipped is an input, an archive member or a folder entry that [Walk]
+// skipped, or stopped reading, and why. It is not fatal: what was read
+// before it counts, and the walk goes on.
+type Skipped struct {
+	Name   string // as in positions, escaped with [QuoteName]: "a.tgz!b.tgz!1_02/fwtab.txt"
+	Line   int    // the line being read when it happened, 0 when not reading lines
+	Reason string // "skipped: symbolic link to /etc/passwd (not followed)"
+}
+
+// String renders "name[:line]: reason", the shape of a position.
+func (s Skipped) String() string {
+	if s.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", s.Name, s.Line, s.Reason)
+	}
+	return s.Name + ": " + s.Reason
+}
+
+// limitError is returned by reads past [Limits.MaxDecompressed].
+type limitError struct{ limit int64 }
+
+func (e *limitError) Error() string {
+	return fmt.Sprintf("more than %d bytes decompressed (the limit per input)", e.limit)
+}
+
+// layerError is a read error of one layer of an input: the gzip data or a
+// tar archive. layer numbers the layers from the file (0) inwards; readers
+// at that layer and deeper are dead.
+type layerError struct {
+	what  string // "gzip data", "tar member", "tar archive"
+	layer int
+	err   error
+}
+
+func (e *layerError) Error() string { return e.what + ": " + e.err.Error() }
+func (e *layerError) Unwrap() error { return e.err }
+
+// budgetReader reads a decompressor and fails with a *limitError once the
+// bytes produced by every decompressor of the input pass limit. Its other
+// errors come back as a *layerError; those of the layers below pass as they
+// are.
+type budgetReader struct {
+	r     io.Reader
+	left  *int64 // shared by the layers of one input
+	limit int64
+	layer int
+}
+
+// Read implements io.Reader.
+func (b *budgetReader) Read(p []byte) (int, error) {
+	if *b.left < 0 {
+		return 0, &limitError{b.limit}
+	}
+	if int64(len(p)) > *b.left+1 {
+		p = p[:*b.left+1] // one byte more tells "exactly the limit" from "over"
+	}
+	n, err := b.r.Read(p)
+	if int64(n) > *b.left {
+		n = int(*b.left)
+		*b.left = -1
+		return n, &limitError{b.limit}
+	}
+	*b.left -= int64(n)
+	if err != nil && !errors.Is(err, io.EOF) && !isLayered(err) {
+		err = &layerError{what: "gzip data", layer: b.layer, err: err}
+	}
+	return n, err
+}
+
+// memberReader reads the current member of a tar archive; errors come back
+// as a *layerError, except those of layers below, which pass as they are.
+type memberReader struct {
+	tr    *tar.Reader
+	layer int
+}
+
+// Read implements io.Reader.
+func (m *memberReader) Read(p []byte) (int, error) {
+	n, err := m.tr.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) && !isLayered(err) {
+		err = &layerError{what: "tar member", layer: m.layer, err: err}
+	}
+	return n, err
+}
+
+func isLayered(err error) bool {
+	var le *layerError
+	var lim *limitError
+	return errors.As(err, &le) || errors.As(err, &lim)
+}
+
+// walker reads the inputs of one [Walk].
+type walker struct {
+	lim     Limits
+	fn      func(Source, *Reader) error
+	skipped []Skipped
+	bufs    []*bufio.Reader // one per layer, reused from one member to the next
+	gzs     []*gzip.Reader
+
+	// Per input.
+	left    int64 // decompressed bytes still allowed
+	members int
+	stopped bool // a limit was reached: read nothing more of this input
+	broken  int  // the outermost layer that failed; readers there and deeper are dead
+	listed  int  // Skipped entries listed for this input
+	unseen  int  // Skipped entries over maxSkippedPerInput
+}
+
+// input reads one input, r, named by src; raw is its name unescaped.
+func (w *walker) input(src Source, raw string, r io.Reader) error {
+	w.left, w.members, w.stopped, w.broken, w.listed, w.unseen = w.lim.MaxDecompressed, 0, false, math.MaxInt, 0, 0
+	err := w.stream(src, raw, w.buf(0, r), 0, 0, false)
+	if w.unseen > 0 {
+		w.add(Skipped{Name: src.Name, Reason: fmt.Sprintf(
+			"%d more skipped (only the first %d are listed)", w.unseen, maxSkippedPerInput)})
+	}
+	for _, b := range w.bufs {
+		b.Reset(nil) // drop the references to this input's readers
+	}
+	return err
+}
+
+// skip lists a skipped entry, up to maxSkippedPerInput per input.
+func (w *walker) skip(s Skipped) {
+	if w.listed >= maxSkippedPerInput {
+		w.unseen++
+		return
+	}
+	w.listed++
+	w.add(s)
+}
+
+// add lists s.
+func (w *walker) add(s Skipped) { w.skipped = append(w.skipped, s) }
+
+// buf returns the reusable buffered reader of layer, reading r.
+func (w *walker) buf(layer int, r io.Reader) *bufio.Reader {
+	for len(w.bufs) <= layer {
+		w.bufs = append(w.bufs, nil)
+	}
+	if w.bufs[layer] == nil {
+		w.bufs[layer] = bufio.NewReaderSize(r, bufSize)
+	} else {
+		w.bufs[layer].Reset(r)
+	}
+	return w.bufs[layer]
+}
+
+// gunzip returns the reusable gzip reader of layer, reading br.
+func (w *walker) gunzip(layer int, br *bufio.Reader) (*gzip.Reader, error) {
+	for len(w.gzs) <= layer {
+		w.gzs = append(w.gzs, nil)
+	}
+	if w.gzs[layer] == nil {
+		w.gzs[layer] = new(gzip.Reader)
+	}
+	return w.gzs[layer], w.gzs[layer].Reset(br)
+}
+
+// stream reads br, the data of src at layer: gzip and tar are recognized
+// by content and opened (level counts the archive levels around br; a tar
+// right inside gzip shares its level), anything else is text for fn.
+func (w *walker) stream(src Source, raw string, br *bufio.Reader, level, layer int, gzipped bool) error {
+	head, _ := br.Peek(2)
+	if isGzip(head) {
+		if level >= w.lim.MaxDepth {
+			w.skip(Skipped{Name: src.Name, Reason: w.tooDeep()})
+			return nil
+		}
+		zr, err := w.gunzip(layer, br)
+		if err != nil {
+			if !isLayered(err) {
+				err = &layerError{what: "gzip data", layer: layer + 1, err: err}
+			}
+			w.fail(src.Name, 0, err, -1)
+			return nil
+		}
+		inner := w.buf(layer+1, &budgetReader{r: zr, left: &w.left, limit: w.lim.MaxDecompressed, layer: layer + 1})
+		return w.stream(src, raw, inner, level+1, layer+1, true)
+	}
+	if head, _ = br.Peek(tarMagicEnd); isTar(head) {
+		if !gzipped {
+			if level >= w.lim.MaxDepth {
+				w.skip(Skipped{Name: src.Name, Reason: w.tooDeep()})
+				return nil
+			}
+			level++
+		}
+		return w.tar(src, raw, br, level, layer+1)
+	}
+	return w.text(src, br)
+}
+
+// The ustar magic ("ustar\x00" or GNU's "ustar  ") of a tar header.
+const (
+	tarMagicOff = 257
+	tarMagicEnd = tarMagicOff + 5
+)
+
+// isTar reports whether head starts with a ustar, pax or GNU tar header.
+func isTar(head []byte) bool {
+	return len(head) >= tarMagicEnd && string(head[tarMagicOff:tarMagicEnd]) == "ustar"
+}
+
+func (w *walker) tooDeep() string {
+	return fmt.Sprintf("skipped: nested deeper than %d archive %s", w.lim.MaxDepth, plural(w.lim.MaxDepth, "level"))
+}
+
+// text hands the text of src to fn and reports the read error that ended
+// it, if any. Only an error of fn's own is returned.
+func (w *walker) text(src Source, br *bufio.Reader) error {
+	r := NewReader(textReader(br), src.Name)
+	r.SetMaxLineLen(w.lim.MaxLineLen)
+	err := w.fn(src, r)
+	ioErr := r.Err()
+	if err != nil && (ioErr == nil || !errors.Is(err, ioErr)) {
+		return err
+	}
+	if ioErr != nil {
+		line := 0
+		var ie *ioError
+		if errors.As(ioErr, &ie) {
+			line, ioErr = ie.pos.Line, ie.err
+		}
+		w.fail(src.Name, line, ioErr, -1)
+	}
+	return nil
+}
+
+// fail reports the read error err of name (at line, or after members of an
+// archive when members >= 0) and marks the layers it kills.
+func (w *walker) fail(name string, line int, err error, members int) {
+	after := ""
+	if members >= 0 {
+		after = fmt.Sprintf(" after %d %s", members, plural(members, "member"))
+	}
+	var lim *limitError
+	if errors.As(err, &lim) {
+		w.stopped = true
+		w.add(Skipped{Name: name, Line: line, Reason: "stopped" + after + ": " + lim.Error() + "; rest of input not read"})
+		return
+	}
+	head, layer := "read error", 0
+	var le *layerError
+	if errors.As(err, &le) {
+		head, layer, err = "bad "+le.what, le.layer, le.err
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			head = "truncated " + le.what
+		}
+	}
+	w.broken = min(w.broken, layer)
+	w.skip(Skipped{Name: name, Line: line, Reason: head + after + ": " + err.Error()})
+}
+
+// tar reads the members of the tar archive in br; their readers are at
+// layer.
+func (w *walker) tar(src Source, raw string, br *bufio.Reader, level, layer int) error {
+	tr := tar.NewReader(br)
+	mr := &memberReader{tr: tr, layer: layer}
+	for n := 0; ; n++ {
+		if w.stopped || w.broken <= layer {
+			return nil
+		}
+		w.broken = math.MaxInt // failures inside the last member are over
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil && (hdr == nil || !errors.Is(err, tar.ErrInsecurePath)) {
+			if !isLayered(err) {
+				err = &layerError{what: "tar archive", layer: layer, err: err}
+			}
+			w.fail(src.Name, 0, err, n)
+			return nil
+		}
+		if w.members++; w.members > w.lim.MaxMembers {
+			w.stopped = true
+			w.add(Skipped{Name: src.Name, Reason: fmt.Sprintf(
+				"stopped: more than %d archive %s (the limit per input); rest of input not read",
+				w.lim.MaxMembers, plural(w.lim.MaxMembers, "member"))})
+			return nil
+		}
+		if hdr.Typeflag == tar.TypeXGlobalHeader {
+			continue
+		}
+		if reason := entryProblem(hdr); reason != "" {
+			w.skip(Skipped{Name: src.Name + "!" + QuoteName(clipName(hdr.Name)), Reason: "skipped: " + reason})
+			continue
+		}
+		if hdr.Typeflag == tar.TypeDir {
+			continue
+		}
+		clean := clipName(path.Clean(strings.ReplaceAll(hdr.Name, `\`, "/")))
+		m := Source{Path: src.Path, Name: src.Name + "!" + QuoteName(clean), SGM: src.SGM, Rule: src.Rule}
+		mraw := raw + "!" + clean
+		if m.Rule != RuleCommandLine {
+			m = named(m, mraw)
+		}
+		if err := w.stream(m, mraw, w.buf(layer, mr), level, layer, false); err != nil {
+			return err
+		}
+	}
+}
+
+// entryProblem says why a tar entry is not read, or "" when it is: only
+// regular files (and folders, which hold nothing) with a relative path that
+// stays inside the archive are.
+func entryProblem(h *tar.Header) string {
+	name := strings.ReplaceAll(h.Name, `\`, "/")
+	switch {
+	case name == "":
+		return "empty name"
+	case name[0] == '/' || (len(name) >= 2 && name[1] == ':' && (name[0]|0x20) >= 'a' && (name[0]|0x20) <= 'z'):
+		return "absolute path"
+	case name == ".." || strings.HasPrefix(name, "../") || strings.HasSuffix(name, "/..") || strings.Contains(name, "/../"):
+		return `path with ".." (leads outside the archive)`
+	}
+	switch h.Typeflag {
+	case tar.TypeReg, tar.TypeCont, tar.TypeDir:
+	case tar.TypeSymlink:
+		return "symbolic link to " + QuoteName(clipName(h.Linkname)) + " (not followed)"
+	case tar.TypeLink:
+		return "hard link to " + QuoteName(clipName(h.Linkname)) + " (not followed)"
+	case tar.TypeChar:
+		return "character device"
+	case tar.TypeBlock:
+		return "block device"
+	case tar.TypeFifo:
+		return "named pipe (fifo)"
+	case tar.TypeGNUSparse:
+		return "sparse file (not supported)"
+	default:
+		return fmt.Sprintf("unsupported entry type %q", h.Typeflag)
+	}
+	for k := range h.PAXRecords {
+		if strings.HasPrefix(k, "GNU.sparse.") {
+			return "sparse file (not supported)"
+		}
+	}
+	return ""
+}
+
+// clipName cuts s to maxNameLen bytes.
+func clipName(s string) string {
+	if len(s) <= maxNameLen {
+		return s
+	}
+	return s[:maxNameLen] + "…"
+}
