@@ -130,10 +130,10 @@ func NewTriage(ctx Context, riskWindow uint32, storm StormOptions) *Triage {
 	}
 }
 
-// Skip records an input that was not read (a hostile archive member, a
-// limit reached), with the reason.
-func (t *Triage) Skip(name, reason string) {
-	t.skipped = append(t.skipped, name+": "+reason)
+// Skip records an input that was not read to the end (a hostile archive
+// member, a limit reached), as "name[:line]: reason".
+func (t *Triage) Skip(what string) {
+	t.skipped = append(t.skipped, what)
 }
 
 // StartInput begins one file of the bundle.

@@ -54,6 +54,8 @@ type CLI struct {
 	Decode DecodeCmd `cmd:"" help:"Decode pasted entries: fw tab -u/-f, kernel-debug sync and correction lines, gconn rows."`
 	Owners OwnersCmd `cmd:"" help:"Audit where connection owners live across all SGMs' dumps, and which connections are about to expire."`
 	Storms StormsCmd `cmd:"" help:"Sync-buffer storms: message rate over time, REFRESH waves, syncstat health and a loss forecast."`
+	Triage TriageCmd `cmd:"" help:"Triage a support bundle (folders, nested .tgz, cpinfo files): findings by severity with evidence, optional HTML report."`
+	Trace  TraceCmd  `cmd:"" help:"Follow one connection through every input: owner, holders, sync_mask timeline, verdict (exit 3 when it appears nowhere)."`
 	Mask   MaskCmd   `cmd:"" help:"Decode a sync_mask into SGMs per site."`
 	CCL    CCLCmd    `cmd:"" name:"ccl" help:"Decode a CCL word, id or SGM; with no value, print the CCL table of the layout."`
 }
@@ -61,7 +63,8 @@ type CLI struct {
 const description = `Offline analyzer for Check Point Maestro diagnostics.
 
 Exit status: 0 success; 1 runtime error, or rejected input in decode (and
-any command under --strict); 80 usage error.`
+any command under --strict); 3 trace found no such connection; 4 triage
+found problems at the --fail-on severity; 80 usage error.`
 
 func main() {
 	os.Exit(run(context.Background(), os.Args[1:], &IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}))

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/maestro-analyze/maestro-analyze/parse"
+	"github.com/maestro-analyze/maestro-analyze/report"
+)
+
+// exitFindings is the status of `triage --fail-on` when findings at that
+// severity exist.
+const exitFindings = 4
+
+// TriageCmd triages a support bundle.
+type TriageCmd struct {
+	Bundles    []string `arg:"" help:"Folders, .tgz/.tar.gz/.tar/.gz archives (nested too) or cpinfo files; FILE@1_03 names the SGM."`
+	HTML       string   `name:"html" placeholder:"FILE" help:"Also write a self-contained HTML report to FILE."`
+	FailOn     string   `name:"fail-on" enum:"none,high,medium" default:"none" help:"Exit with status 4 when findings at this severity or above exist: ${enum}."`
+	ExpiryRisk uint32   `name:"expiry-risk" default:"600" placeholder:"SECONDS" help:"R of the at-risk rule (see owners)."`
+	MaxBytes   int64    `name:"max-bytes" default:"8589934592" help:"Stop reading an archive after this many decompressed bytes (gzip bombs)."`
+}
+
+// findingsError reports findings at the --fail-on severity.
+type findingsError struct{ n int }
+
+func (e findingsError) Error() string {
+	return fmt.Sprintf("%d findings at the --fail-on severity", e.n)
+}
+func (findingsError) ExitCode() int { return exitFindings }
+
+// Run reads every bundle as it arrived and prints the triage.
+func (c *TriageCmd) Run(g *Globals, stdio *IO) error {
+	e, err := g.setup(stdio)
+	if err != nil {
+		return err
+	}
+	if c.ExpiryRisk == 0 || c.MaxBytes <= 0 {
+		return usageError{fmt.Errorf("--expiry-risk and --max-bytes must be positive")}
+	}
+	b := report.NewTriage(e.ctx, c.ExpiryRisk, report.DefaultStormOptions())
+	lim := parse.DefaultLimits()
+	lim.MaxDecompressed = c.MaxBytes
+	err = readInputs(c.Bundles, stdio, e, lim, func(s parse.Skipped) { b.Skip(s.String()) }, func(src parse.Source, r *parse.Reader) error {
+		return b.Read(src, r)
+	})
+	if err != nil {
+		return err
+	}
+	r := b.Report()
+	if c.HTML != "" {
+		if err := writeHTML(c.HTML, r); err != nil {
+			return err
+		}
+	}
+	switch e.format {
+	case report.JSON, report.NDJSON:
+		err = report.WriteJSON(stdio.Out, r)
+	case report.CSV:
+		err = report.WriteTriageCSV(stdio.Out, r)
+	default:
+		err = report.WriteTriageTable(stdio.Out, r, e.palette)
+	}
+	if err != nil {
+		return err
+	}
+	if n := countAtOrAbove(r.Findings, c.FailOn); n > 0 {
+		return findingsError{n}
+	}
+	return nil
+}
+
+func writeHTML(path string, r *report.TriageReport) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := report.WriteTriageHTML(f, r, versionString()); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func countAtOrAbove(fs []report.Finding, level string) int {
+	n := 0
+	for _, f := range fs {
+		switch {
+		case level == "high" && f.Severity == report.High,
+			level == "medium" && (f.Severity == report.High || f.Severity == report.Medium):
+			n++
+		}
+	}
+	return n
+}
