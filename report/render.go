@@ -127,6 +127,18 @@ func WriteJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
+// WriteNDJSON writes one JSON object per line, for lists that can reach
+// millions of rows: consumers stream them without holding an array.
+func WriteNDJSON[T any](w io.Writer, rows []T) error {
+	enc := json.NewEncoder(w)
+	for i := range rows {
+		if err := enc.Encode(&rows[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // writeCSV writes a header and rows, sanitizing every cell.
 func writeCSV(w io.Writer, header []string, rows [][]string) error {
 	cw := csv.NewWriter(w)

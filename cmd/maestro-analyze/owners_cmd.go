@@ -44,7 +44,9 @@ func (c *OwnersCmd) Run(g *Globals, stdio *IO) error {
 		printAccounting(stdio, &r.Inputs)
 	}
 	switch {
-	case c.List && (e.format == report.JSON || e.format == report.NDJSON):
+	case c.List && e.format == report.NDJSON:
+		err = report.WriteNDJSON(stdio.Out, r.AtRisk)
+	case c.List && e.format == report.JSON:
 		err = report.WriteJSON(stdio.Out, r.AtRisk)
 	case c.List && e.format == report.CSV:
 		err = report.WriteRiskCSV(stdio.Out, r.AtRisk)
