@@ -44,6 +44,10 @@ type Limits struct {
 	MaxMembers int
 	// MaxLineLen is the longest line kept (see [Reader.SetMaxLineLen]).
 	MaxLineLen int
+	// Progress, when set, is called with the number of bytes each read of
+	// a file named on the command line or found in a folder returned (the
+	// bytes as stored, before decompression), for a progress bar.
+	Progress func(n int)
 }
 
 // DefaultLimits returns the limits Walk applies by default: 4 archive

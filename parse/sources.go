@@ -176,7 +176,24 @@ func (w *walker) file(src Source, p string) error {
 		return nil
 	}
 	defer f.Close()
+	if w.lim.Progress != nil {
+		return w.input(src, p, progressReader{f, w.lim.Progress})
+	}
 	return w.input(src, p, f)
+}
+
+// progressReader reports the bytes read through it.
+type progressReader struct {
+	r  io.Reader
+	fn func(int)
+}
+
+func (p progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if n > 0 {
+		p.fn(n)
+	}
+	return n, err
 }
 
 // pathErr is err without the operation and path of a *fs.PathError.

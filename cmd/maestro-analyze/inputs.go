@@ -2,6 +2,16 @@ package main
 
 import (
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/maestro-analyze/maestro-analyze/decode"
 
 	"github.com/maestro-analyze/maestro-analyze/parse"
 	"github.com/maestro-analyze/maestro-analyze/report"
@@ -13,7 +23,10 @@ import (
 // stderr and, when skip is not nil, handed to it too. Under --strict a
 // rejected line or a skipped input is an error.
 func readInputs(args []string, stdio *IO, e *env, lim parse.Limits, skip func(parse.Skipped), read func(parse.Source, *parse.Reader) error) error {
+	hook, done := progress(args, stdio)
+	lim.Progress = hook
 	skipped, err := parse.Walk(args, stdio.In, lim, read)
+	done()
 	for _, s := range skipped {
 		fmt.Fprintf(stdio.Err, "maestro-analyze: %s\n", report.Sanitize(s.String()))
 		if skip != nil {
@@ -31,4 +44,49 @@ func readInputs(args []string, stdio *IO, e *env, lim parse.Limits, skip func(pa
 		return fmt.Errorf("--strict: %d of the inputs or archive members skipped or not read to the end", len(skipped))
 	}
 	return nil
+}
+
+// progressMin is the input size from which a progress bar is drawn.
+const progressMin = 32 << 20
+
+// progress returns a parse.Limits.Progress hook that draws a progress bar
+// on stderr, and a function that clears it. The bar is drawn only when
+// stderr is a terminal and the inputs are big enough to wait for; stdout
+// (data) is never touched.
+func progress(args []string, stdio *IO) (hook func(int), done func()) {
+	f, ok := stdio.Err.(*os.File)
+	if !ok || !isatty.IsTerminal(f.Fd()) {
+		return nil, func() {}
+	}
+	total := inputSize(args)
+	if total < progressMin {
+		return nil, func() {}
+	}
+	bar := progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(f), progressbar.OptionShowBytes(true), progressbar.OptionSetWidth(30),
+		progressbar.OptionSetDescription("reading"), progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish())
+	return func(n int) { _ = bar.Add(n) }, func() { _ = bar.Finish() }
+}
+
+// inputSize is the size on disk of the files the arguments name (folders
+// walked; stdin and unreadable paths count 0).
+func inputSize(args []string) int64 {
+	var total int64
+	for _, a := range args {
+		if i := strings.LastIndexByte(a, '@'); i > 0 {
+			if _, err := decode.ParseSGM(a[i+1:]); err == nil {
+				a = a[:i]
+			}
+		}
+		_ = filepath.WalkDir(a, func(_ string, d fs.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() {
+				if info, err := d.Info(); err == nil {
+					total += info.Size()
+				}
+			}
+			return nil
+		})
+	}
+	return total
 }

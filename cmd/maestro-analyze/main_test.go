@@ -151,3 +151,23 @@ func TestSwitchoverSampleTruth(t *testing.T) {
 		t.Error("the sample should show at-risk connections")
 	}
 }
+
+func TestInputSizeAndNoBarOffTerminal(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.txt"), make([]byte, 1000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "sub", "b.txt"), make([]byte, 24), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := inputSize([]string{dir, filepath.Join(dir, "a.txt") + "@1_02", "-", "/nonexistent"}); got != 2024 {
+		t.Errorf("inputSize = %d, want 2024", got)
+	}
+	var errw bytes.Buffer
+	if hook, _ := progress([]string{dir}, &IO{Err: &errw}); hook != nil {
+		t.Error("a progress bar on a stderr that is not a terminal")
+	}
+}
