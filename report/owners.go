@@ -118,17 +118,16 @@ func (o *Owners) EndInput(s *parse.Stats) { o.stats.Add(s) }
 func (o *Owners) Read(src parse.Source, r *parse.Reader, strict bool) error {
 	o.StartInput(src, r.Name())
 	defer o.EndInput(r.Stats())
-	for r.Scan() {
-		rec, err := r.Record()
+	return parse.Pipe(r, func(rec *parse.Record, err error) error {
 		if err != nil {
 			if strict {
 				return err
 			}
-			continue
+			return nil
 		}
 		o.Add(rec)
-	}
-	return r.Err()
+		return nil
+	})
 }
 
 func (o *Owners) noteAttribution() {

@@ -142,17 +142,16 @@ func (s *Storms) EndInput(st *parse.Stats) { s.stats.Add(st) }
 func (s *Storms) Read(src parse.Source, r *parse.Reader, strict bool) error {
 	s.StartInput(src, r.Name())
 	defer s.EndInput(r.Stats())
-	for r.Scan() {
-		rec, err := r.Record()
+	return parse.Pipe(r, func(rec *parse.Record, err error) error {
 		if err != nil {
 			if strict {
 				return err
 			}
-			continue
+			return nil
 		}
 		s.Add(rec)
-	}
-	return r.Err()
+		return nil
+	})
 }
 
 // Add takes one record.

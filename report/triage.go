@@ -165,12 +165,12 @@ func (t *Triage) EndInput(s *parse.Stats) {
 func (t *Triage) Read(src parse.Source, r *parse.Reader) error {
 	t.StartInput(src, r.Name())
 	defer t.EndInput(r.Stats())
-	for r.Scan() {
-		if rec, err := r.Record(); err == nil {
+	return parse.Pipe(r, func(rec *parse.Record, err error) error {
+		if err == nil {
 			t.Add(rec)
 		}
-	}
-	return r.Err()
+		return nil
+	})
 }
 
 // maestroHost matches the SGM part of a Maestro host name such as

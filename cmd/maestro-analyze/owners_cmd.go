@@ -33,6 +33,9 @@ func (c *OwnersCmd) Run(g *Globals, stdio *IO) error {
 		return usageError{fmt.Errorf("--expiry-risk must be positive")}
 	}
 	b := report.NewOwners(e.ctx, c.ExpiryRisk, dump)
+	// A dump holds about 600 bytes per connection (entry and link): size
+	// the table once rather than rehash it while reading.
+	b.Grow(int(min(inputSize(c.Files)/600, 2_000_000)))
 	err = readInputs(c.Files, stdio, e, parse.DefaultLimits(), nil, func(src parse.Source, r *parse.Reader) error {
 		return b.Read(src, r, e.strict)
 	})
