@@ -222,6 +222,9 @@ func (r *Reader) parseLine(line []byte, pos Pos) bool {
 				t = trimSpace(t[i+1:])
 			}
 		}
+		if len(t) == 0 {
+			return r.ignore("blank") // an instance prefix and nothing else
+		}
 	}
 	switch t[0] {
 	case '<':
