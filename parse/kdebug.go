@@ -44,15 +44,35 @@ func (r *Reader) kdebugLine(t []byte, pos Pos) bool {
 // kdebugPrefix strips `@;stamp;` and `[...];` groups, recording the stamp
 // and the fw4_N instance. A `[user@host:0]#` shell prompt is reported.
 func (r *Reader) kdebugPrefix(t []byte) (body []byte, hadPrefix, prompt bool) {
-	rec := &r.rec
+	p := splitPrefix(t)
+	if p.hasStamp {
+		r.rec.HasTime, r.rec.Time = true, p.stamp
+	}
+	if p.instance >= 0 {
+		r.rec.Instance = p.instance
+	}
+	return p.body, p.hadPrefix, p.prompt
+}
+
+// prefix is a kernel-debug line split into its prefix's facts and body.
+type prefix struct {
+	body      []byte
+	stamp     float64
+	hasStamp  bool
+	instance  int // fw4_N / fw_N, -1 when absent
+	hadPrefix bool
+	prompt    bool // a `[user@host:0]#` shell prompt, not kernel debug
+}
+
+// splitPrefix splits `@;stamp;[vs_0];[tid_7];[fw4_7];body`; the stamp and
+// each bracketed group are optional.
+func splitPrefix(t []byte) prefix {
+	p := prefix{instance: -1}
 	if bytes.HasPrefix(t, []byte("@;")) {
-		end := bytes.IndexByte(t[2:], ';')
-		if end > 0 {
-			if v, ok := parseStamp(t[2 : 2+end]); ok {
-				rec.HasTime, rec.Time = true, v
-			}
+		if end := bytes.IndexByte(t[2:], ';'); end > 0 {
+			p.stamp, p.hasStamp = parseStamp(t[2 : 2+end])
 			t = t[2+end+1:]
-			hadPrefix = true
+			p.hadPrefix = true
 		}
 	}
 	for len(t) > 0 {
@@ -63,26 +83,28 @@ func (r *Reader) kdebugPrefix(t []byte) (body []byte, hadPrefix, prompt bool) {
 		case '[':
 			j := bytes.IndexByte(t, ']')
 			if j < 0 {
-				return t, hadPrefix, false
+				p.body = t
+				return p
 			}
 			tag := t[1:j]
 			if bytes.IndexByte(tag, '@') >= 0 {
-				return nil, false, true
+				return prefix{instance: -1, prompt: true}
 			}
-			for _, p := range [...]string{"fw4_", "fw_"} {
-				if bytes.HasPrefix(tag, []byte(p)) {
-					if n, ok := decUint(tag[len(p):]); ok {
-						rec.Instance = int(n)
+			for _, pre := range [...]string{"fw4_", "fw_"} {
+				if bytes.HasPrefix(tag, []byte(pre)) {
+					if n, ok := decUint(tag[len(pre):]); ok {
+						p.instance = int(n)
 					}
 				}
 			}
 			t = t[j+1:]
-			hadPrefix = true
+			p.hadPrefix = true
 			continue
 		}
 		break
 	}
-	return t, hadPrefix, false
+	p.body = t
+	return p
 }
 
 // parseStamp parses "92545593" or "882640557.8263".

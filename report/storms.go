@@ -696,7 +696,7 @@ func (s *Storms) maskChange() (t float64, from, to int, ok bool) {
 	var before [10]int64
 	for _, b := range keys {
 		a := s.activeBy[b]
-		prev, cur := argmax64(before[:]), argmax32(a[:])
+		prev, cur := argmax(before[:]), argmax(a[:])
 		if prev > 0 && cur > 0 && cur != prev && int64(a[cur]) >= 3 {
 			return float64(b) * s.opt.Bucket, prev, cur, true
 		}
@@ -707,20 +707,9 @@ func (s *Storms) maskChange() (t float64, from, to int, ok bool) {
 	return 0, 0, 0, false
 }
 
-func argmax64(xs []int64) int {
-	best := 0
-	for i, x := range xs {
-		if x > xs[best] {
-			best = i
-		}
-	}
-	if xs[best] == 0 {
-		return 0
-	}
-	return best
-}
-
-func argmax32(xs []int32) int {
+// argmax is the index of the largest of xs, 0 when all are zero (index 0
+// stands for "no site").
+func argmax[T int32 | int64](xs []T) int {
 	best := 0
 	for i, x := range xs {
 		if x > xs[best] {

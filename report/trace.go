@@ -333,97 +333,12 @@ func (t *Trace) Keep(line []byte) bool {
 	if p.sampled < sampleBytes {
 		p.sample(line)
 	}
-	if seg := keySegment(line); p.hex[0].in(seg) || p.dot[0].in(seg) {
+	if seg := parse.KeySegment(line); p.hex[0].in(seg) || p.dot[0].in(seg) {
 		if p.same || p.hex[1].in(seg) || p.dot[1].in(seg) {
 			return true
 		}
 	}
 	return keepContext(line)
-}
-
-// keySegment narrows line to where the parser takes a key from, so the
-// long value lists of the bulk formats are not searched:
-//
-//   - a fw tab -u full entry (`<key; values; ...>`, after an optional
-//     `[fw_N]`): the key, up to the first ';';
-//   - a kernel-debug line whose body is a sync op (`SET: ...`): from its
-//     first "keys(" to the '>' that closes the list; such a body without
-//     "keys(" names no connection (nil);
-//   - anything else (links, -f lines, gconn rows, correction lines, dxl):
-//     the whole line.
-func keySegment(line []byte) []byte {
-	t := trimBlank(line)
-	if bytes.HasPrefix(t, []byte("[fw_")) {
-		if j := bytes.IndexByte(t, ']'); j > 0 {
-			if rest := trimBlank(t[j+1:]); len(rest) > 0 && rest[0] == '<' {
-				t = rest
-			}
-		}
-	}
-	if len(t) == 0 {
-		return t
-	}
-	switch t[0] {
-	case '<':
-		if i := bytes.IndexByte(t, ';'); i >= 0 {
-			return t[:i]
-		}
-		return t
-	case '@', '[', ';':
-		body := kdebugBody(t)
-		if !isOpBody(body) {
-			return t
-		}
-		k := bytes.Index(body, []byte("keys("))
-		if k < 0 {
-			return nil
-		}
-		if end := bytes.IndexByte(body[k:], '>'); end >= 0 {
-			return body[k : k+end+1]
-		}
-		return body[k:]
-	}
-	return t
-}
-
-// kdebugBody skips a kernel-debug prefix: `@;stamp;` and `[...];` groups,
-// as the parser does.
-func kdebugBody(t []byte) []byte {
-	if bytes.HasPrefix(t, []byte("@;")) {
-		if end := bytes.IndexByte(t[2:], ';'); end > 0 {
-			t = t[2+end+1:]
-		}
-	}
-	for len(t) > 0 {
-		switch t[0] {
-		case ';', ' ', '\t':
-			t = t[1:]
-			continue
-		case '[':
-			j := bytes.IndexByte(t, ']')
-			if j < 0 {
-				return t
-			}
-			t = t[j+1:]
-			continue
-		}
-		break
-	}
-	return t
-}
-
-// isOpBody reports whether b starts with an upper-case op and ": " (SET:,
-// REFRESH:, ...), which the parser reads as a sync message when it has a
-// key list.
-func isOpBody(b []byte) bool {
-	if len(b) == 0 || b[0] < 'A' || b[0] > 'Z' {
-		return false
-	}
-	i := 1
-	for i < len(b) && ((b[i] >= 'A' && b[i] <= 'Z') || (b[i] >= '0' && b[i] <= '9') || b[i] == '_') {
-		i++
-	}
-	return i+1 < len(b) && b[i] == ':' && b[i+1] == ' '
 }
 
 // keepContext reports whether line is context: see [Trace.Keep].
