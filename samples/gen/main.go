@@ -3,14 +3,22 @@
 // debug of the switchover, asg dxl calc output, and truth.json with the
 // known answers. Output is a pure function of the flags.
 //
+// With -only bundle it writes instead the scenario as a support bundle,
+// DIR/bundle.tgz, and what a triage of it must find, DIR/bundle-truth.json
+// (positions in it start with "bundle.tgz"; see sim.Scenario.WriteBundle).
+//
 //	go run ./samples/gen -scenario switchover -out DIR [flags]
 //	go run ./samples/gen -out DIR -conns 2000000 -kdebug-bytes 1073741824 -only kdebug
+//	go run ./samples/gen -out DIR -conns 40 -seed 3 -only bundle
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/maestro-analyze/maestro-analyze/samples/sim"
@@ -27,7 +35,7 @@ func run(args []string) error {
 	c := sim.DefaultConfig()
 	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
 	out := fs.String("out", "", "output directory (required)")
-	only := fs.String("only", "", "write only one kind: "+strings.Join(sim.Kinds, "|"))
+	only := fs.String("only", "", "write only one kind: "+strings.Join(append(sim.Kinds[:len(sim.Kinds):len(sim.Kinds)], kindBundle), "|"))
 	fs.StringVar(&c.Scenario, "scenario", c.Scenario, "scenario name (switchover)")
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "random seed")
 	fs.IntVar(&c.SGMsPerSite, "sgms-per-site", c.SGMsPerSite, "SGMs present per site (1..14)")
@@ -62,8 +70,48 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *only != "" {
-		return s.WriteKind(*out, *only)
+	switch *only {
+	case "":
+		return s.WriteDir(*out)
+	case kindBundle:
+		return writeBundle(s, *out)
 	}
-	return s.WriteDir(*out)
+	return s.WriteKind(*out, *only)
+}
+
+// kindBundle is the -only value that writes the support bundle.
+const kindBundle = "bundle"
+
+// writeBundle writes DIR/bundle.tgz and DIR/bundle-truth.json; the
+// bundle is removed when it cannot be written whole.
+func writeBundle(s *sim.Scenario, dir string) (err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	path := filepath.Join(dir, sim.FileBundle)
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			_ = os.Remove(path)
+		}
+	}()
+	bw := bufio.NewWriterSize(f, 1<<16)
+	truth, err := s.WriteBundle(bw)
+	if err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	var js bytes.Buffer
+	if err := truth.Write(&js); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, sim.FileBundleTruth), js.Bytes(), 0o644)
 }
