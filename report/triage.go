@@ -417,7 +417,7 @@ func (t *Triage) findings(r *TriageReport, st decode.SiteStates) []Finding {
 		add(Finding{Code: CodeOffActive, Severity: High, SGMs: sgms,
 			Message: fmt.Sprintf("%s of %s connections (%s) are owned by SGMs on a site that is not ACTIVE: their packets are not corrected to the owner (MBS-3944) and the owner's SET and DELETE cross the inter-site sync.",
 				thousands(int64(or.OffActiveSite)), thousands(int64(or.Connections)), pct(or.OffActiveSite, or.Connections)),
-			Evidence: attributionEvidence(or), Numbers: map[string]int64{"off_active_site": int64(or.OffActiveSite), "connections": int64(or.Connections)}})
+			Evidence: append(t.siteEvidence(st), attributionEvidence(or, sgms)...), Numbers: map[string]int64{"off_active_site": int64(or.OffActiveSite), "connections": int64(or.Connections)}})
 	}
 	if len(or.AtRisk) > 0 || or.ExpirySkew > 0 {
 		f := Finding{Code: CodeExpirySkew, Severity: Medium,
@@ -435,7 +435,7 @@ func (t *Triage) findings(r *TriageReport, st decode.SiteStates) []Finding {
 			}
 			slices.Sort(f.SGMs)
 		}
-		f.Evidence = attributionEvidence(or)
+		f.Evidence = attributionEvidence(or, f.SGMs)
 		add(f)
 	}
 	// Storms.
@@ -570,11 +570,26 @@ func sortedStrings[V any](m map[string]V) []string {
 	return ks
 }
 
-func attributionEvidence(or *OwnersReport) []string {
+// attributionEvidence lists the inputs holding entries of the given SGMs
+// (all attributed inputs when sgms is empty).
+func attributionEvidence(or *OwnersReport, sgms []string) []string {
 	var ev []string
 	for _, a := range or.Attribution {
-		if len(a.SGMs) > 0 {
-			ev = append(ev, fmt.Sprintf("%s (%s, %s)", a.Input, strings.Join(a.SGMs, " "), a.Rule))
+		if len(a.SGMs) == 0 || (len(sgms) > 0 && !slices.ContainsFunc(a.SGMs, func(s string) bool { return slices.Contains(sgms, s) })) {
+			continue
+		}
+		ev = append(ev, fmt.Sprintf("%s (%s, %s)", a.Input, strings.Join(a.SGMs, " "), a.Rule))
+	}
+	return ev
+}
+
+// siteEvidence lists where the states of the sites that are not ACTIVE
+// were read (asg stat lines), when they were.
+func (t *Triage) siteEvidence(st decode.SiteStates) []string {
+	var ev []string
+	for _, e := range t.sites {
+		if s := st.Of(int(e.sgm.Site)); s != decode.Active && s != decode.Unknown && e.msg == s.String() {
+			ev = append(ev, fmt.Sprintf("%s (site %d %s)", e.pos, e.sgm.Site, e.msg))
 		}
 	}
 	return ev

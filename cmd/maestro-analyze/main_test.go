@@ -25,7 +25,15 @@ func TestMain(m *testing.M) {
 }
 
 func TestScript(t *testing.T) {
-	testscript.Run(t, testscript.Params{Dir: "testdata/script", UpdateScripts: *update, RequireExplicitExec: true})
+	samples, err := filepath.Abs("../../samples")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{Dir: "testdata/script", UpdateScripts: *update, RequireExplicitExec: true,
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("SAMPLES", samples)
+			return nil
+		}})
 }
 
 // runIn runs the command in-process and returns its status and streams.
@@ -53,6 +61,12 @@ func TestExitCodes(t *testing.T) {
 		{"rejected line", []string{"decode"}, "garbage\n", exitError},
 		{"clean decode", []string{"decode"}, "1_01:\n", exitOK},
 		{"missing dxl file", []string{"decode", "--dxl", "/nonexistent/dxl.txt"}, "", exitError},
+		{"triage finds high", []string{"triage", "--fail-on", "high", "../../samples/bundle/bundle.tgz"}, "", exitFindings},
+		{"triage finds medium", []string{"triage", "--fail-on", "medium", "../../samples/bundle/bundle.tgz"}, "", exitFindings},
+		{"triage without --fail-on", []string{"triage", "../../samples/bundle/bundle.tgz"}, "", exitOK},
+		{"triage clean input", []string{"triage", "--fail-on", "medium", "../../samples/dxl.txt"}, "", exitOK},
+		{"triage bad --fail-on", []string{"triage", "--fail-on", "low", "../../samples/dxl.txt"}, "", exitUsage},
+		{"trace not found", []string{"trace", "1.2.3.4:1-5.6.7.8:2/tcp", "../../samples/entries.txt"}, "", exitNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -169,5 +183,95 @@ func TestInputSizeAndNoBarOffTerminal(t *testing.T) {
 	var errw bytes.Buffer
 	if hook, _ := progress([]string{dir}, &IO{Err: &errw}); hook != nil {
 		t.Error("a progress bar on a stderr that is not a terminal")
+	}
+}
+
+// TestBundleSampleTruth runs triage on the shipped simulated bundle and
+// compares with the truth the simulator wrote beside it: every finding's
+// code, severity and SGMs, the positions it cites, the members and the
+// site states.
+func TestBundleSampleTruth(t *testing.T) {
+	var truth struct {
+		SiteStates map[string]string `json:"site_states"`
+		Members    []struct {
+			SGM      string   `json:"sgm"`
+			Files    []string `json:"files"`
+			Hostname string   `json:"hostname"`
+			Version  string   `json:"version"`
+			Take     int      `json:"jhf_take"`
+			State    string   `json:"state"`
+		} `json:"members"`
+		Findings []struct {
+			Code     string           `json:"code"`
+			Severity string           `json:"severity"`
+			SGMs     []string         `json:"sgms"`
+			Evidence []string         `json:"evidence"`
+			Cited    bool             `json:"cited"`
+			Numbers  map[string]int64 `json:"numbers"`
+		} `json:"findings"`
+	}
+	data, err := os.ReadFile("../../samples/bundle/bundle-truth.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &truth); err != nil {
+		t.Fatal(err)
+	}
+	const arg = "../../samples/bundle/bundle.tgz"
+	code, out, stderr := runIn(t, "", "triage", "--format", "json", arg)
+	if code != exitOK || stderr != "" {
+		t.Fatalf("status %d, stderr %q", code, stderr)
+	}
+	out = strings.ReplaceAll(out, arg+"!", "bundle.tgz!")
+	var got struct {
+		SiteStates map[string]string `json:"site_states"`
+		Members    []struct {
+			SGM      string   `json:"sgm"`
+			Files    []string `json:"files"`
+			Hostname string   `json:"hostname"`
+			Version  string   `json:"version"`
+			Take     int      `json:"jhf_take"`
+			State    string   `json:"state"`
+		} `json:"members"`
+		Findings []struct {
+			Code     string           `json:"code"`
+			Severity string           `json:"severity"`
+			SGMs     []string         `json:"sgms"`
+			Evidence []string         `json:"evidence"`
+			Numbers  map[string]int64 `json:"numbers"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.SiteStates, truth.SiteStates) {
+		t.Errorf("site states %v, truth %v", got.SiteStates, truth.SiteStates)
+	}
+	if !reflect.DeepEqual(got.Members, truth.Members) {
+		t.Errorf("members differ\n got  %+v\n want %+v", got.Members, truth.Members)
+	}
+	key := func(code, sev string, sgms []string) string { return code + " " + sev + " " + strings.Join(sgms, ",") }
+	have := map[string]int{}
+	for i, f := range got.Findings {
+		have[key(f.Code, f.Severity, f.SGMs)] = i
+	}
+	if len(got.Findings) != len(truth.Findings) {
+		t.Errorf("%d findings, truth %d", len(got.Findings), len(truth.Findings))
+	}
+	for _, w := range truth.Findings {
+		i, ok := have[key(w.Code, w.Severity, w.SGMs)]
+		if !ok {
+			t.Errorf("missing finding %s", key(w.Code, w.Severity, w.SGMs))
+			continue
+		}
+		f := got.Findings[i]
+		if w.Cited && !reflect.DeepEqual(f.Evidence, w.Evidence) {
+			t.Errorf("%s: evidence %v, truth %v", w.Code, f.Evidence, w.Evidence)
+		}
+		for k, v := range w.Numbers {
+			if n, ok := f.Numbers[k]; ok && n != v {
+				t.Errorf("%s: %s = %d, truth %d", w.Code, k, n, v)
+			}
+		}
 	}
 }
