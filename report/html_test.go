@@ -30,7 +30,7 @@ func triageOf(t *testing.T, sites string, inputs map[string]string) *TriageRepor
 		if s, ok := parse.SGMFromName(name); ok {
 			src.SGM, src.Rule = s, parse.RuleFileName
 		}
-		if err := b.Read(src, parse.NewReader(strings.NewReader(inputs[name]), name)); err != nil {
+		if err := b.Read(src, parse.NewReader(strings.NewReader(inputs[name]), name), false); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -161,14 +161,20 @@ func (t *Triage) EndInput(s *parse.Stats) {
 	}
 }
 
-// Read feeds a whole input.
-func (t *Triage) Read(src parse.Source, r *parse.Reader) error {
+// Read feeds a whole input. Lines no format recognizes are expected in a
+// bundle (cpinfo files hold many other outputs) and only counted, unless
+// strict, where the first rejected line is returned.
+func (t *Triage) Read(src parse.Source, r *parse.Reader, strict bool) error {
 	t.StartInput(src, r.Name())
 	defer t.EndInput(r.Stats())
 	return parse.Pipe(r, func(rec *parse.Record, err error) error {
-		if err == nil {
-			t.Add(rec)
+		if err != nil {
+			if strict {
+				return err
+			}
+			return nil
 		}
+		t.Add(rec)
 		return nil
 	})
 }

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -273,5 +276,72 @@ func TestBundleSampleTruth(t *testing.T) {
 				t.Errorf("%s: %s = %d, truth %d", w.Code, k, n, v)
 			}
 		}
+	}
+}
+
+// TestBundleAsFolder: the same bundle unpacked into a folder (its nested
+// archive and gzipped capture left as they are) gives the same findings.
+func TestBundleAsFolder(t *testing.T) {
+	dir := t.TempDir()
+	f, err := os.Open("../../samples/bundle/bundle.tgz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(zr)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, filepath.FromSlash(h.Name))
+		if h.Typeflag == tar.TypeDir {
+			if err := os.MkdirAll(path, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		data, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	codes := func(out string) []string {
+		var r struct {
+			Findings []struct {
+				Code     string   `json:"code"`
+				Severity string   `json:"severity"`
+				SGMs     []string `json:"sgms"`
+			} `json:"findings"`
+		}
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		var cs []string
+		for _, f := range r.Findings {
+			cs = append(cs, f.Code+" "+f.Severity+" "+strings.Join(f.SGMs, ","))
+		}
+		return cs
+	}
+	_, tgz, _ := runIn(t, "", "triage", "-f", "json", "../../samples/bundle/bundle.tgz")
+	code, folder, stderr := runIn(t, "", "triage", "-f", "json", dir)
+	if code != exitOK || stderr != "" {
+		t.Fatalf("status %d, stderr %q", code, stderr)
+	}
+	if a, b := codes(tgz), codes(folder); !reflect.DeepEqual(a, b) || len(a) < 9 {
+		t.Errorf("folder findings differ from the archive's:\n tgz    %v\n folder %v", a, b)
+	}
+	if !strings.Contains(folder, filepath.ToSlash(filepath.Join(dir, "bundle/logs.tgz"))+"!1_03/var/log/messages:15") {
+		t.Error("folder positions do not name the nested archive member")
 	}
 }

@@ -42,7 +42,7 @@ func (c *TriageCmd) Run(g *Globals, stdio *IO) error {
 	lim := parse.DefaultLimits()
 	lim.MaxDecompressed = c.MaxBytes
 	err = readInputs(c.Bundles, stdio, e, lim, func(s parse.Skipped) { b.Skip(s.String()) }, func(src parse.Source, r *parse.Reader) error {
-		return b.Read(src, r)
+		return b.Read(src, r, e.strict)
 	})
 	if err != nil {
 		return err
