@@ -1,7 +1,7 @@
 package parse
 
 // pipeBatch is how many records travel together between the goroutines.
-const pipeBatch = 1024
+const pipeBatch = 256
 
 type piped struct {
 	rec Record
@@ -22,13 +22,30 @@ func Pipe(r *Reader, fn func(*Record, error) error) error {
 	const inFlight = 6
 	batches := make(chan []piped, inFlight)
 	free := make(chan []piped, inFlight)
-	for range inFlight {
-		free <- make([]piped, 0, pipeBatch)
-	}
 	done := make(chan struct{})
+	made := 0
+	// next returns a free batch, making one while fewer than inFlight
+	// exist, so a small input costs one small batch.
+	next := func() ([]piped, bool) {
+		select {
+		case b := <-free:
+			return b[:0], true
+		default:
+		}
+		if made < inFlight {
+			made++
+			return make([]piped, 0, pipeBatch), true
+		}
+		select {
+		case b := <-free:
+			return b[:0], true
+		case <-done:
+			return nil, false
+		}
+	}
 	go func() {
 		defer close(batches)
-		b := <-free
+		b, _ := next()
 		for r.Scan() {
 			rec, err := r.Record()
 			n := len(b)
@@ -48,10 +65,8 @@ func Pipe(r *Reader, fn func(*Record, error) error) error {
 			case <-done:
 				return
 			}
-			select {
-			case b = <-free:
-				b = b[:0]
-			case <-done:
+			var ok bool
+			if b, ok = next(); !ok {
 				return
 			}
 		}
