@@ -3,6 +3,7 @@ package parse
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -66,5 +67,25 @@ func BenchmarkReaderGconn(b *testing.B) {
 func BenchmarkReaderCorrection(b *testing.B) {
 	benchRead(b, benchInput(func(i int) string {
 		return fmt.Sprintf("@;%d;[kern];[tid_40];[fw4_0];fwha_ccl_is_stateful_corr_needed: <172.16.61.2(%d) -> 172.16.61.66(31435) IPP6>: chassis 0 is STANDBY in VS0, will not correct;", i, i&0xffff)
+	}))
+}
+
+func BenchmarkReaderSyncstat(b *testing.B) {
+	block := "Delta Sync Statistics\nSync status: OK\nDrops:\nLost updates.................................  0\nLost bulk update events......................  0\nSync at risk:\nSent reject notifications....................  0\nReceived reject notifications................  0\nQueue sizes (num of updates):\nSending queue size...........................  512\nRate.........................................  46000 [Bps]\n"
+	benchRead(b, benchInput(func(i int) string {
+		lines := strings.Split(strings.TrimSuffix(block, "\n"), "\n")
+		return lines[i%len(lines)]
+	}))
+}
+
+func BenchmarkReaderDxl(b *testing.B) {
+	benchRead(b, benchInput(func(i int) string {
+		switch i % 3 {
+		case 0:
+			return fmt.Sprintf("<172.16.61.%d,172.16.61.66,dst_based,%d>", i%250, i%1000)
+		case 1:
+			return "Chassis 1: Blade(s):1_02,1_04"
+		}
+		return "Chassis 2: Blade(s):2_02,2_04"
 	}))
 }
