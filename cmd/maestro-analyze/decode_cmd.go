@@ -86,10 +86,16 @@ func (c *DecodeCmd) Run(g *Globals, stdio *IO) error {
 	if err := w.Close(); err != nil {
 		return err
 	}
-	if n := stats.RejectedLines(); n > 0 {
+	n := stats.RejectedLines()
+	if n > 0 {
 		fmt.Fprintf(stdio.Err, "maestro-analyze: decoded %d %s; %d %s rejected (%s)\n",
 			entries, pluralEntry(entries), n, plural(n, "line"), reasons(&stats))
 		return rejectedError{n}
+	}
+	if e.format == report.Table {
+		in := report.NewInputs(&stats)
+		in.RejectedExamples = nil // each was printed where it was met
+		printAccounting(stdio, &in)
 	}
 	return nil
 }

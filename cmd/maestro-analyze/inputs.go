@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -89,4 +90,39 @@ func inputSize(args []string) int64 {
 		})
 	}
 	return total
+}
+
+// printAccounting writes the line accounting of every input to stderr (in
+// table mode; JSON carries it as "inputs"): lines read, recognized by kind,
+// ignored, rejected by reason, and the first rejected positions.
+func printAccounting(stdio *IO, in *report.Inputs) {
+	var rec, ign, rej int64
+	kinds := make([]string, 0, len(in.Recognized))
+	for k, n := range in.Recognized {
+		rec += n
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	parts := make([]string, 0, len(kinds))
+	for _, k := range kinds {
+		parts = append(parts, fmt.Sprintf("%s %d", k, in.Recognized[k]))
+	}
+	for _, n := range in.Ignored {
+		ign += n
+	}
+	for _, n := range in.Rejected {
+		rej += n
+	}
+	line := fmt.Sprintf("maestro-analyze: %d lines read: %d recognized", in.Lines, rec)
+	if len(parts) > 0 {
+		line += " (" + strings.Join(parts, ", ") + ")"
+	}
+	line += fmt.Sprintf(", %d ignored, %d rejected", ign, rej)
+	if rej > 0 {
+		line += " (" + reasonsOf(in.Rejected) + "); first:"
+	}
+	fmt.Fprintln(stdio.Err, line)
+	for _, ex := range in.RejectedExamples {
+		fmt.Fprintf(stdio.Err, "  %s\n", report.Sanitize(ex))
+	}
 }

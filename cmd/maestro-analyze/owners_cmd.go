@@ -68,22 +68,6 @@ func (c *OwnersCmd) Run(g *Globals, stdio *IO) error {
 	return nil
 }
 
-// printAccounting writes the line accounting to stderr when lines were
-// rejected: counts by reason and the first positions.
-func printAccounting(stdio *IO, in *report.Inputs) {
-	var rejected int64
-	for _, n := range in.Rejected {
-		rejected += n
-	}
-	if rejected == 0 {
-		return
-	}
-	fmt.Fprintf(stdio.Err, "maestro-analyze: %d of %d lines rejected (%s); first:\n", rejected, in.Lines, reasonsOf(in.Rejected))
-	for _, ex := range in.RejectedExamples {
-		fmt.Fprintf(stdio.Err, "  %s\n", report.Sanitize(ex))
-	}
-}
-
 func parseTime(s string) (int64, error) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return n, nil

@@ -59,6 +59,7 @@ func (c *TriageCmd) Run(g *Globals, stdio *IO) error {
 	case report.CSV:
 		err = report.WriteTriageCSV(stdio.Out, r)
 	default:
+		printAccounting(stdio, &r.Inputs)
 		err = report.WriteTriageTable(stdio.Out, r, e.palette)
 	}
 	if err != nil {
