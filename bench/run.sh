@@ -29,7 +29,9 @@ timeit() { # label file command...: prints seconds and peak KB
   local label=$1 file=$2; shift 2
   local best="" rss=""
   for _ in 1 2 3; do
-    /usr/bin/time -f "%e %M" -o "$work/t" "$@" > /dev/null 2> "$work/err" || { cat "$work/err"; exit 1; }
+    # To a file, not /dev/null: GNU grep stops at the first match when its
+    # output is /dev/null.
+    /usr/bin/time -f "%e %M" -o "$work/t" "$@" > "$work/out" 2> "$work/err" || { cat "$work/err"; exit 1; }
     read -r s k < "$work/t"
     if [ -z "$best" ] || awk "BEGIN{exit !($s < $best)}"; then best=$s; rss=$k; fi
   done
