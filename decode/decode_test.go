@@ -315,3 +315,24 @@ func TestExpiryAndWords(t *testing.T) {
 		}
 	}
 }
+
+func TestAtRisk(t *testing.T) {
+	tests := []struct {
+		min, max, timeout uint32
+		want              bool
+	}{
+		{100, 3394, 3618, true},  // expires in 100 s on one SGM, refreshed 224 s ago on another
+		{100, 3000, 3618, false}, // nobody refreshed it within the last 600 s
+		{600, 3500, 3618, false}, // nothing expires within 600 s
+		{10, 40, 40, false},      // timeout not longer than 2R (UDP)
+		{599, 3001, 3600, true},  // both bounds just inside
+		{599, 3000, 3600, false}, // refreshed exactly 600 s ago
+		{0, 1201, 1201, true},    // timeout 2R+1
+		{0, 1200, 1200, false},   // timeout exactly 2R
+	}
+	for _, tt := range tests {
+		if got := AtRisk(tt.min, tt.max, tt.timeout, 600); got != tt.want {
+			t.Errorf("AtRisk(%d, %d, %d, 600) = %v, want %v", tt.min, tt.max, tt.timeout, got, tt.want)
+		}
+	}
+}

@@ -29,3 +29,14 @@ func (e Expiry) String() string {
 
 // Duration renders a number of seconds the way time.Duration does ("56m34s").
 func Duration(sec uint32) string { return (time.Duration(sec) * time.Second).String() }
+
+// AtRisk is the rule for a connection about to be dropped although it is
+// alive: with R the risk window and a timeout longer than 2R, some SGM
+// expires it within R (lowest remaining < R) while another refreshed it
+// within the last R (highest remaining > timeout - R). The entry then
+// expires on the first SGM unless a refresh reaches it [seed: connections
+// dropped 1-2 hours after a switchover when their entry expires on some
+// backup SGM].
+func AtRisk(minRemaining, maxRemaining, timeout, r uint32) bool {
+	return timeout > 2*r && minRemaining < r && maxRemaining > timeout-r
+}

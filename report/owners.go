@@ -253,8 +253,7 @@ func (o *Owners) expiry(c *connState, e decode.Expiry, sgm int) {
 // 2R, some SGM expires the connection within R (lowest remaining < R) while
 // another refreshed it within the last R (highest remaining > timeout - R).
 func (o *Owners) atRisk(c *connState) bool {
-	r := o.riskWindow
-	return c.flags&flagExpiry != 0 && c.timeout > 2*r && c.minRem < r && c.maxRem > c.timeout-r
+	return c.flags&flagExpiry != 0 && decode.AtRisk(c.minRem, c.maxRem, c.timeout, o.riskWindow)
 }
 
 // OwnersReport is the result; `owners --format json` prints it. The field

@@ -1214,7 +1214,7 @@ func (t *Trace) holderRows(r *TraceReport, last decode.SyncMask, haveLast bool, 
 		Timeout: timeout, RefreshedAgo: timeout - min(timeout, maxH.exp.Remaining), ExpiresAt: stamp(minH.exp.Remaining),
 	}
 	// The at-risk rule of the owners report.
-	r.Expiry.AtRisk = timeout > 2*R && minH.exp.Remaining < R && maxH.exp.Remaining > timeout-R
+	r.Expiry.AtRisk = decode.AtRisk(minH.exp.Remaining, maxH.exp.Remaining, timeout, R)
 }
 
 func nameOr(s *string, alt string) string {
