@@ -336,3 +336,32 @@ func TestAtRisk(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskStates: the seed's five masks imply its site states.
+func TestMaskStates(t *testing.T) {
+	l := DefaultLayout
+	owner := SGM{1, 2}
+	for _, tt := range []struct {
+		mask SyncMask
+		want string
+	}{
+		{0x0001800e, "1=ACTIVE,2=STANDBY"},
+		{0x00038002, "1=DOWN,2=ACTIVE"},
+		{0x00038006, "1=STANDBY,2=ACTIVE"},
+		{0x0000000e, "1=ACTIVE,2=DOWN"},
+	} {
+		st := l.MaskStates(tt.mask, owner)
+		if st.String() != tt.want {
+			t.Errorf("MaskStates(%s) = %s, want %s", tt.mask, st, tt.want)
+		}
+	}
+	if st := l.MaskStates(0, owner); st != nil {
+		t.Errorf("empty mask: %v", st)
+	}
+	if st := l.MaskStates(0x8002, SGM{}); st != nil { // 1_02 and 2_02: a tie
+		t.Errorf("tie: %v", st)
+	}
+	if a := (SiteStates{Active, Active}).Active(); a != 0 {
+		t.Errorf("two active sites: %d", a)
+	}
+}

@@ -175,3 +175,64 @@ func (l Layout) SyncSets(m SyncMask, st SiteStates, primaries []SGM, owner SGM) 
 	sets.Backup = append(sets.Backup, standby...)
 	return sets
 }
+
+// MaskStates reads the site states a sync_mask implies [seed, DOMAIN.md §2]:
+// a site with no member, or whose only member is the owner, is DOWN; of the
+// others, the one with the most members is ACTIVE (the owner syncs the
+// ACTIVE site's primaries and backup but only the STANDBY site's
+// primaries) and the rest are STANDBY. It returns nil when no site stands
+// out (an empty mask, a tie). owner may be the zero SGM when unknown.
+func (l Layout) MaskStates(m SyncMask, owner SGM) SiteStates {
+	if m == 0 || l.Sites > 9 {
+		return nil
+	}
+	var count [10]int
+	var others [10]bool // a member other than the owner
+	members, _ := l.Members(m)
+	for _, s := range members {
+		count[s.Site]++
+		if s != owner {
+			others[s.Site] = true
+		}
+	}
+	st := make(SiteStates, l.Sites)
+	best, active, tie := 0, 0, false
+	for site := 1; site <= l.Sites; site++ {
+		if !others[site] {
+			st[site-1] = Down
+			continue
+		}
+		switch {
+		case count[site] > best:
+			best, active, tie = count[site], site, false
+		case count[site] == best:
+			tie = true
+		}
+	}
+	if active == 0 || tie {
+		return nil
+	}
+	for site := 1; site <= l.Sites; site++ {
+		switch {
+		case site == active:
+			st[site-1] = Active
+		case st[site-1] != Down:
+			st[site-1] = Standby
+		}
+	}
+	return st
+}
+
+// Active returns the ACTIVE site, 0 when none or several are.
+func (st SiteStates) Active() int {
+	site := 0
+	for i, s := range st {
+		if s == Active {
+			if site != 0 {
+				return 0
+			}
+			site = i + 1
+		}
+	}
+	return site
+}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"math"
-	"math/bits"
 	"slices"
 	"strings"
 
@@ -267,7 +266,11 @@ func (s *Storms) message(rec *parse.Record) {
 	}
 	s.counts[idx][op]++
 	if op == opSET && rec.HasMask && rec.Mask != 0 {
-		if site := s.apparentActive(rec.Mask); site > 0 {
+		var owner decode.SGM
+		if w, ok := rec.Owner(); ok {
+			owner = s.opt.Layout.Owner(w).SGM
+		}
+		if site := s.opt.Layout.MaskStates(rec.Mask, owner).Active(); site > 0 && site < 10 {
 			a := s.activeBy[b]
 			if a == nil {
 				a = new([10]int32)
@@ -276,28 +279,6 @@ func (s *Storms) message(rec *parse.Record) {
 			a[site]++
 		}
 	}
-}
-
-// apparentActive is the site with the most members in a mask: the owner
-// syncs the ACTIVE site's primaries and backup but only the STANDBY site's
-// primaries [seed], so the active site has the most. 0 on a tie.
-func (s *Storms) apparentActive(m decode.SyncMask) int {
-	l := s.opt.Layout
-	best, site := 0, 0
-	for i := 1; i <= min(l.Sites, 9); i++ {
-		lo := (i - 1) * l.Slots
-		if lo >= 32 {
-			break
-		}
-		n := bits.OnesCount32(uint32(m>>uint(lo)) & (1<<uint(min(l.Slots, 32-lo)) - 1))
-		switch {
-		case n > best:
-			best, site = n, i
-		case n == best && n > 0:
-			site = 0
-		}
-	}
-	return site
 }
 
 // StormReport is the result; `storms --format json` prints it. The field

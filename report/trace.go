@@ -835,59 +835,6 @@ func (t *Trace) owner(r *TraceReport) (decode.Owner, bool) {
 	return o, true
 }
 
-// maskStates reads the site states a sync_mask implies [seed, DOMAIN.md §2]:
-// a site whose only member is the owner, or that has none, is DOWN; of the
-// others, the one with the most members is ACTIVE (the owner syncs the
-// ACTIVE site's primaries and backup but only the STANDBY site's
-// primaries) and the rest are STANDBY. nil when no site stands out.
-func maskStates(l decode.Layout, m decode.SyncMask, owner decode.SGM) decode.SiteStates {
-	if m == 0 {
-		return nil
-	}
-	count := make([]int, l.Sites)
-	onlyOwner := make([]bool, l.Sites)
-	for i := range onlyOwner {
-		onlyOwner[i] = true
-	}
-	for _, g := range l.Group(m, nil) {
-		if g.Site < 1 || g.Site > l.Sites {
-			continue
-		}
-		count[g.Site-1] = len(g.SGMs)
-		for _, s := range g.SGMs {
-			if s != owner {
-				onlyOwner[g.Site-1] = false
-			}
-		}
-	}
-	st := make(decode.SiteStates, l.Sites)
-	best, active, tie := 0, -1, false
-	for i := range st {
-		if count[i] == 0 || onlyOwner[i] {
-			st[i] = decode.Down
-			continue
-		}
-		switch {
-		case count[i] > best:
-			best, active, tie = count[i], i, false
-		case count[i] == best:
-			tie = true
-		}
-	}
-	if active < 0 || tie {
-		return nil
-	}
-	for i := range st {
-		switch {
-		case i == active:
-			st[i] = decode.Active
-		case st[i] != decode.Down:
-			st[i] = decode.Standby
-		}
-	}
-	return st
-}
-
 // annotate orders the events and explains each: the mask by site, the
 // sets, and what each change of the owner's sync_mask says.
 func (t *Trace) annotate(r *TraceReport, fwd decode.Tuple, owner decode.Owner, prim []decode.SGM, havePrim bool) (evs []TraceEvent, last decode.SyncMask, haveLast bool) {
@@ -961,7 +908,7 @@ func (t *Trace) annotate(r *TraceReport, fwd decode.Tuple, owner decode.Owner, p
 				e.BySite = (&Context{Layout: l}).Mask(ev.mask, owner, nil, false).BySite
 				notes = append(notes, fmt.Sprintf("DELETE to %s: they drop their copy of the entry (they left the sync_mask)", strings.Join(e.SGMs, ", ")))
 			default:
-				st, from := maskStates(l, ev.mask, owner.SGM), "sync_mask"
+				st, from := l.MaskStates(ev.mask, owner.SGM), "sync_mask"
 				if st == nil && t.opt.Sites.Known() {
 					st, from = t.opt.Sites, "--sites"
 				}
@@ -1133,7 +1080,7 @@ func (t *Trace) siteStates(last decode.SyncMask, haveLast bool, owner decode.Own
 		return st, strings.Join(from, "; ")
 	}
 	if haveLast {
-		if ms := maskStates(l, last, owner.SGM); ms != nil {
+		if ms := l.MaskStates(last, owner.SGM); ms != nil {
 			return ms, fmt.Sprintf("read from the latest sync_mask %s (the site with the most members looks ACTIVE; give --sites to be sure)", last)
 		}
 	}
@@ -1250,7 +1197,7 @@ func (t *Trace) verdict(r *TraceReport, owner decode.Owner, ownerKnown bool, las
 		s = append(s, fmt.Sprintf("Its sync_mask changed %d %s: %s.", r.MaskChanges, pluralWord(r.MaskChanges, "time"), strings.Join(r.Masks, " -> ")))
 	}
 	if haveLast {
-		if ms := maskStates(t.opt.Layout, last, owner.SGM); ms != nil {
+		if ms := t.opt.Layout.MaskStates(last, owner.SGM); ms != nil {
 			if act := activeSite(ms); act > 0 {
 				s = append(s, fmt.Sprintf("The latest sync_mask %s says site %d is ACTIVE (%s).", last, act, ms))
 			}
