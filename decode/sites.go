@@ -183,23 +183,54 @@ func (l Layout) SyncSets(m SyncMask, st SiteStates, primaries []SGM, owner SGM) 
 // primaries) and the rest are STANDBY. It returns nil when no site stands
 // out (an empty mask, a tie). owner may be the zero SGM when unknown.
 func (l Layout) MaskStates(m SyncMask, owner SGM) SiteStates {
-	if m == 0 || l.Sites > 9 {
+	active, down := l.maskSites(m, owner)
+	if active == 0 {
 		return nil
 	}
-	var count [10]int
-	var others [10]bool // a member other than the owner
-	members, _ := l.Members(m)
-	for _, s := range members {
-		count[s.Site]++
-		if s != owner {
-			others[s.Site] = true
+	st := make(SiteStates, l.Sites)
+	for site := 1; site <= l.Sites; site++ {
+		switch {
+		case site == active:
+			st[site-1] = Active
+		case down&(1<<site) != 0:
+			st[site-1] = Down
+		default:
+			st[site-1] = Standby
 		}
 	}
-	st := make(SiteStates, l.Sites)
-	best, active, tie := 0, 0, false
+	return st
+}
+
+// MaskActive is the site [Layout.MaskStates] reads as ACTIVE, 0 when none
+// stands out; it does not allocate (for hot paths).
+func (l Layout) MaskActive(m SyncMask, owner SGM) int {
+	active, _ := l.maskSites(m, owner)
+	return active
+}
+
+// maskSites counts the mask's members per site: the ACTIVE site (0 when
+// none stands out) and the DOWN sites as a bit set (bit = site number).
+func (l Layout) maskSites(m SyncMask, owner SGM) (active int, down uint16) {
+	if m == 0 || l.Sites > 9 || l.Slots <= 0 {
+		return 0, 0
+	}
+	var count [10]int
+	var others uint16 // sites with a member other than the owner
+	ownerID, hasOwner := l.ID(owner)
+	for id := range min(32, l.Size()) {
+		if !m.Has(id) {
+			continue
+		}
+		site := id/l.Slots + 1
+		count[site]++
+		if !hasOwner || id != ownerID {
+			others |= 1 << site
+		}
+	}
+	best, tie := 0, false
 	for site := 1; site <= l.Sites; site++ {
-		if !others[site] {
-			st[site-1] = Down
+		if others&(1<<site) == 0 {
+			down |= 1 << site
 			continue
 		}
 		switch {
@@ -209,18 +240,10 @@ func (l Layout) MaskStates(m SyncMask, owner SGM) SiteStates {
 			tie = true
 		}
 	}
-	if active == 0 || tie {
-		return nil
+	if tie {
+		return 0, down
 	}
-	for site := 1; site <= l.Sites; site++ {
-		switch {
-		case site == active:
-			st[site-1] = Active
-		case st[site-1] != Down:
-			st[site-1] = Standby
-		}
-	}
-	return st
+	return active, down
 }
 
 // Active returns the ACTIVE site, 0 when none or several are.

@@ -270,7 +270,7 @@ func (s *Storms) message(rec *parse.Record) {
 		if w, ok := rec.Owner(); ok {
 			owner = s.opt.Layout.Owner(w).SGM
 		}
-		if site := s.opt.Layout.MaskStates(rec.Mask, owner).Active(); site > 0 && site < 10 {
+		if site := s.opt.Layout.MaskActive(rec.Mask, owner); site > 0 && site < 10 {
 			a := s.activeBy[b]
 			if a == nil {
 				a = new([10]int32)
