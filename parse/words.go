@@ -119,6 +119,19 @@ func hexList(b []byte, dst []uint32) ([]uint32, int, bool) {
 	start := 0  // offset of the current word's first non-space byte
 	after := false
 	for i := 0; i < len(b); i++ {
+		// Fast path for the common shape, a word of exactly 8 digits then
+		// a comma or the end ("0001c001, "): eight lookups, one check.
+		if digits == 0 && i+8 <= len(b) && (i+8 == len(b) || b[i+8] == ',') {
+			if w, ok := hex8(b[i : i+8]); ok {
+				dst = append(dst, w)
+				if i+8 == len(b) {
+					return dst, 0, true
+				}
+				i += 8 // at the comma; the loop moves past it
+				after, start = false, i+1
+				continue
+			}
+		}
 		c := hexClass[b[i]]
 		switch {
 		case c < 16:
@@ -150,6 +163,18 @@ func hexList(b []byte, dst []uint32) ([]uint32, int, bool) {
 		return dst, start, false
 	}
 	return append(dst, v), 0, true
+}
+
+// hex8 parses exactly 8 hex digits.
+func hex8(b []byte) (uint32, bool) {
+	_ = b[7]
+	c0, c1, c2, c3 := hexClass[b[0]], hexClass[b[1]], hexClass[b[2]], hexClass[b[3]]
+	c4, c5, c6, c7 := hexClass[b[4]], hexClass[b[5]], hexClass[b[6]], hexClass[b[7]]
+	if (c0|c1|c2|c3|c4|c5|c6|c7)&0xf0 != 0 {
+		return 0, false
+	}
+	return uint32(c0)<<28 | uint32(c1)<<24 | uint32(c2)<<20 | uint32(c3)<<16 |
+		uint32(c4)<<12 | uint32(c5)<<8 | uint32(c6)<<4 | uint32(c7), true
 }
 
 // isDigit reports whether c is an ASCII digit.
