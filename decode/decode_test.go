@@ -361,7 +361,7 @@ func TestMaskStates(t *testing.T) {
 	if st := l.MaskStates(0x8002, SGM{}); st != nil { // 1_02 and 2_02: a tie
 		t.Errorf("tie: %v", st)
 	}
-	if a := (SiteStates{Active, Active}).Active(); a != 0 {
-		t.Errorf("two active sites: %d", a)
+	if a := l.MaskActive(0x0001800e, owner); a != 1 {
+		t.Errorf("MaskActive = %d, want 1", a)
 	}
 }

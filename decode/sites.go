@@ -245,17 +245,3 @@ func (l Layout) maskSites(m SyncMask, owner SGM) (active int, down uint16) {
 	}
 	return active, down
 }
-
-// Active returns the ACTIVE site, 0 when none or several are.
-func (st SiteStates) Active() int {
-	site := 0
-	for i, s := range st {
-		if s == Active {
-			if site != 0 {
-				return 0
-			}
-			site = i + 1
-		}
-	}
-	return site
-}

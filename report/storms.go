@@ -15,7 +15,6 @@ import (
 const (
 	DefaultRefreshInterval = 512.0 // cphwd_conn_refresh_interval, seconds [seed]
 	DefaultSendingQueue    = 512   // syncstat "Sending queue size" default [public]
-	DefaultReceivingQueue  = 256   // syncstat "Receiving queue size" default [public]
 	DefaultSyncIntervalMs  = 100   // syncstat "Delta Sync interval (ms)" default [public]
 	// MaxBuckets bounds the timeline: messages whose bucket would be new
 	// beyond it are counted, not placed (a corrupt stamp cannot make the
