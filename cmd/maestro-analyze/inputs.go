@@ -126,3 +126,6 @@ func printAccounting(stdio *IO, in *report.Inputs) {
 		fmt.Fprintf(stdio.Err, "  %s\n", report.Sanitize(ex))
 	}
 }
+
+// tsUnits are the seconds per unit of the `@;N;` stamps, by --ts-unit.
+var tsUnits = map[string]float64{"s": 1, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}

@@ -193,30 +193,34 @@ func TestInputSizeAndNoBarOffTerminal(t *testing.T) {
 	}
 }
 
+// triageSummary is the part of a triage report (and of the simulator's
+// bundle truth, which has the same shape) that the tests compare.
+type triageSummary struct {
+	SiteStates map[string]string `json:"site_states"`
+	Members    []struct {
+		SGM      string   `json:"sgm"`
+		Files    []string `json:"files"`
+		Hostname string   `json:"hostname"`
+		Version  string   `json:"version"`
+		Take     int      `json:"jhf_take"`
+		State    string   `json:"state"`
+	} `json:"members"`
+	Findings []struct {
+		Code     string           `json:"code"`
+		Severity string           `json:"severity"`
+		SGMs     []string         `json:"sgms"`
+		Evidence []string         `json:"evidence"`
+		Cited    bool             `json:"cited"` // truth only
+		Numbers  map[string]int64 `json:"numbers"`
+	} `json:"findings"`
+}
+
 // TestBundleSampleTruth runs triage on the shipped simulated bundle and
 // compares with the truth the simulator wrote beside it: every finding's
 // code, severity and SGMs, the positions it cites, the members and the
 // site states.
 func TestBundleSampleTruth(t *testing.T) {
-	var truth struct {
-		SiteStates map[string]string `json:"site_states"`
-		Members    []struct {
-			SGM      string   `json:"sgm"`
-			Files    []string `json:"files"`
-			Hostname string   `json:"hostname"`
-			Version  string   `json:"version"`
-			Take     int      `json:"jhf_take"`
-			State    string   `json:"state"`
-		} `json:"members"`
-		Findings []struct {
-			Code     string           `json:"code"`
-			Severity string           `json:"severity"`
-			SGMs     []string         `json:"sgms"`
-			Evidence []string         `json:"evidence"`
-			Cited    bool             `json:"cited"`
-			Numbers  map[string]int64 `json:"numbers"`
-		} `json:"findings"`
-	}
+	var truth triageSummary
 	data, err := os.ReadFile("../../samples/bundle/bundle-truth.json")
 	if err != nil {
 		t.Fatal(err)
@@ -230,24 +234,7 @@ func TestBundleSampleTruth(t *testing.T) {
 		t.Fatalf("status %d, stderr %q", code, stderr)
 	}
 	out = strings.ReplaceAll(out, arg+"!", "bundle.tgz!")
-	var got struct {
-		SiteStates map[string]string `json:"site_states"`
-		Members    []struct {
-			SGM      string   `json:"sgm"`
-			Files    []string `json:"files"`
-			Hostname string   `json:"hostname"`
-			Version  string   `json:"version"`
-			Take     int      `json:"jhf_take"`
-			State    string   `json:"state"`
-		} `json:"members"`
-		Findings []struct {
-			Code     string           `json:"code"`
-			Severity string           `json:"severity"`
-			SGMs     []string         `json:"sgms"`
-			Evidence []string         `json:"evidence"`
-			Numbers  map[string]int64 `json:"numbers"`
-		} `json:"findings"`
-	}
+	var got triageSummary
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ func (c *StormsCmd) Run(g *Globals, stdio *IO) error {
 	}
 	opt := report.DefaultStormOptions()
 	opt.Layout = e.ctx.Layout
-	opt.TSUnit = map[string]float64{"s": 1, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}[c.TSUnit]
+	opt.TSUnit = tsUnits[c.TSUnit]
 	opt.Bucket, opt.RefreshInterval, opt.BurstFactor = c.Bucket, c.RefreshInterval, c.BurstFactor
 	opt.SwitchoverAt, opt.SendingQueue, opt.SyncIntervalMs = c.SwitchoverAt, c.SendingQueue, c.SyncInterval
 	b := report.NewStorms(opt)

@@ -66,7 +66,7 @@ func (c *TraceCmd) Run(g *Globals, stdio *IO) error {
 	}
 	b := report.NewTrace(conn, report.TraceOptions{
 		Context: e.ctx, RiskWindow: c.ExpiryRisk, DumpTime: dump, NoPrefilter: c.NoPrefilter,
-		TSUnit: map[string]float64{"s": 1, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}[c.TSUnit],
+		TSUnit: tsUnits[c.TSUnit],
 	})
 	err = readInputs(c.Files, stdio, e, parse.DefaultLimits(), nil, func(src parse.Source, r *parse.Reader) error {
 		return b.Read(src, r, e.strict)
