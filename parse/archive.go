@@ -172,6 +172,7 @@ func isLayered(err error) bool {
 // walker reads the inputs of one [Walk].
 type walker struct {
 	lim     Limits
+	plain   *splitSource // the regular file being read, if any
 	fn      func(Source, *Reader) error
 	skipped []Skipped
 	bufs    []*bufio.Reader // one per layer, reused from one member to the next
@@ -219,7 +220,14 @@ func (w *walker) buf(layer int, r io.Reader) *bufio.Reader {
 		w.bufs = append(w.bufs, nil)
 	}
 	if w.bufs[layer] == nil {
-		w.bufs[layer] = bufio.NewReaderSize(r, bufSize)
+		size := bufSize
+		if layer == 0 {
+			// The outer layer reads files: big reads cost fewer system
+			// calls, which dominate reading a warm file (0.43 s against
+			// 0.10 s for 1 GiB at 64 KiB and 1 MiB).
+			size = fileBufSize
+		}
+		w.bufs[layer] = bufio.NewReaderSize(r, size)
 	} else {
 		w.bufs[layer].Reset(r)
 	}
@@ -268,7 +276,7 @@ func (w *walker) stream(src Source, raw string, br *bufio.Reader, level, layer i
 		}
 		return w.tar(src, raw, br, level, layer+1)
 	}
-	return w.text(src, br)
+	return w.text(src, br, layer)
 }
 
 // The ustar magic ("ustar\x00" or GNU's "ustar  ") of a tar header.
@@ -288,9 +296,13 @@ func (w *walker) tooDeep() string {
 
 // text hands the text of src to fn and reports the read error that ended
 // it, if any. Only an error of fn's own is returned.
-func (w *walker) text(src Source, br *bufio.Reader) error {
-	r := NewReader(textReader(br), src.Name)
+func (w *walker) text(src Source, br *bufio.Reader, layer int) error {
+	tr := textReader(br)
+	r := NewReader(tr, src.Name)
 	r.SetMaxLineLen(w.lim.MaxLineLen)
+	if layer == 0 && w.plain != nil && tr == io.Reader(br) {
+		r.split = w.plain // the file as it is: Pipe may parse it in chunks
+	}
 	err := w.fn(src, r)
 	ioErr := r.Err()
 	if err != nil && (ioErr == nil || !errors.Is(err, ioErr)) {

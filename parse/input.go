@@ -20,6 +20,9 @@ const StdinName = "<stdin>"
 // size the line reader asks for, so it reuses the buffer it is given.
 const bufSize = 64 << 10
 
+// fileBufSize is the read size of the outermost layer, the file itself.
+const fileBufSize = 1 << 20
+
 // Input is one opened input: a name for positions and a reader of its
 // (decompressed, UTF-8) text.
 type Input struct {

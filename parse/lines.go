@@ -20,6 +20,7 @@ type lineReader struct {
 	max     int
 	line    int
 	tooLong bool  // the last line exceeded max and was cut
+	noBOM   bool  // the text does not start the input (a chunk): keep a BOM
 	err     error // sticky: io.EOF or a read error
 }
 
@@ -64,7 +65,7 @@ func (lr *lineReader) next() ([]byte, bool) {
 	lr.line++
 	b = bytes.TrimSuffix(b, []byte{'\n'})
 	b = bytes.TrimSuffix(b, []byte{'\r'})
-	if lr.line == 1 {
+	if lr.line == 1 && !lr.noBOM {
 		b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	}
 	if len(b) > lr.max {

@@ -3,9 +3,11 @@ package parse
 // pipeBatch is how many records travel together between the goroutines.
 const pipeBatch = 256
 
+// piped is one record, or the rejection of one line: Err is nil when Rec
+// holds a record.
 type piped struct {
-	rec Record
-	err error
+	Rec Record
+	Err error
 }
 
 // Pipe reads r on a goroutine of its own and calls fn on the caller's
@@ -15,10 +17,29 @@ type piped struct {
 // returns it; otherwise Pipe returns r.Err(). Read r's Stats after Pipe
 // returns.
 //
+// A big plain file found by [Walk] is parsed on every core, in chunks (see
+// split.go); fn still sees the records in file order.
+//
 // Records are copied into a few reused batches; the slices they hold
 // (values, extra words, SGMs) are swapped with the Reader's, not copied, so
 // no line costs an allocation.
 func Pipe(r *Reader, fn func(*Record, error) error) error {
+	return pipeBatches(r, func(b []piped) error {
+		for i := range b {
+			if err := fn(&b[i].Rec, b[i].Err); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// pipeBatches is [Pipe] handing fn the records a batch at a time, in input
+// order. The batch is valid until fn returns.
+func pipeBatches(r *Reader, fn func([]piped) error) error {
+	if r.canSplit() {
+		return pipeSplit(r, fn)
+	}
 	const inFlight = 6
 	batches := make(chan []piped, inFlight)
 	free := make(chan []piped, inFlight)
@@ -47,16 +68,7 @@ func Pipe(r *Reader, fn func(*Record, error) error) error {
 		defer close(batches)
 		b, _ := next()
 		for r.Scan() {
-			rec, err := r.Record()
-			n := len(b)
-			b = b[:n+1]
-			it := &b[n]
-			it.err = err
-			if err == nil {
-				vals, extra, sgms := it.rec.Vals, it.rec.Extra, it.rec.SGMs
-				it.rec = *rec
-				rec.Vals, rec.Extra, rec.SGMs = vals[:0], extra[:0], sgms[:0]
-			}
+			b = appendPiped(b, r)
 			if len(b) < pipeBatch {
 				continue
 			}
@@ -79,8 +91,8 @@ func Pipe(r *Reader, fn func(*Record, error) error) error {
 	}()
 	var ferr error
 	for b := range batches {
-		for i := 0; i < len(b) && ferr == nil; i++ {
-			if ferr = fn(&b[i].rec, b[i].err); ferr != nil {
+		if ferr == nil {
+			if ferr = fn(b); ferr != nil {
 				close(done)
 			}
 		}

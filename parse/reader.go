@@ -55,6 +55,8 @@ type Reader struct {
 
 	keep func(line []byte) bool // prefilter, see SetPrefilter
 
+	split *splitSource // the plain file behind the Reader, see pipeSplit
+
 	// cpinfo structure: a rule line opens a title, the title's closing rule
 	// ends it. prevRule is the rule that opened the current line's title.
 	expectTitle, prevRule byte

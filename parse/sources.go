@@ -176,6 +176,10 @@ func (w *walker) file(src Source, p string) error {
 		return nil
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		w.plain = &splitSource{f: f, size: st.Size(), progress: w.lim.Progress}
+		defer func() { w.plain = nil }()
+	}
 	if w.lim.Progress != nil {
 		return w.input(src, p, progressReader{f, w.lim.Progress})
 	}

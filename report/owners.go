@@ -19,7 +19,7 @@ import (
 const DefaultRiskWindow = 600
 
 // connState is what the owners report keeps per distinct connection: 24
-// bytes, plus the map slot of its canonical tuple.
+// bytes, next to its canonical tuple in a connTable slot.
 type connState struct {
 	minRem, maxRem, timeout uint32
 	holders                 uint64 // bit per SGM id holding a full entry
@@ -42,8 +42,7 @@ type Owners struct {
 	riskWindow uint32
 	dumpTime   int64
 
-	index map[decode.Tuple]uint32
-	conns []connState
+	tab *connTable
 
 	cur      []int // SGM ids the current input's records belong to
 	curRule  string
@@ -80,21 +79,15 @@ func NewOwners(ctx Context, riskWindow uint32, dumpTime int64) *Owners {
 	if riskWindow == 0 {
 		riskWindow = DefaultRiskWindow
 	}
-	return &Owners{ctx: ctx, riskWindow: riskWindow, dumpTime: dumpTime, index: make(map[decode.Tuple]uint32)}
+	return &Owners{ctx: ctx, riskWindow: riskWindow, dumpTime: dumpTime, tab: newConnTable(0)}
 }
 
 // Grow makes room for about n more distinct connections, so that a big
 // dump does not rehash its table again and again.
 func (o *Owners) Grow(n int) {
-	if n <= len(o.index) || n > 1<<26 {
-		return
+	if n > 0 && n <= 1<<26 {
+		o.tab.Grow(o.tab.Len() + n)
 	}
-	index := make(map[decode.Tuple]uint32, n)
-	for k, v := range o.index {
-		index[k] = v
-	}
-	o.index = index
-	o.conns = slices.Grow(o.conns, n-len(o.conns))
 }
 
 // StartInput begins an input; its entries belong to src.SGM until a header
@@ -145,13 +138,7 @@ func (o *Owners) noteAttribution() {
 
 func (o *Owners) conn(t decode.Tuple) *connState {
 	c := t.Canonical()
-	i, ok := o.index[c]
-	if !ok {
-		i = uint32(len(o.conns))
-		o.index[c] = i
-		o.conns = append(o.conns, connState{owner: -1, minSGM: -1, maxSGM: -1})
-	}
-	return &o.conns[i]
+	return o.tab.get(c, o.tab.hash(c))
 }
 
 // Add takes one record.
@@ -378,7 +365,7 @@ func (o *Owners) Report() *OwnersReport {
 	l := o.ctx.Layout
 	st, src := o.siteStates()
 	r := &OwnersReport{
-		Connections: len(o.conns), OwnersBySGM: map[string]int{}, SiteStates: map[string]string{},
+		Connections: o.tab.Len(), OwnersBySGM: map[string]int{}, SiteStates: map[string]string{},
 		SiteStatesSource: src, HeldBySGM: map[string]int64{}, RiskWindow: o.riskWindow, AtRisk: []RiskConn{},
 		OwnerConflicts: o.conflict, EntriesWithoutSGM: o.noSGM, Attribution: o.attrib, Findings: []string{},
 		Inputs: NewInputs(&o.stats), Layout: l.String(),
@@ -409,8 +396,7 @@ func (o *Owners) Report() *OwnersReport {
 		bySite[i] = SiteOwners{Site: i + 1, State: st.Of(i + 1).String()}
 	}
 	var ownedBy [decode.MaxIDs]int
-	for i := range o.conns {
-		c := &o.conns[i]
+	o.tab.each(func(_ decode.Tuple, c *connState) {
 		switch {
 		case c.owner < 0:
 			r.OwnerNoData++
@@ -429,7 +415,7 @@ func (o *Owners) Report() *OwnersReport {
 		if c.flags&flagExpiry != 0 && c.holders&(c.holders-1) != 0 && c.maxRem-c.minRem > o.riskWindow {
 			r.ExpirySkew++
 		}
-	}
+	})
 	r.OwnerUnknown = r.OwnerNoData + r.OwnerOutsideLayout
 	for id, n := range ownedBy {
 		if n > 0 {
@@ -444,12 +430,11 @@ func (o *Owners) Report() *OwnersReport {
 		}
 	}
 	r.BySite = bySite
-	for t, i := range o.index {
-		c := &o.conns[i]
+	o.tab.each(func(t decode.Tuple, c *connState) {
 		if o.atRisk(c) {
 			r.AtRisk = append(r.AtRisk, o.riskConn(t, c))
 		}
-	}
+	})
 	slices.SortFunc(r.AtRisk, func(a, b RiskConn) int {
 		return cmp.Or(cmp.Compare(a.MinRemaining, b.MinRemaining), cmp.Compare(a.t.Src, b.t.Src),
 			cmp.Compare(a.t.SPort, b.t.SPort), cmp.Compare(a.t.Dst, b.t.Dst), cmp.Compare(a.t.DPort, b.t.DPort), cmp.Compare(a.t.Proto, b.t.Proto))
@@ -650,15 +635,14 @@ func (o *Owners) OwnedBy(s decode.SGM) (owned, heldElsewhere int) {
 	if !ok {
 		return 0, 0
 	}
-	for i := range o.conns {
-		c := &o.conns[i]
+	o.tab.each(func(_ decode.Tuple, c *connState) {
 		if int(c.owner) != id {
-			continue
+			return
 		}
 		owned++
 		if id < 64 && c.holders&^(1<<uint(id)) != 0 {
 			heldElsewhere++
 		}
-	}
+	})
 	return owned, heldElsewhere
 }

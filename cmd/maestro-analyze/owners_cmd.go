@@ -33,9 +33,11 @@ func (c *OwnersCmd) Run(g *Globals, stdio *IO) error {
 		return usageError{fmt.Errorf("--expiry-risk must be positive")}
 	}
 	b := report.NewOwners(e.ctx, c.ExpiryRisk, dump)
-	// A dump holds about 600 bytes per connection (entry and link): size
-	// the table once rather than rehash it while reading.
-	b.Grow(int(min(inputSize(c.Files)/600, 2_000_000)))
+	// A full R81.20 entry is about 420 bytes (a link line adds 135): size
+	// the table once for that many connections, rather than double it
+	// while reading. The cap bounds what inputs that hold each
+	// connection many times (g_all dumps of many SGMs) make us reserve.
+	b.Grow(int(min(inputSize(c.Files)/420, 4_000_000)))
 	err = readInputs(c.Files, stdio, e, parse.DefaultLimits(), nil, func(src parse.Source, r *parse.Reader) error {
 		return b.Read(src, r, e.strict)
 	})

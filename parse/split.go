@@ -1,0 +1,339 @@
+package parse
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"runtime"
+	"sync"
+)
+
+// Parallel parsing of a big plain file. [Walk] marks the Reader of a file
+// that is read as it is (no gzip, no tar, no UTF-16) with the file and its
+// size; [Pipe] then cuts the file into chunks at line boundaries and parses
+// them on every core, still handing the records to fn one at a time, in
+// file order, with their file line numbers. The result is the serial one:
+//
+//   - a chunk is parsed from the Reader's neutral state (no wrapped entry
+//     open, default gconn columns, no cpinfo title pending, ...). When the
+//     Reader that parsed the chunks before it does not end in that state,
+//     the chunk's records are dropped and the chunk is parsed again,
+//     serially, carrying that state on;
+//   - a chunk never starts on a line that could continue a wrapped entry,
+//     so no entry is cut in two.
+
+// Split tuning: files under splitMin are read serially; chunks are about
+// chunkSize bytes; a boundary is looked for over at most boundaryScan bytes
+// past the chunk's nominal end. Variables so that tests can cut small
+// inputs into many chunks.
+var (
+	splitMin     int64 = 32 << 20
+	chunkSize    int64 = 4 << 20
+	boundaryScan       = 256 << 10
+)
+
+const chunkBatches = 64 // batches a chunk may hold before its parser waits
+
+// splitSource is the file behind a Reader that may be parsed in chunks.
+type splitSource struct {
+	f        io.ReaderAt
+	size     int64
+	progress func(int) // Limits.Progress, or nil
+	reported int64     // bytes of the file the progress hook has been told of
+}
+
+// canSplit reports whether Pipe may parse r in chunks: a big plain file not
+// yet read from, no stateful prefilter, more than one core.
+func (r *Reader) canSplit() bool {
+	return r.split != nil && r.split.size >= splitMin && runtime.GOMAXPROCS(0) > 1 &&
+		r.keep == nil && r.stats.Lines == 0 && !r.hasPending && r.lr.line == 0
+}
+
+// neutral reports whether r is in the state a chunk's Reader starts in, so
+// that the next chunk parsed from that state is what a serial read gives.
+func (r *Reader) neutral() bool {
+	return !r.hasPending && r.cols == defaultGconnColumns && !r.sawBinary && !r.skipJSON &&
+		r.content && r.expectTitle == 0 && r.prevRule == 0 && !r.titleSeen && !r.afterHostname &&
+		r.fatal == nil
+}
+
+// chunk is one byte range of the file and what its parser made of it.
+type chunk struct {
+	off, end int64
+	out      chan []piped // closed when the chunk is parsed
+	rd       *Reader      // read after out is closed
+}
+
+// newChunkReader returns a Reader for [off, end) of the file of head, in the
+// neutral state (first chunk: the state of a new Reader).
+func newChunkReader(head *Reader, c *chunk, br *bufio.Reader) *Reader {
+	br.Reset(io.NewSectionReader(head.split.f, c.off, c.end-c.off))
+	rd := NewReader(br, head.name)
+	rd.lr.max = head.lr.max
+	if c.off > 0 {
+		rd.content = true
+		rd.lr.noBOM = true
+	}
+	return rd
+}
+
+// boundary returns where the chunk after a nominal end at pos starts: just
+// past a newline, on a line that cannot continue a wrapped entry. It
+// returns size when none is found within boundaryScan bytes.
+func boundary(f io.ReaderAt, pos, size int64, buf []byte) int64 {
+	if pos >= size {
+		return size
+	}
+	n, err := f.ReadAt(buf, pos)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return size
+	}
+	b := buf[:n]
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\n' {
+			continue
+		}
+		start := i + 1
+		if int64(start)+pos >= size {
+			return size
+		}
+		line := b[start:]
+		end := len(line)
+		if j := bytes.IndexByte(line, '\n'); j >= 0 {
+			end = j
+		} else if !hasNonContinuation(line) {
+			return size // the line runs past what we read and may continue an entry
+		}
+		line = line[:end]
+		if len(line) > 0 && line[len(line)-1] == '\r' {
+			line = line[:len(line)-1]
+		}
+		if !isContinuation(trimSpace(line)) {
+			return pos + int64(start)
+		}
+		i = start + end - 1
+	}
+	return size
+}
+
+// hasNonContinuation reports whether b holds a byte that no continuation
+// line has.
+func hasNonContinuation(b []byte) bool {
+	for _, c := range b {
+		if !isContinuation([]byte{c}) {
+			return true
+		}
+	}
+	return false
+}
+
+// pipeSplit is Pipe for a Reader that canSplit.
+func pipeSplit(head *Reader, fn func([]piped) error) error {
+	workers := runtime.GOMAXPROCS(0)
+	src := head.split
+	if sk, ok := src.f.(io.Seeker); ok {
+		// What the head Reader has buffered was read, and reported,
+		// through the file's offset.
+		if at, err := sk.Seek(0, io.SeekCurrent); err == nil {
+			src.reported = at
+		}
+	}
+	jobs := make(chan *chunk)
+	order := make(chan *chunk, workers+1)
+	slots := make(chan struct{}, workers+1) // chunks in flight
+	done := make(chan struct{})
+	free := make(chan []piped, (workers+1)*chunkBatches)
+	var wg sync.WaitGroup
+
+	// The dispatcher cuts chunks in file order.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(jobs)
+		defer close(order)
+		buf := make([]byte, boundaryScan)
+		for off := int64(0); off < src.size; {
+			end := boundary(src.f, min(off+chunkSize, src.size), src.size, buf)
+			c := &chunk{off: off, end: end, out: make(chan []piped, chunkBatches)}
+			off = end
+			select {
+			case slots <- struct{}{}:
+			case <-done:
+				return
+			}
+			select {
+			case jobs <- c:
+			case <-done:
+				return
+			}
+			order <- c // never blocks: a slot was taken
+		}
+	}()
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			br := bufio.NewReaderSize(nil, fileBufSize)
+			for c := range jobs {
+				c.rd = newChunkReader(head, c, br)
+				parseChunk(c, free, done)
+				close(c.out)
+			}
+		}()
+	}
+
+	halted := false
+	halt := func() {
+		if !halted {
+			halted = true
+			close(done)
+		}
+	}
+	var (
+		total Stats
+		cur   *Reader // the Reader whose state the next chunk continues
+		base  int     // file line number of cur's line 0
+		ferr  error
+	)
+	deliver := func(b []piped, base int) {
+		for i := range b {
+			it := &b[i]
+			if it.Err != nil {
+				var se *SyntaxError
+				if errors.As(it.Err, &se) {
+					se.Pos.Line += base
+				}
+			} else {
+				it.Rec.Pos.Line += base
+			}
+		}
+		if ferr = fn(b); ferr != nil {
+			halt()
+		}
+	}
+	for c := range order {
+		if halted {
+			drain(c.out, free)
+			<-slots
+			continue
+		}
+		switch {
+		case cur == nil || cur.neutral():
+			if cur != nil {
+				base += cur.lr.line
+				total.Add(&cur.stats)
+			}
+			for b := range c.out {
+				if !halted {
+					deliver(b, base)
+				}
+				recycle(free, b)
+			}
+			cur = c.rd
+		default:
+			// cur ends in a state a chunk cannot start from: parse this
+			// chunk again, serially, with that state.
+			drain(c.out, free)
+			cur.lr = &lineReader{br: bufio.NewReaderSize(io.NewSectionReader(src.f, c.off, c.end-c.off), fileBufSize),
+				max: cur.lr.max, line: cur.lr.line, noBOM: true}
+			b := make([]piped, 0, pipeBatch)
+			for !halted && cur.Scan() {
+				if b = appendPiped(b, cur); len(b) == pipeBatch {
+					deliver(b, base)
+					b = b[:0]
+				}
+			}
+			if len(b) > 0 && !halted {
+				deliver(b, base)
+			}
+		}
+		if src.progress != nil && c.end > src.reported {
+			src.progress(int(c.end - src.reported))
+			src.reported = c.end
+		}
+		if cur.fatal != nil {
+			halt() // a read error ends the input, as it does a serial read
+		}
+		<-slots
+	}
+	wg.Wait()
+	if cur != nil {
+		total.Add(&cur.stats)
+		if cur.fatal != nil && head.fatal == nil {
+			var ie *ioError
+			if errors.As(cur.fatal, &ie) {
+				ie.pos.Line += base
+			}
+			head.fatal = cur.fatal
+		}
+	}
+	head.stats = total
+	head.lr.err = io.EOF // the head Reader is used up
+	if ferr != nil {
+		return ferr
+	}
+	return head.fatal
+}
+
+// parseChunk parses c into batches on c.out.
+func parseChunk(c *chunk, free chan []piped, done <-chan struct{}) {
+	b := newBatch(free)
+	for c.rd.Scan() {
+		b = appendPiped(b, c.rd)
+		if len(b) < pipeBatch {
+			continue
+		}
+		select {
+		case c.out <- b:
+		case <-done:
+			return
+		}
+		b = newBatch(free)
+	}
+	if len(b) > 0 {
+		select {
+		case c.out <- b:
+		case <-done:
+		}
+	}
+}
+
+// appendPiped appends r's current record or rejection to b; the record's
+// slices are swapped with the Reader's, not copied.
+func appendPiped(b []piped, r *Reader) []piped {
+	rec, err := r.Record()
+	n := len(b)
+	b = b[:n+1]
+	it := &b[n]
+	it.Err = err
+	if err == nil {
+		vals, extra, sgms := it.Rec.Vals, it.Rec.Extra, it.Rec.SGMs
+		it.Rec = *rec
+		rec.Vals, rec.Extra, rec.SGMs = vals[:0], extra[:0], sgms[:0]
+	}
+	return b
+}
+
+func newBatch(free chan []piped) []piped {
+	select {
+	case b := <-free:
+		return b[:0]
+	default:
+		return make([]piped, 0, pipeBatch)
+	}
+}
+
+func recycle(free chan []piped, b []piped) {
+	select {
+	case free <- b:
+	default:
+	}
+}
+
+// drain empties out, recycling its batches, until it is closed.
+func drain(out chan []piped, free chan []piped) {
+	for b := range out {
+		recycle(free, b)
+	}
+}
