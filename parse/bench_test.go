@@ -3,6 +3,8 @@ package parse
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -88,4 +90,57 @@ func BenchmarkReaderDxl(b *testing.B) {
 		}
 		return "Chassis 2: Blade(s):2_02,2_04"
 	}))
+}
+
+// BenchmarkPipeFile reads a 64 MiB capture file through Walk and Pipe,
+// serially and in chunks on every core, and reading only the first 14 value
+// words: the throughput storms and owners get from a big plain file.
+func BenchmarkPipeFile(b *testing.B) {
+	line := benchInput(func(i int) string {
+		return fmt.Sprintf("@;%d;[vs_0];[tid_7];[fw4_7];REFRESH: connections (8158) keys(6)=<0,ac103d02,%x,ac103d42,b3,6> vals(34)=<1c001,40044080,f,b,0,68c7d7a2,0,7c718362,c36bddf7,ffffffff,ffffffff,4e,ffffffff,2000800,f9280,80000000,340,0,cec4bb88,7fba,0,0,0,0,0,0,0,0,0,0,0,0,0,0> sync_mask=[0x0001800e] refresh time=3608 aggressive time=509 ttl=0 sync time=1 kmask=0 op_code=0 no n6addrs;", 1000000+i*100, i&0xffff)
+	})
+	path := filepath.Join(b.TempDir(), "kdebug.txt")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	size := 0
+	for size < 64<<20 {
+		n, err := f.Write(line)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size += n
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		split  bool
+		values int
+	}{{"serial", false, 0}, {"chunks", true, 0}, {"chunks-14-values", true, 14}} {
+		b.Run(c.name, func(b *testing.B) {
+			old := splitMin
+			if !c.split {
+				splitMin = 1 << 62
+			}
+			defer func() { splitMin = old }()
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				n := 0
+				_, err := Walk([]string{path}, nil, Limits{}, func(_ Source, r *Reader) error {
+					r.SetValueWords(c.values)
+					return Pipe(r, func(_ *Record, err error) error {
+						n++
+						return err
+					})
+				})
+				if err != nil || n == 0 {
+					b.Fatal(n, err)
+				}
+			}
+		})
+	}
 }

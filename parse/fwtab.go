@@ -98,7 +98,7 @@ func (r *Reader) parseFwTab(t []byte, pos Pos, inst, lines int) *SyntaxError {
 	}
 	var off int
 	var ok bool
-	if rec.Vals, off, ok = hexList(valSeg, rec.Vals); !ok {
+	if rec.Vals, _, off, ok = hexPrefix(valSeg, rec.Vals, r.valWords); !ok {
 		return r.hexErr(valSeg, off, pos, "value")
 	}
 	// Extra segments, then the expiry in the last one.

@@ -81,13 +81,22 @@ func splitPrefix(t []byte) prefix {
 			t = t[1:]
 			continue
 		case '[':
-			j := bytes.IndexByte(t, ']')
+			// Tags are short ("[vs_0]", "[fw4_7]"): a plain loop beats
+			// a call to bytes.IndexByte for each.
+			j, at := -1, false
+			for k := 1; k < len(t); k++ {
+				if t[k] == ']' {
+					j = k
+					break
+				}
+				at = at || t[k] == '@'
+			}
 			if j < 0 {
 				p.body = t
 				return p
 			}
 			tag := t[1:j]
-			if bytes.IndexByte(tag, '@') >= 0 {
+			if at {
 				return prefix{instance: -1, prompt: true}
 			}
 			for _, pre := range [...]string{"fw4_", "fw_"} {
@@ -210,7 +219,7 @@ func (r *Reader) parseSync(b []byte, pos Pos) *SyntaxError {
 		}
 	}
 	var keys [8]uint32
-	ks, e := r.countedList(b, "keys(", keys[:0], pos)
+	ks, e := r.countedList(b, "keys(", keys[:0], 0, pos)
 	if e != nil {
 		return e
 	}
@@ -220,7 +229,7 @@ func (r *Reader) parseSync(b []byte, pos Pos) *SyntaxError {
 		}
 		rec.HasKey = true
 	}
-	if rec.Vals, e = r.countedList(b, "vals(", rec.Vals, pos); e != nil {
+	if rec.Vals, e = r.countedList(b, "vals(", rec.Vals, r.valWords, pos); e != nil {
 		return e
 	}
 	if i := bytes.Index(b, []byte("sync_mask=[")); i >= 0 {
@@ -241,8 +250,9 @@ func (r *Reader) parseSync(b []byte, pos Pos) *SyntaxError {
 }
 
 // countedList parses `name(n)=<w,w,...>` anywhere in b and checks that n
-// words are present. A missing list returns dst empty and no error.
-func (r *Reader) countedList(b []byte, name string, dst []uint32, pos Pos) ([]uint32, *SyntaxError) {
+// words are present; it decodes the first `first` of them (0: all, see
+// hexPrefix). A missing list returns dst empty and no error.
+func (r *Reader) countedList(b []byte, name string, dst []uint32, first int, pos Pos) ([]uint32, *SyntaxError) {
 	dst = dst[:0]
 	i := bytes.Index(b, []byte(name))
 	if i < 0 {
@@ -268,14 +278,15 @@ func (r *Reader) countedList(b []byte, name string, dst []uint32, pos Pos) ([]ui
 		return dst, synErr(pos, ErrTruncated, "%s(%d)=<... has no closing '>'", label, want)
 	}
 	list := s[:end]
+	words := 0
 	if len(trimSpace(list)) > 0 {
 		var off int
-		if dst, off, ok = hexList(list, dst); !ok {
+		if dst, words, off, ok = hexPrefix(list, dst, first); !ok {
 			return dst, r.hexErr(list, off, pos, label)
 		}
 	}
-	if uint32(len(dst)) != want {
-		return dst, synErr(pos, ErrCount, "%s(%d) announced, %d %s found", label, want, len(dst), plural(len(dst), "word"))
+	if uint32(words) != want {
+		return dst, synErr(pos, ErrCount, "%s(%d) announced, %d %s found", label, want, words, plural(words, "word"))
 	}
 	return dst, nil
 }

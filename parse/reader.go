@@ -57,6 +57,8 @@ type Reader struct {
 
 	split *splitSource // the plain file behind the Reader, see pipeSplit
 
+	valWords int // value words decoded, 0 for all; see SetValueWords
+
 	// cpinfo structure: a rule line opens a title, the title's closing rule
 	// ends it. prevRule is the rule that opened the current line's title.
 	expectTitle, prevRule byte
@@ -70,6 +72,15 @@ type Reader struct {
 // every line that cannot name it. Wrapped entries are not joined across
 // rejected lines: keep must accept their continuation lines too.
 func (r *Reader) SetPrefilter(keep func(line []byte) bool) { r.keep = keep }
+
+// SetValueWords makes the Reader decode only the first n value words of
+// fw tab -u entries and kernel-debug sync lines (n <= 0: all of them), for
+// a report that reads no further (the owner word is V13: n = 14). The other
+// words are counted, so a sync line whose vals(N) disagrees is still
+// rejected, and an empty one (",,") is rejected, but their digits are not
+// checked: a line whose bad word lies past the first n is accepted. Record.Vals then
+// holds at most n words. Call it before the first Scan.
+func (r *Reader) SetValueWords(n int) { r.valWords = max(n, 0) }
 
 // NewReader returns a Reader reading r; name is used in positions.
 func NewReader(r io.Reader, name string) *Reader {

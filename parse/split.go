@@ -71,6 +71,7 @@ func newChunkReader(head *Reader, c *chunk, br *bufio.Reader) *Reader {
 	br.Reset(io.NewSectionReader(head.split.f, c.off, c.end-c.off))
 	rd := NewReader(br, head.name)
 	rd.lr.max = head.lr.max
+	rd.valWords = head.valWords
 	if c.off > 0 {
 		rd.content = true
 		rd.lr.noBOM = true

@@ -165,6 +165,38 @@ func hexList(b []byte, dst []uint32) ([]uint32, int, bool) {
 	return append(dst, v), 0, true
 }
 
+// hexPrefix is hexList for a reader that needs only the first n words
+// (n <= 0: all of them): it decodes those and counts the others without
+// decoding them or checking their digits; only an empty word among them
+// (",," or a comma at either end) is an error. words is the number of
+// words in b.
+func hexPrefix(b []byte, dst []uint32, n int) (vals []uint32, words, off int, ok bool) {
+	cut := len(b)
+	if n > 0 {
+		k := 0
+		for i, c := range b {
+			if c == ',' {
+				if k++; k == n {
+					cut = i
+					break
+				}
+			}
+		}
+	}
+	if vals, off, ok = hexList(b[:cut], dst); !ok || cut == len(b) {
+		return vals, len(vals), off, ok
+	}
+	rest := b[cut+1:]
+	words = len(vals) + 1 + bytes.Count(rest, []byte{','})
+	if t := trimSpace(rest); len(t) == 0 || t[0] == ',' || t[len(t)-1] == ',' {
+		return vals, words, cut + 1, false
+	}
+	if i := bytes.Index(rest, []byte(",,")); i >= 0 {
+		return vals, words, cut + 1 + i + 1, false
+	}
+	return vals, words, 0, true
+}
+
 // hex8 parses exactly 8 hex digits.
 func hex8(b []byte) (uint32, bool) {
 	_ = b[7]

@@ -1,6 +1,8 @@
 package parse
 
 import (
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -47,4 +49,120 @@ func slicesEqual(a, b []uint32) bool {
 		}
 	}
 	return true
+}
+
+// FuzzHexPrefix checks hexPrefix against hexList: the same words decoded
+// up to n, the same count, and a failure whenever hexList fails within the
+// first n words or a later word is empty (",,").
+func FuzzHexPrefix(f *testing.F) {
+	for _, s := range []string{"0001c001, 40044080, 0000000f", "1c001,40044080,f,b,0", "1,2,,3", "1,2,zz,3", "1,2,3,", " 1 , 2 ,\t3", "", "1,g"} {
+		f.Add(s, uint8(2))
+	}
+	f.Fuzz(func(t *testing.T, s string, n uint8) {
+		full, _, fok := hexList([]byte(s), nil)
+		got, words, _, ok := hexPrefix([]byte(s), nil, int(n))
+		if n == 0 {
+			if ok != fok || !slicesEqual(got, full) || (ok && words != len(full)) {
+				t.Fatalf("hexPrefix(%q, 0) = %v %d %v, hexList %v %v", s, got, words, ok, full, fok)
+			}
+			return
+		}
+		if fok {
+			if !ok || words != len(full) || !slicesEqual(got, full[:min(int(n), len(full))]) {
+				t.Fatalf("hexPrefix(%q, %d) = %v %d %v, hexList %v", s, n, got, words, ok, full)
+			}
+			return
+		}
+		// hexList failed: hexPrefix fails too when the bad word is one of the
+		// first n or an empty word; it may accept a bad word past them.
+		parts := strings.Split(s, ",")
+		bad := -1
+		for i, p := range parts {
+			if _, _, pok := hexList([]byte(p), nil); !pok {
+				bad = i
+				break
+			}
+		}
+		empty := false
+		for _, p := range parts {
+			empty = empty || p == ""
+		}
+		if (bad >= 0 && bad < int(n) || empty) && ok {
+			t.Fatalf("hexPrefix(%q, %d) accepted a list whose word %d is bad (empty: %v)", s, n, bad, empty)
+		}
+		if ok && words != len(parts) {
+			t.Fatalf("hexPrefix(%q, %d) counted %d words, the list has %d", s, n, words, len(parts))
+		}
+	})
+}
+
+// TestSetValueWords checks what a Reader reading only the first value
+// words accepts and rejects, on a sync line and a fw tab entry.
+func TestSetValueWords(t *testing.T) {
+	vals := "1c001,40044080,1c,b,0,68daf999,0,c72f5ee5,c4bfaa92,2a,ffffffff,ffffffff,ffffffff,2000800,f9280,80000000,%s,0"
+	sync := "@;500069;[vs_0];[tid_2];[fw4_2];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(%d)=<" + vals + "> sync_mask=[0x0002800b];"
+	entry := "<00000000, ac103d42, 000047df, ac103d02, 000000b3, 00000006; 0001c001, 40044080, 00000022, 0000000b, 00000000, 68daeedb, 00000000, 9fb2ce04, 07928306, 00000033, ffffffff, ffffffff, ffffffff, 02000000, %s, 00000000; 00000001 ; 3394/3618>"
+	cases := []struct {
+		line       string
+		all, first string // "ok" or the rejection reason, reading all words and the first 14
+	}{
+		{fmt.Sprintf(sync, 18, "340"), "ok", "ok"},
+		{fmt.Sprintf(sync, 18, "xyz"), ErrHex.Error(), "ok"},               // bad word past V13: not checked
+		{fmt.Sprintf(sync, 19, "340"), ErrCount.Error(), ErrCount.Error()}, // still counted
+		{fmt.Sprintf(sync, 18, ""), ErrHex.Error(), ErrHex.Error()},        // empty word
+		{fmt.Sprintf(sync, 18, " "), ErrHex.Error(), "ok"},                 // a blank word past V13: not checked
+		{strings.Replace(fmt.Sprintf(sync, 18, "340"), "c72f5ee5", "c72f5eeg", 1), ErrHex.Error(), ErrHex.Error()},
+		{fmt.Sprintf(entry, "000f9280"), "ok", "ok"},
+		{fmt.Sprintf(entry, "000f928x"), ErrHex.Error(), "ok"},
+	}
+	for _, c := range cases {
+		for _, n := range []int{0, 14} {
+			r := NewReader(strings.NewReader(c.line), "t")
+			r.SetValueWords(n)
+			if !r.Scan() {
+				t.Fatalf("no record for %q", c.line)
+			}
+			rec, err := r.Record()
+			got := "ok"
+			if err != nil {
+				got = errors.Unwrap(err).Error()
+			}
+			want := c.all
+			if n > 0 {
+				want = c.first
+			}
+			if got != want {
+				t.Errorf("value words %d, %q: got %s, want %s", n, c.line, got, want)
+				continue
+			}
+			if err == nil && n > 0 {
+				if len(rec.Vals) != n {
+					t.Errorf("value words %d: %d words kept", n, len(rec.Vals))
+				}
+				if w, ok := rec.Owner(); !ok || w != rec.Vals[13] {
+					t.Errorf("owner word %#x %v", w, ok)
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkHexList parses the lists of a sync line and a fw tab entry.
+func BenchmarkHexList(b *testing.B) {
+	lists := [][]byte{
+		[]byte("0,a845cea,8922,ac102381,1bb,6"),
+		[]byte("1c001,40044080,1c,b,0,68daf999,0,c72f5ee5,c4bfaa92,2a,ffffffff,ffffffff,ffffffff,2000800"),
+		[]byte("0001c001, 40044080, 00000022, 0000000b, 00000000, 68daeedb, 00000000, 9fb2ce04, 07928306, 00000033"),
+	}
+	var dst []uint32
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	b.SetBytes(int64(n))
+	for b.Loop() {
+		for _, l := range lists {
+			dst, _, _ = hexList(l, dst)
+		}
+	}
 }

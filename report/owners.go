@@ -111,6 +111,9 @@ func (o *Owners) EndInput(s *parse.Stats) { o.stats.Add(s) }
 func (o *Owners) Read(src parse.Source, r *parse.Reader, strict bool) error {
 	o.StartInput(src, r.Name())
 	defer o.EndInput(r.Stats())
+	// Only the owner word is read of the values: the others are counted,
+	// not decoded (see parse.Reader.SetValueWords).
+	r.SetValueWords(decode.WordBits + 1)
 	return parse.Pipe(r, func(rec *parse.Record, err error) error {
 		if err != nil {
 			if strict {

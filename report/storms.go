@@ -140,6 +140,9 @@ func (s *Storms) EndInput(st *parse.Stats) { s.stats.Add(st) }
 func (s *Storms) Read(src parse.Source, r *parse.Reader, strict bool) error {
 	s.StartInput(src, r.Name())
 	defer s.EndInput(r.Stats())
+	// Only the owner word is read of the values: the others are counted,
+	// not decoded (see parse.Reader.SetValueWords).
+	r.SetValueWords(decode.WordBits + 1)
 	return parse.Pipe(r, func(rec *parse.Record, err error) error {
 		if err != nil {
 			if strict {
