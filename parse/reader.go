@@ -77,8 +77,8 @@ func (r *Reader) SetPrefilter(keep func(line []byte) bool) { r.keep = keep }
 // fw tab -u entries and kernel-debug sync lines (n <= 0: all of them), for
 // a report that reads no further (the owner word is V13: n = 14). The other
 // words are counted, so a sync line whose vals(N) disagrees is still
-// rejected, and an empty one (",,") is rejected, but their digits are not
-// checked: a line whose bad word lies past the first n is accepted. Record.Vals then
+// rejected, but they are not checked: a line whose bad word lies past the
+// first n is accepted. Record.Vals then
 // holds at most n words. Call it before the first Scan.
 func (r *Reader) SetValueWords(n int) { r.valWords = max(n, 0) }
 

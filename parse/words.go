@@ -166,9 +166,9 @@ func hexList(b []byte, dst []uint32) ([]uint32, int, bool) {
 }
 
 // hexPrefix is hexList for a reader that needs only the first n words
-// (n <= 0: all of them): it decodes those and counts the others without
-// decoding them or checking their digits; only an empty word among them
-// (",," or a comma at either end) is an error. words is the number of
+// (n <= 0: all of them): it decodes those and counts the others (one
+// vectorized count of commas) without decoding or checking them; only a
+// list that ends in a comma is an error there. words is the number of
 // words in b.
 func hexPrefix(b []byte, dst []uint32, n int) (vals []uint32, words, off int, ok bool) {
 	cut := len(b)
@@ -188,11 +188,8 @@ func hexPrefix(b []byte, dst []uint32, n int) (vals []uint32, words, off int, ok
 	}
 	rest := b[cut+1:]
 	words = len(vals) + 1 + bytes.Count(rest, []byte{','})
-	if t := trimSpace(rest); len(t) == 0 || t[0] == ',' || t[len(t)-1] == ',' {
-		return vals, words, cut + 1, false
-	}
-	if i := bytes.Index(rest, []byte(",,")); i >= 0 {
-		return vals, words, cut + 1 + i + 1, false
+	if t := trimSpace(rest); len(t) == 0 || t[len(t)-1] == ',' {
+		return vals, words, len(b) - len(t), false
 	}
 	return vals, words, 0, true
 }
