@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -334,5 +335,37 @@ func TestBundleAsFolder(t *testing.T) {
 	}
 	if !strings.Contains(folder, filepath.ToSlash(filepath.Join(dir, "bundle/logs.tgz"))+"!1_03/var/log/messages:15") {
 		t.Error("folder positions do not name the nested archive member")
+	}
+}
+
+// TestReadmeCommands keeps the README's top honest: its first code block
+// holds exactly the two set-up commands, the main command runs on a shipped
+// sample, and CI runs the same test command.
+func TestReadmeCommands(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "```sh\n")
+	block, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("README.md has no ```sh block at its top")
+	}
+	cmds := strings.Split(strings.TrimSpace(block), "\n")
+	want := []string{"go run ./cmd/maestro-analyze triage samples/bundle/bundle.tgz", "go test ./..."}
+	if !slices.Equal(cmds, want) {
+		t.Fatalf("README's set-up commands are %q, want %q", cmds, want)
+	}
+	if _, err := os.Stat("../../samples/bundle/bundle.tgz"); err != nil {
+		t.Fatalf("the main command's sample: %v", err)
+	}
+	ci, err := os.ReadFile("../../.ci/run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range want {
+		if !strings.Contains(string(ci), strings.TrimPrefix(c, "go run ./cmd/maestro-analyze ")) {
+			t.Errorf(".ci/run does not run %q", c)
+		}
 	}
 }
