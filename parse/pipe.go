@@ -3,11 +3,11 @@ package parse
 // pipeBatch is how many records travel together between the goroutines.
 const pipeBatch = 256
 
-// piped is one record, or the rejection of one line: Err is nil when Rec
+// piped is one record, or the rejection of one line: err is nil when rec
 // holds a record.
 type piped struct {
-	Rec Record
-	Err error
+	rec Record
+	err error
 }
 
 // Pipe reads r on a goroutine of its own and calls fn on the caller's
@@ -22,11 +22,11 @@ type piped struct {
 //
 // Records are copied into a few reused batches; the slices they hold
 // (values, extra words, SGMs) are swapped with the Reader's, not copied, so
-// no line costs an allocation.
+// once the batches are warm no line costs an allocation.
 func Pipe(r *Reader, fn func(*Record, error) error) error {
 	return pipeBatches(r, func(b []piped) error {
 		for i := range b {
-			if err := fn(&b[i].Rec, b[i].Err); err != nil {
+			if err := fn(&b[i].rec, b[i].err); err != nil {
 				return err
 			}
 		}

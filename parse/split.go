@@ -100,33 +100,23 @@ func boundary(f io.ReaderAt, pos, size int64, buf []byte) int64 {
 			return size
 		}
 		line := b[start:]
-		end := len(line)
-		if j := bytes.IndexByte(line, '\n'); j >= 0 {
-			end = j
-		} else if !hasNonContinuation(line) {
-			return size // the line runs past what we read and may continue an entry
+		end := bytes.IndexByte(line, '\n')
+		if end < 0 {
+			// The line runs past what was read (or is the last one): it
+			// starts a chunk only if what we see of it already rules out
+			// a continuation.
+			if t := trimSpace(bytes.TrimSuffix(line, []byte{'\r'})); len(t) == 0 || isContinuation(t) {
+				return size
+			}
+			return pos + int64(start)
 		}
-		line = line[:end]
-		if len(line) > 0 && line[len(line)-1] == '\r' {
-			line = line[:len(line)-1]
-		}
+		line = bytes.TrimSuffix(line[:end], []byte{'\r'})
 		if !isContinuation(trimSpace(line)) {
 			return pos + int64(start)
 		}
 		i = start + end - 1
 	}
 	return size
-}
-
-// hasNonContinuation reports whether b holds a byte that no continuation
-// line has.
-func hasNonContinuation(b []byte) bool {
-	for _, c := range b {
-		if !isContinuation([]byte{c}) {
-			return true
-		}
-	}
-	return false
 }
 
 // pipeSplit is Pipe for a Reader that canSplit.
@@ -200,13 +190,13 @@ func pipeSplit(head *Reader, fn func([]piped) error) error {
 	deliver := func(b []piped, base int) {
 		for i := range b {
 			it := &b[i]
-			if it.Err != nil {
+			if it.err != nil {
 				var se *SyntaxError
-				if errors.As(it.Err, &se) {
+				if errors.As(it.err, &se) {
 					se.Pos.Line += base
 				}
 			} else {
-				it.Rec.Pos.Line += base
+				it.rec.Pos.Line += base
 			}
 		}
 		if ferr = fn(b); ferr != nil {
@@ -307,10 +297,10 @@ func appendPiped(b []piped, r *Reader) []piped {
 	n := len(b)
 	b = b[:n+1]
 	it := &b[n]
-	it.Err = err
+	it.err = err
 	if err == nil {
-		vals, extra, sgms := it.Rec.Vals, it.Rec.Extra, it.Rec.SGMs
-		it.Rec = *rec
+		vals, extra, sgms := it.rec.Vals, it.rec.Extra, it.rec.SGMs
+		it.rec = *rec
 		rec.Vals, rec.Extra, rec.SGMs = vals[:0], extra[:0], sgms[:0]
 	}
 	return b

@@ -127,7 +127,8 @@ func TestSplitMatchesSerial(t *testing.T) {
 // entry wrapped across the nominal boundary, gconn columns set by a header
 // in an earlier chunk, a JSON document, binary lines, a byte-order mark,
 // CRLF line ends and a last line without a newline. Each must read as it
-// does serially (the state cases by parsing the chunk again).
+// does serially (the state cases by parsing the chunk again); and a last
+// line, cut short of its newline, that continues a wrapped entry.
 func TestSplitState(t *testing.T) {
 	entry := "<00000000, ac103d42, 000047df, ac103d02, 000000b3, 00000006; 0001c001, 40044080, 00000022, 0000000b, 00000000, 68daeedb, 00000000, 9fb2ce04, 07928306, 00000033, ffffffff, ffffffff, ffffffff, 02000000; 00000001 ; 3394/3618>"
 	wrapped := strings.Replace(entry, "0000000b, ", "0000000b,\n   ", 1)
@@ -145,6 +146,9 @@ func TestSplitState(t *testing.T) {
 		"no-eol":   strings.Repeat(sync, 30) + strings.TrimSuffix(sync, "\n"),
 		"blank":    strings.Repeat("\n", 500) + strings.Repeat(sync, 5),
 		"only-hex": strings.Repeat("0001c001, 40044080,\n", 400) + entry + "\n",
+		// The last line, without a newline, continues an entry wrapped
+		// with CRLF line ends.
+		"crlf-last": strings.Repeat(sync, 30) + strings.ReplaceAll(strings.TrimSuffix(wrapped, ">")+">", "\n", "\r\n") + "\r",
 	}
 	for name, text := range cases {
 		t.Run(name, func(t *testing.T) {

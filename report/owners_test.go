@@ -238,3 +238,25 @@ func BenchmarkOwnersMemory(b *testing.B) {
 		runtime.KeepAlive(o)
 	}
 }
+
+// TestOwnersDeterministic reads the switchover sample several times: each
+// reading seeds the connection table anew, so the slots differ, and the
+// JSON report must not.
+func TestOwnersDeterministic(t *testing.T) {
+	var first []byte
+	for i := range 5 {
+		r := ownersOf(t, "1=standby,2=active", "../samples/switchover")
+		var buf bytes.Buffer
+		if err := WriteJSON(&buf, r); err != nil {
+			t.Fatal(err)
+		}
+		if len(r.AtRisk) < 2 {
+			t.Fatalf("the sample has %d at-risk connections: too few to show an order", len(r.AtRisk))
+		}
+		if i == 0 {
+			first = buf.Bytes()
+		} else if !bytes.Equal(buf.Bytes(), first) {
+			t.Fatalf("reading %d gave a different report", i+1)
+		}
+	}
+}

@@ -143,16 +143,7 @@ func (s *Storms) Read(src parse.Source, r *parse.Reader, strict bool) error {
 	// Only the owner word is read of the values: the others are counted,
 	// not decoded (see parse.Reader.SetValueWords).
 	r.SetValueWords(decode.WordBits + 1)
-	return parse.Pipe(r, func(rec *parse.Record, err error) error {
-		if err != nil {
-			if strict {
-				return err
-			}
-			return nil
-		}
-		s.Add(rec)
-		return nil
-	})
+	return readRecords(r, strict, s.Add)
 }
 
 // Add takes one record.

@@ -167,16 +167,7 @@ func (t *Triage) EndInput(s *parse.Stats) {
 func (t *Triage) Read(src parse.Source, r *parse.Reader, strict bool) error {
 	t.StartInput(src, r.Name())
 	defer t.EndInput(r.Stats())
-	return parse.Pipe(r, func(rec *parse.Record, err error) error {
-		if err != nil {
-			if strict {
-				return err
-			}
-			return nil
-		}
-		t.Add(rec)
-		return nil
-	})
+	return readRecords(r, strict, t.Add)
 }
 
 // maestroHost matches the SGM part of a Maestro host name such as
