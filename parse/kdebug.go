@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/maestro-analyze/maestro-analyze/decode"
 )
@@ -317,6 +318,7 @@ func (r *Reader) parseKernelFunc(b []byte) {
 	}
 	rec.Kind = KindCorrection
 	rec.HasKey = true
+	rec.Decision = decision(b[colon+1:])
 	rest := b[lt+gt:]
 	if i := bytes.Index(rest, []byte("chassis ")); i >= 0 {
 		s := rest[i+len("chassis "):]
@@ -336,6 +338,29 @@ func (r *Reader) parseKernelFunc(b []byte) {
 			}
 		}
 	}
+}
+
+// decision quotes what a correction line body (after "fwha_xxx:") says
+// besides its connection: "chassis 0 is STANDBY in VS0, will not correct",
+// "no need to correct". The parts before and after the tuple are joined
+// with "; ".
+func decision(body []byte) string {
+	var parts []string
+	add := func(b []byte) {
+		if s := string(bytes.Trim(b, " \t:;,")); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	lt := bytes.IndexByte(body, '<')
+	if lt < 0 {
+		add(body)
+		return strings.Join(parts, "; ")
+	}
+	add(body[:lt])
+	if gt := closingAngle(body[lt:]); gt >= 0 {
+		add(body[lt+gt+1:])
+	}
+	return strings.Join(parts, "; ")
 }
 
 // closingAngle finds the '>' that closes a `<a(p) -> b(p) IPPn>` tuple,

@@ -93,9 +93,10 @@ type Record struct {
 
 	// Correction lines: the function, and a chassis state when the line
 	// names one ("chassis 0 is STANDBY": chassis is 0-based [assumed]).
-	Func    string
-	Chassis int // -1 when absent; 1-based for KindDxlChassis
-	State   string
+	Func     string
+	Chassis  int // -1 when absent; 1-based for KindDxlChassis
+	State    string
+	Decision string // what the line says besides its connection ("chassis 0 is STANDBY in VS0, will not correct")
 
 	// gconn: the owner id from `clstr mem ID`, -1 when absent.
 	OwnerID int

@@ -47,8 +47,9 @@ func SGMFromName(path string) (decode.SGM, bool) {
 	return s, err == nil
 }
 
-// splitArg splits "FILE@1_03" into the path and the SGM it names.
-func splitArg(a string) (path string, sgm decode.SGM, rule string) {
+// SplitArg splits a command-line argument "FILE@1_03" into the path and
+// the SGM it names (and RuleCommandLine); other arguments come back whole.
+func SplitArg(a string) (path string, sgm decode.SGM, rule string) {
 	if i := strings.LastIndexByte(a, '@'); i > 0 {
 		if s, err := decode.ParseSGM(a[i+1:]); err == nil {
 			return a[:i], s, RuleCommandLine
@@ -107,7 +108,7 @@ func Walk(args []string, stdin io.Reader, opt Limits, fn func(src Source, r *Rea
 	}
 	tops := make([]top, 0, len(args))
 	for _, a := range args {
-		path, sgm, rule := splitArg(a)
+		path, sgm, rule := SplitArg(a)
 		if path == "-" {
 			tops = append(tops, top{src: Source{Path: "-", Name: StdinName, SGM: sgm, Rule: rule}})
 			continue
@@ -224,4 +225,19 @@ func fileType(t fs.FileMode) string {
 		return "block device"
 	}
 	return "not a regular file"
+}
+
+// maestroHost matches the SGM part of a Maestro host name such as
+// "gw-ch01-02" (site 1, member 2) [assumed: the usual naming].
+var maestroHost = regexp.MustCompile(`ch0?([1-9])-0?([0-9]{1,2})$`)
+
+// SGMFromHostname returns the SGM a Maestro host name names
+// ("gw-ch01-02" is 1_02) [assumed: the usual naming].
+func SGMFromHostname(host string) (decode.SGM, bool) {
+	m := maestroHost.FindStringSubmatch(host)
+	if m == nil {
+		return decode.SGM{}, false
+	}
+	s, err := decode.ParseSGM(m[1] + "_" + m[2])
+	return s, err == nil
 }

@@ -1,8 +1,12 @@
-// Package report aggregates parsed records into reports and renders them as
-// tables for people and as JSON or CSV for scripts. Builders collect; the
-// renderers of one report all take the same rows, so every format shows the
-// same numbers. Output is deterministic: explicit sorting, no map order, no
-// clock.
+// Package report is the shared core of the analyses: the [Feed] that walks
+// the inputs and hands each record to every analysis with its context
+// resolved once (input, SGM, time, line accounting), the site-state
+// resolution, the context every analysis shares (layout, --sites, asg dxl
+// calc), and the renderers' helpers. Each analysis lives in a package of
+// its own below it (owners, storms, trace, triage, entry), with its
+// builder, its report type and its renderers; none imports another, except
+// triage, which fans the feed out to owners and storms. Output is
+// deterministic: explicit sorting, no map order, no clock.
 package report
 
 import (
@@ -93,9 +97,9 @@ func hex2(c byte) string {
 	return string([]byte{digits[c>>4], digits[c&15]})
 }
 
-// newTable returns an ASCII table with the header case kept and the given
+// NewTable returns an ASCII table with the header case kept and the given
 // per-column alignment.
-func newTable(w io.Writer, align ...tw.Align) *tablewriter.Table {
+func NewTable(w io.Writer, align ...tw.Align) *tablewriter.Table {
 	opts := []tablewriter.Option{
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
@@ -108,9 +112,9 @@ func newTable(w io.Writer, align ...tw.Align) *tablewriter.Table {
 	return tablewriter.NewTable(w, opts...)
 }
 
-// renderRows renders a table in one go.
-func renderRows(w io.Writer, header []string, rows [][]string, align ...tw.Align) error {
-	t := newTable(w, align...)
+// RenderRows renders a table in one go.
+func RenderRows(w io.Writer, header []string, rows [][]string, align ...tw.Align) error {
+	t := NewTable(w, align...)
 	t.Header(header)
 	for _, r := range rows {
 		if err := t.Append(r); err != nil {
@@ -139,8 +143,8 @@ func WriteNDJSON[T any](w io.Writer, rows []T) error {
 	return nil
 }
 
-// writeCSV writes a header and rows, sanitizing every cell.
-func writeCSV(w io.Writer, header []string, rows [][]string) error {
+// WriteCSV writes a header and rows, sanitizing every cell.
+func WriteCSV(w io.Writer, header []string, rows [][]string) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(header); err != nil {
 		return err

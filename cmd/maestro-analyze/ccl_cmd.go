@@ -7,6 +7,7 @@ import (
 
 	"github.com/maestro-analyze/maestro-analyze/decode"
 	"github.com/maestro-analyze/maestro-analyze/report"
+	"github.com/maestro-analyze/maestro-analyze/report/entry"
 )
 
 // CCLCmd decodes CCL words, ids and SGM names.
@@ -16,12 +17,8 @@ type CCLCmd struct {
 
 // Run prints the rows asked for, or the whole table of the layout.
 func (c *CCLCmd) Run(g *Globals, stdio *IO) error {
-	e, err := g.setup(stdio)
-	if err != nil {
-		return err
-	}
-	l := e.ctx.Layout
-	rows := report.CCLTable(l)
+	l := g.ctx.Layout
+	rows := entry.CCLTable(l)
 	if len(c.Values) > 0 {
 		rows = rows[:0]
 		for _, v := range c.Values {
@@ -32,40 +29,40 @@ func (c *CCLCmd) Run(g *Globals, stdio *IO) error {
 			rows = append(rows, row)
 		}
 	}
-	switch e.format {
+	switch g.Format {
 	case report.JSON, report.NDJSON:
 		return report.WriteJSON(stdio.Out, rows)
 	case report.CSV:
-		return report.WriteCCLCSV(stdio.Out, rows)
+		return entry.WriteCCLCSV(stdio.Out, rows)
 	}
-	return report.WriteCCLTable(stdio.Out, rows, l)
+	return entry.WriteCCLTable(stdio.Out, rows, l)
 }
 
 // cclValue reads one value: an SGM name, a hex word, or a decimal id.
-func cclValue(l decode.Layout, v string) (report.CCLRow, error) {
+func cclValue(l decode.Layout, v string) (entry.CCLRow, error) {
 	t := strings.TrimSpace(v)
 	if strings.Contains(t, "_") {
 		s, err := decode.ParseSGM(t)
 		if err != nil {
-			return report.CCLRow{}, err
+			return entry.CCLRow{}, err
 		}
 		id, ok := l.ID(s)
 		if !ok {
-			return report.CCLRow{}, fmt.Errorf("%s is outside layout %s", s, l)
+			return entry.CCLRow{}, fmt.Errorf("%s is outside layout %s", s, l)
 		}
-		return report.CCLFor(l, id, decode.CCLWord(id), v), nil
+		return entry.CCLFor(l, id, decode.CCLWord(id), v), nil
 	}
 	lower := strings.ToLower(t)
 	if strings.HasPrefix(lower, "0x") || len(t) >= 5 {
 		w, err := strconv.ParseUint(strings.TrimPrefix(lower, "0x"), 16, 32)
 		if err != nil {
-			return report.CCLRow{}, fmt.Errorf("%q: not a hex word of up to 8 digits", v)
+			return entry.CCLRow{}, fmt.Errorf("%q: not a hex word of up to 8 digits", v)
 		}
-		return report.CCLFor(l, decode.CCLID(uint32(w)), uint32(w), v), nil
+		return entry.CCLFor(l, decode.CCLID(uint32(w)), uint32(w), v), nil
 	}
 	id, err := strconv.Atoi(t)
 	if err != nil || id < 0 || id >= decode.MaxIDs {
-		return report.CCLRow{}, fmt.Errorf("%q: not a CCL id 0..63, a hex word or an SGM name", v)
+		return entry.CCLRow{}, fmt.Errorf("%q: not a CCL id 0..63, a hex word or an SGM name", v)
 	}
-	return report.CCLFor(l, id, decode.CCLWord(id), v), nil
+	return entry.CCLFor(l, id, decode.CCLWord(id), v), nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/maestro-analyze/maestro-analyze/parse"
 	"github.com/maestro-analyze/maestro-analyze/report"
+	"github.com/maestro-analyze/maestro-analyze/report/entry"
 )
 
 // DecodeCmd decodes pasted entries.
@@ -18,51 +19,18 @@ type DecodeCmd struct {
 
 // Run decodes every argument, or every stdin line.
 func (c *DecodeCmd) Run(g *Globals, stdio *IO) error {
-	e, err := g.setup(stdio)
-	if err != nil {
-		return err
-	}
 	if c.DXL != "" {
-		if err := e.loadDXL(c.DXL, stdio); err != nil {
+		if err := g.loadDXL(c.DXL, stdio); err != nil {
 			return err
 		}
 	}
-	w := report.NewEntryWriter(stdio.Out, e.format, e.palette)
-	var stats parse.Stats
-	entries := 0
-	// feed decodes what r yields; line numbers are input lines, or the
-	// argument index for arguments.
-	feed := func(r *parse.Reader, argIndex int) error {
-		defer stats.Add(r.Stats())
-		for r.Scan() {
-			rec, err := r.Record()
-			if err != nil {
-				if !parse.IsQuiet(err) {
-					fmt.Fprintln(stdio.Err, report.Sanitize(err.Error()))
-				}
-				if e.strict {
-					return rejectedError{1}
-				}
-				continue
-			}
-			switch rec.Kind {
-			case parse.KindDxl, parse.KindDxlChassis:
-				e.ctx.DXL.Add(rec) // context for the entries that follow
-				continue
-			case parse.KindSGMHeader, parse.KindHostHeader, parse.KindTable, parse.KindSyncstat, parse.KindSyncstatSection:
-				continue
-			}
-			line := rec.Pos.Line
-			if argIndex > 0 {
-				line = argIndex
-			}
-			entries++
-			if err := w.Write(e.ctx.Decode(rec, line)); err != nil {
-				return err
-			}
+	f := g.feed(report.FeedOptions{OnReject: func(err error) {
+		if !parse.IsQuiet(err) {
+			fmt.Fprintln(stdio.Err, report.Sanitize(err.Error()))
 		}
-		return r.Err()
-	}
+	}})
+	w := entry.NewWriter(stdio.Out, g.Format, g.palette)
+	d := entry.NewDecoder(f, w.Write)
 	if len(c.Entries) == 0 {
 		c.Entries = []string{"-"}
 	}
@@ -73,27 +41,36 @@ func (c *DecodeCmd) Run(g *Globals, stdio *IO) error {
 			if oerr != nil {
 				return oerr
 			}
-			err = feed(parse.NewReader(in, in.Name), 0)
+			d.Arg = 0
+			err = f.Read(parse.Source{Path: "-", Name: in.Name}, parse.NewReader(in, in.Name))
 			_ = in.Close()
 		} else {
-			err = feed(parse.NewReader(strings.NewReader(arg), "argument "+strconv.Itoa(i+1)), i+1)
+			d.Arg = i + 1
+			err = f.ReadString("argument "+strconv.Itoa(i+1), arg)
+		}
+		if err == nil {
+			err = d.Err
 		}
 		if err != nil {
 			_ = w.Close()
+			if parse.IsRejected(err) {
+				return rejectedError{1}
+			}
 			return err
 		}
 	}
 	if err := w.Close(); err != nil {
 		return err
 	}
+	stats := f.Stats()
 	n := stats.RejectedLines()
 	if n > 0 {
 		fmt.Fprintf(stdio.Err, "maestro-analyze: decoded %d %s; %d %s rejected (%s)\n",
-			entries, pluralEntry(entries), n, plural(n, "line"), reasons(&stats))
+			d.Entries, pluralEntry(d.Entries), n, plural(n, "line"), reasons(stats))
 		return rejectedError{n}
 	}
-	if e.format == report.Table {
-		in := report.NewInputs(&stats)
+	if g.Format == report.Table {
+		in := f.Accounting()
 		in.RejectedExamples = nil // each was printed where it was met
 		printAccounting(stdio, &in)
 	}

@@ -12,27 +12,22 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/schollz/progressbar/v3"
 
-	"github.com/maestro-analyze/maestro-analyze/decode"
-
 	"github.com/maestro-analyze/maestro-analyze/parse"
 	"github.com/maestro-analyze/maestro-analyze/report"
 )
 
 // readInputs walks every argument (stdin, files, folders, archives, nested
-// archives) and hands each input's Reader to read. Inputs that were skipped
-// or not read to the end (hostile archive members, limits) are printed on
-// stderr and, when skip is not nil, handed to it too. Under --strict a
-// rejected line or a skipped input is an error.
-func readInputs(args []string, stdio *IO, e *env, lim parse.Limits, skip func(parse.Skipped), read func(parse.Source, *parse.Reader) error) error {
+// archives) through the feed. Inputs that were skipped or not read to the
+// end (hostile archive members, limits) are printed on stderr; the feed
+// keeps them for the reports. Under --strict a rejected line or a skipped
+// input is an error.
+func readInputs(args []string, stdio *IO, g *Globals, f *report.Feed, lim parse.Limits) error {
 	hook, done := progress(args, stdio)
 	lim.Progress = hook
-	skipped, err := parse.Walk(args, stdio.In, lim, read)
+	skipped, err := f.Walk(args, stdio.In, lim)
 	done()
 	for _, s := range skipped {
 		fmt.Fprintf(stdio.Err, "maestro-analyze: %s\n", report.Sanitize(s.String()))
-		if skip != nil {
-			skip(s)
-		}
 	}
 	if parse.IsRejected(err) {
 		fmt.Fprintln(stdio.Err, report.Sanitize(err.Error()))
@@ -41,7 +36,7 @@ func readInputs(args []string, stdio *IO, e *env, lim parse.Limits, skip func(pa
 	if err != nil {
 		return err
 	}
-	if e.strict && len(skipped) > 0 {
+	if g.Strict && len(skipped) > 0 {
 		return fmt.Errorf("--strict: %d of the inputs or archive members skipped or not read to the end", len(skipped))
 	}
 	return nil
@@ -75,11 +70,7 @@ func progress(args []string, stdio *IO) (hook func(int), done func()) {
 func inputSize(args []string) int64 {
 	var total int64
 	for _, a := range args {
-		if i := strings.LastIndexByte(a, '@'); i > 0 {
-			if _, err := decode.ParseSGM(a[i+1:]); err == nil {
-				a = a[:i]
-			}
-		}
+		a, _, _ = parse.SplitArg(a)
 		_ = filepath.WalkDir(a, func(_ string, d fs.DirEntry, err error) error {
 			if err == nil && d.Type().IsRegular() {
 				if info, err := d.Info(); err == nil {
@@ -126,6 +117,3 @@ func printAccounting(stdio *IO, in *report.Inputs) {
 		fmt.Fprintf(stdio.Err, "  %s\n", report.Sanitize(ex))
 	}
 }
-
-// tsUnits are the seconds per unit of the `@;N;` stamps, by --ts-unit.
-var tsUnits = map[string]float64{"s": 1, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}

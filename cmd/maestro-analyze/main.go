@@ -37,14 +37,19 @@ type IO struct {
 	Err io.Writer
 }
 
-// Globals are the flags every command takes.
+// Globals are the flags every command takes. Kong decodes and checks them
+// once (see the flag types in flags.go and AfterApply); commands read the
+// result from ctx, format and palette.
 type Globals struct {
 	Version kong.VersionFlag `short:"V" help:"Print version and exit."`
-	Format  string           `short:"f" help:"Output format: ${enum}." enum:"table,json,csv,ndjson" default:"table"`
+	Format  report.Format    `short:"f" help:"Output format: ${enum}." enum:"table,json,csv,ndjson" default:"table"`
 	Color   string           `help:"Colorize table output: ${enum} (auto honours NO_COLOR and a non-terminal stdout)." enum:"auto,always,never" default:"auto"`
-	Layout  string           `help:"Security group layout SITESxSLOTS; SGM ids run site by site." default:"2x14" placeholder:"SxN"`
-	Sites   string           `help:"Site states, e.g. 1=standby,2=active (active, standby, down)." placeholder:"STATES"`
+	Layout  layoutFlag       `help:"Security group layout SITESxSLOTS; SGM ids run site by site." default:"2x14" placeholder:"SxN"`
+	Sites   sitesFlag        `help:"Site states, e.g. 1=standby,2=active (active, standby, down)." placeholder:"STATES"`
 	Strict  bool             `help:"Stop at the first rejected line with a non-zero status."`
+
+	ctx     report.Context
+	palette report.Palette
 }
 
 // CLI is the command tree.
@@ -150,23 +155,12 @@ func versionString() string {
 	return version
 }
 
-// env is what commands share after the global flags are checked.
-type env struct {
-	ctx     report.Context
-	format  report.Format
-	palette report.Palette
-	strict  bool
-}
-
-// setup checks the global flags that kong cannot check alone.
-func (g *Globals) setup(stdio *IO) (*env, error) {
-	l, err := decode.ParseLayout(g.Layout)
+// AfterApply checks what depends on more than one flag (the site states
+// against the layout) and builds the context every command shares, once.
+func (g *Globals) AfterApply(stdio *IO) error {
+	st, err := decode.ParseSiteStates(g.Sites.text, g.Layout.Layout)
 	if err != nil {
-		return nil, usageError{fmt.Errorf("--layout: %w", err)}
-	}
-	st, err := decode.ParseSiteStates(g.Sites, l)
-	if err != nil {
-		return nil, usageError{fmt.Errorf("--sites: %w", err)}
+		return fmt.Errorf("--sites: %w", err)
 	}
 	useColor := false
 	switch g.Color {
@@ -175,31 +169,30 @@ func (g *Globals) setup(stdio *IO) (*env, error) {
 	case "auto":
 		useColor = !color.NoColor && stdio.Out == os.Stdout
 	}
-	return &env{
-		ctx:     report.Context{Layout: l, Sites: st, DXL: &report.DXL{}},
-		format:  report.Format(g.Format),
-		palette: report.NewPalette(useColor && g.Format == "table"),
-		strict:  g.Strict,
-	}, nil
+	g.ctx = report.Context{Layout: g.Layout.Layout, Sites: st, DXL: &report.DXL{}}
+	g.palette = report.NewPalette(useColor && g.Format == report.Table)
+	return nil
 }
 
-// loadDXL reads `asg dxl calc` output from path into e.ctx.DXL.
-func (e *env) loadDXL(path string, stdio *IO) error {
+// feed returns a feed over the shared context.
+func (g *Globals) feed(opt report.FeedOptions) *report.Feed {
+	opt.Strict = g.Strict
+	return report.NewFeed(g.ctx, opt)
+}
+
+// loadDXL reads `asg dxl calc` output from path into the shared context's
+// DXL (the feed collects dxl lines wherever they are).
+func (g *Globals) loadDXL(path string, stdio *IO) error {
 	in, err := parse.Open(path, stdio.In)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	r := parse.NewReader(in, in.Name)
-	for r.Scan() {
-		if rec, err := r.Record(); err == nil {
-			e.ctx.DXL.Add(rec)
-		}
-	}
-	if err := r.Err(); err != nil {
+	f := report.NewFeed(g.ctx, report.FeedOptions{})
+	if err := f.Read(parse.Source{Path: path, Name: in.Name}, parse.NewReader(in, in.Name)); err != nil {
 		return err
 	}
-	if e.ctx.DXL.Len() == 0 {
+	if g.ctx.DXL.Len() == 0 {
 		return fmt.Errorf("%s: no asg dxl calc result found (expected <src,dst,method,value> lines)", in.Name)
 	}
 	return nil

@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/maestro-analyze/maestro-analyze/decode"
 	"github.com/maestro-analyze/maestro-analyze/report"
+	"github.com/maestro-analyze/maestro-analyze/report/entry"
 )
 
 // MaskCmd decodes a sync_mask.
@@ -14,10 +15,6 @@ type MaskCmd struct {
 
 // Run decodes the mask.
 func (c *MaskCmd) Run(g *Globals, stdio *IO) error {
-	e, err := g.setup(stdio)
-	if err != nil {
-		return err
-	}
 	m, err := decode.ParseSyncMask(c.Value)
 	if err != nil {
 		return usageError{err}
@@ -28,22 +25,22 @@ func (c *MaskCmd) Run(g *Globals, stdio *IO) error {
 		if err != nil {
 			return usageError{err}
 		}
-		id, ok := e.ctx.Layout.ID(s)
+		id, ok := g.ctx.Layout.ID(s)
 		owner = decode.Owner{ID: id, SGM: s, InLayout: ok}
 	}
 	var prim []decode.SGM
 	if c.DXL != "" {
-		if err := e.loadDXL(c.DXL, stdio); err != nil {
+		if err := g.loadDXL(c.DXL, stdio); err != nil {
 			return err
 		}
-		prim = e.ctx.DXL.AllPrimaries()
+		prim = g.ctx.DXL.AllPrimaries()
 	}
-	mj := e.ctx.Mask(m, owner, prim, c.DXL != "")
-	switch e.format {
+	mj := g.ctx.Mask(m, owner, prim, c.DXL != "")
+	switch g.Format {
 	case report.JSON, report.NDJSON:
 		return report.WriteJSON(stdio.Out, mj)
 	case report.CSV:
-		return report.WriteMaskCSV(stdio.Out, mj)
+		return entry.WriteMaskCSV(stdio.Out, mj)
 	}
-	return report.WriteMaskTable(stdio.Out, mj)
+	return entry.WriteMaskTable(stdio.Out, mj)
 }

@@ -5,17 +5,18 @@ import (
 
 	"github.com/maestro-analyze/maestro-analyze/parse"
 	"github.com/maestro-analyze/maestro-analyze/report"
+	"github.com/maestro-analyze/maestro-analyze/report/trace"
 )
 
 // TraceCmd follows one connection through every input.
 type TraceCmd struct {
-	Connection  string   `arg:"" name:"connection" help:"src:sport-dst:dport/proto (either direction; proto a number or a name), or a pasted entry decode accepts, in quotes."`
-	Files       []string `arg:"" optional:"" help:"Per-SGM dumps, g_all output, gconn, kernel-debug captures (.gz too), syncstat, asg dxl calc, folders, or FILE@1_03 to name the SGM; none or '-' reads stdin."`
-	DXL         string   `name:"dxl" placeholder:"FILE" help:"asg dxl calc output: splits each sync_mask into active and backup sync sets (dxl lines among the inputs count too)."`
-	ExpiryRisk  uint32   `name:"expiry-risk" default:"600" placeholder:"SECONDS" help:"R of the at-risk rule: some SGM expires the entry within R while another refreshed it within R."`
-	DumpTime    string   `name:"dump-time" placeholder:"TIME" help:"When the dumps were taken (RFC 3339 or Unix seconds), to predict the wall time of expiry."`
-	TSUnit      string   `name:"ts-unit" enum:"s,ms,us,ns" default:"us" help:"Unit of the @;N; timestamps: ${enum} (assumed microseconds)."`
-	NoPrefilter bool     `name:"no-prefilter" help:"Parse every line, not only those that can name the connection (slower; to check the prefilter)."`
+	Connection  string     `arg:"" name:"connection" help:"src:sport-dst:dport/proto (either direction; proto a number or a name), or a pasted entry decode accepts, in quotes."`
+	Files       []string   `arg:"" optional:"" help:"Per-SGM dumps, g_all output, gconn, kernel-debug captures (.gz too), syncstat, asg dxl calc, folders, or FILE@1_03 to name the SGM; none or '-' reads stdin."`
+	DXL         string     `name:"dxl" placeholder:"FILE" help:"asg dxl calc output: splits each sync_mask into active and backup sync sets (dxl lines among the inputs count too)."`
+	ExpiryRisk  uint32     `name:"expiry-risk" default:"600" placeholder:"SECONDS" help:"R of the at-risk rule: some SGM expires the entry within R while another refreshed it within R."`
+	DumpTime    timeFlag   `name:"dump-time" placeholder:"TIME" help:"When the dumps were taken (RFC 3339 or Unix seconds), to predict the wall time of expiry."`
+	TSUnit      tsUnitFlag `name:"ts-unit" enum:"s,ms,us,ns" default:"us" help:"Unit of the @;N; timestamps: ${enum} (assumed microseconds)."`
+	NoPrefilter bool       `name:"no-prefilter" help:"Parse every line, not only those that can name the connection (slower; to check the prefilter)."`
 }
 
 // Help is the detailed help of `trace --help`.
@@ -42,48 +43,37 @@ func (notFoundError) ExitCode() int   { return exitNotFound }
 
 // Run reads every input and prints the connection's story.
 func (c *TraceCmd) Run(g *Globals, stdio *IO) error {
-	e, err := g.setup(stdio)
-	if err != nil {
-		return err
-	}
-	conn, err := report.ParseConnection(c.Connection)
+	conn, err := trace.ParseConnection(c.Connection)
 	if err != nil {
 		return usageError{fmt.Errorf("CONNECTION: %w", err)}
-	}
-	var dump int64
-	if c.DumpTime != "" {
-		if dump, err = parseTime(c.DumpTime); err != nil {
-			return usageError{fmt.Errorf("--dump-time: %w", err)}
-		}
 	}
 	if c.ExpiryRisk == 0 {
 		return usageError{fmt.Errorf("--expiry-risk must be positive")}
 	}
 	if c.DXL != "" {
-		if err := e.loadDXL(c.DXL, stdio); err != nil {
+		if err := g.loadDXL(c.DXL, stdio); err != nil {
 			return err
 		}
 	}
-	b := report.NewTrace(conn, report.TraceOptions{
-		Context: e.ctx, RiskWindow: c.ExpiryRisk, DumpTime: dump, NoPrefilter: c.NoPrefilter,
-		TSUnit: tsUnits[c.TSUnit],
-	})
-	err = readInputs(c.Files, stdio, e, parse.DefaultLimits(), nil, func(src parse.Source, r *parse.Reader) error {
-		return b.Read(src, r, e.strict)
-	})
-	if err != nil {
+	opt := report.FeedOptions{TSUnit: c.TSUnit.seconds()}
+	if !c.NoPrefilter {
+		opt.Prefilter = parse.NewConnFilter(conn)
+	}
+	f := g.feed(opt)
+	b := trace.New(f, conn, trace.Options{RiskWindow: c.ExpiryRisk, DumpTime: c.DumpTime.unix})
+	if err := readInputs(c.Files, stdio, g, f, parse.DefaultLimits()); err != nil {
 		return err
 	}
 	r := b.Report()
-	switch e.format {
+	switch g.Format {
 	case report.JSON, report.NDJSON:
 		err = report.WriteJSON(stdio.Out, r)
 	case report.CSV:
-		err = report.WriteTraceCSV(stdio.Out, r)
+		err = trace.WriteCSV(stdio.Out, r)
 	default:
 		if r.Found {
 			printAccounting(stdio, &r.Inputs)
-			err = report.WriteTraceTable(stdio.Out, r, e.palette)
+			err = trace.WriteTable(stdio.Out, r, g.palette)
 		}
 	}
 	if err != nil {

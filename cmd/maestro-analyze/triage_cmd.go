@@ -6,6 +6,8 @@ import (
 
 	"github.com/maestro-analyze/maestro-analyze/parse"
 	"github.com/maestro-analyze/maestro-analyze/report"
+	"github.com/maestro-analyze/maestro-analyze/report/storms"
+	"github.com/maestro-analyze/maestro-analyze/report/triage"
 )
 
 // exitFindings is the status of `triage --fail-on` when findings at that
@@ -31,20 +33,14 @@ func (findingsError) ExitCode() int { return exitFindings }
 
 // Run reads every bundle as it arrived and prints the triage.
 func (c *TriageCmd) Run(g *Globals, stdio *IO) error {
-	e, err := g.setup(stdio)
-	if err != nil {
-		return err
-	}
 	if c.ExpiryRisk == 0 || c.MaxBytes <= 0 {
 		return usageError{fmt.Errorf("--expiry-risk and --max-bytes must be positive")}
 	}
-	b := report.NewTriage(e.ctx, c.ExpiryRisk, report.DefaultStormOptions())
+	f := g.feed(report.FeedOptions{})
+	b := triage.New(f, c.ExpiryRisk, storms.DefaultOptions())
 	lim := parse.DefaultLimits()
 	lim.MaxDecompressed = c.MaxBytes
-	err = readInputs(c.Bundles, stdio, e, lim, func(s parse.Skipped) { b.Skip(s.String()) }, func(src parse.Source, r *parse.Reader) error {
-		return b.Read(src, r, e.strict)
-	})
-	if err != nil {
+	if err := readInputs(c.Bundles, stdio, g, f, lim); err != nil {
 		return err
 	}
 	r := b.Report()
@@ -53,14 +49,15 @@ func (c *TriageCmd) Run(g *Globals, stdio *IO) error {
 			return err
 		}
 	}
-	switch e.format {
+	var err error
+	switch g.Format {
 	case report.JSON, report.NDJSON:
 		err = report.WriteJSON(stdio.Out, r)
 	case report.CSV:
-		err = report.WriteTriageCSV(stdio.Out, r)
+		err = triage.WriteCSV(stdio.Out, r)
 	default:
 		printAccounting(stdio, &r.Inputs)
-		err = report.WriteTriageTable(stdio.Out, r, e.palette)
+		err = triage.WriteTable(stdio.Out, r, g.palette)
 	}
 	if err != nil {
 		return err
@@ -71,24 +68,24 @@ func (c *TriageCmd) Run(g *Globals, stdio *IO) error {
 	return nil
 }
 
-func writeHTML(path string, r *report.TriageReport) error {
+func writeHTML(path string, r *triage.Report) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if err := report.WriteTriageHTML(f, r, versionString()); err != nil {
+	if err := triage.WriteHTML(f, r, versionString()); err != nil {
 		_ = f.Close()
 		return err
 	}
 	return f.Close()
 }
 
-func countAtOrAbove(fs []report.Finding, level string) int {
+func countAtOrAbove(fs []triage.Finding, level string) int {
 	n := 0
 	for _, f := range fs {
 		switch {
-		case level == "high" && f.Severity == report.High,
-			level == "medium" && (f.Severity == report.High || f.Severity == report.Medium):
+		case level == "high" && f.Severity == triage.High,
+			level == "medium" && (f.Severity == triage.High || f.Severity == triage.Medium):
 			n++
 		}
 	}

@@ -1,0 +1,285 @@
+package report
+
+import (
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/maestro-analyze/maestro-analyze/decode"
+	"github.com/maestro-analyze/maestro-analyze/parse"
+)
+
+// Input is one input of a run: a file named on the command line or found in
+// a folder, stdin, or an archive member. Analyses refer to it by its index
+// in [Feed.Inputs], never by a name to split.
+type Input struct {
+	Index int
+	Name  string // as in positions, escaped: "<stdin>", "a.tgz!1_02/fwtab.txt"
+	// SGMs are every SGM the input's records were attributed to, in the
+	// order first seen; Rule is the rule that attributed the last of them
+	// (RuleCommandLine, RuleHeader, RuleFileName, a host-name rule, or "").
+	SGMs  []decode.SGM
+	Rule  string
+	Stats parse.Stats // line accounting, complete once the input is read
+}
+
+// SGM is the input's SGM when exactly one was attributed, else zero.
+func (in *Input) SGM() decode.SGM {
+	if len(in.SGMs) == 1 {
+		return in.SGMs[0]
+	}
+	return decode.SGM{}
+}
+
+// Item is a record with its context, resolved once by the [Feed] for every
+// analysis: the input it came from, the SGMs it belongs to, and its time.
+// It is valid until the analysis's Add returns.
+type Item struct {
+	*parse.Record
+	Input int // index into Feed.Inputs
+	// SGMs are the SGMs the record belongs to, by the one precedence rule
+	// (FILE@SGM, then a header line, then the file name, then the cpinfo
+	// host name); nil when none is known. Shared: do not modify.
+	SGMs []decode.SGM
+	Rule string
+	// T is the record's time in seconds on the capture's clock: its own
+	// `@;N;` stamp, or the input's last stamp carried forward. Clocked
+	// reports whether there is one; Record.HasTime whether it is its own.
+	T       float64
+	Clocked bool
+}
+
+// SGM is the record's SGM when exactly one is known, else zero.
+func (it *Item) SGM() decode.SGM {
+	if len(it.SGMs) == 1 {
+		return it.SGMs[0]
+	}
+	return decode.SGM{}
+}
+
+// Analysis takes the records of a run, one at a time, in input order.
+type Analysis interface {
+	Add(it *Item)
+}
+
+// InputStarter is an Analysis told when an input begins (before its first
+// record), for state of its own per input.
+type InputStarter interface {
+	StartInput(in *Input)
+}
+
+// ValueWorder is an Analysis that reads no value word past the first n
+// (see [parse.Reader.SetValueWords]); analyses that do not say read all.
+type ValueWorder interface {
+	ValueWords() int
+}
+
+// Prefilter keeps only the lines an analysis can use (see
+// [parse.Reader.SetPrefilter]); Reset is called at the start of each input.
+type Prefilter interface {
+	Keep(line []byte) bool
+	Reset()
+}
+
+// FeedOptions configure a [Feed].
+type FeedOptions struct {
+	TSUnit    float64 // seconds per unit of the `@;N;` stamps; 0 means 1e-6 (microseconds)
+	Strict    bool    // the first rejected line ends the run with its error
+	Prefilter Prefilter
+	// OnReject, when set, is told of each rejected line as it is met.
+	OnReject func(err error)
+}
+
+// Feed walks the inputs, parses them and hands each record, with its
+// context resolved once, to every analysis: the one record loop of the
+// program. It also keeps what every analysis shares: the table of inputs,
+// the line accounting, the inputs skipped, and the evidence of the site
+// states (see [Feed.Sites]).
+type Feed struct {
+	ctx      Context
+	opt      FeedOptions
+	all      []Analysis
+	starters []InputStarter
+	words    int
+
+	inputs  []*Input
+	stats   parse.Stats
+	skipped []parse.Skipped
+	sites   siteEvidence
+
+	// attribution of the current input
+	cur     []decode.SGM
+	rule    string
+	byUser  bool // FILE@SGM: nothing in the input overrides it
+	byInput bool // a header line named the SGM: a host name does not override it
+	last    float64
+	clocked bool
+}
+
+// NewFeed returns a feed for the context (layout, --sites, --dxl) every
+// analysis shares.
+func NewFeed(ctx Context, opt FeedOptions) *Feed {
+	if opt.TSUnit == 0 {
+		opt.TSUnit = 1e-6
+	}
+	if ctx.DXL == nil {
+		ctx.DXL = &DXL{}
+	}
+	if ctx.Layout.Sites == 0 {
+		ctx.Layout = decode.DefaultLayout
+	}
+	return &Feed{ctx: ctx, opt: opt, words: -1}
+}
+
+// Use adds analyses; each sees every record from then on.
+func (f *Feed) Use(as ...Analysis) {
+	for _, a := range as {
+		f.all = append(f.all, a)
+		if s, ok := a.(InputStarter); ok {
+			f.starters = append(f.starters, s)
+		}
+		n := 0
+		if w, ok := a.(ValueWorder); ok {
+			n = w.ValueWords()
+		}
+		switch {
+		case f.words < 0:
+			f.words = n
+		case n == 0 || f.words == 0:
+			f.words = 0
+		default:
+			f.words = max(f.words, n)
+		}
+	}
+}
+
+// Context is what every analysis knows beyond the records.
+func (f *Feed) Context() Context { return f.ctx }
+
+// Layout is the security group layout of the run.
+func (f *Feed) Layout() decode.Layout { return f.ctx.Layout }
+
+// TSUnit is the seconds per unit of the `@;N;` stamps.
+func (f *Feed) TSUnit() float64 { return f.opt.TSUnit }
+
+// Inputs are the inputs read so far, by index.
+func (f *Feed) Inputs() []*Input { return f.inputs }
+
+// Input returns input i, nil when there is none.
+func (f *Feed) Input(i int) *Input {
+	if i < 0 || i >= len(f.inputs) {
+		return nil
+	}
+	return f.inputs[i]
+}
+
+// Stats is the line accounting of every input read so far.
+func (f *Feed) Stats() *parse.Stats { return &f.stats }
+
+// Accounting is the line accounting as reports print it.
+func (f *Feed) Accounting() Inputs { return NewInputs(&f.stats) }
+
+// Skipped are the inputs skipped or not read to the end.
+func (f *Feed) Skipped() []parse.Skipped { return f.skipped }
+
+// Walk reads every input the arguments name (see [parse.Walk]): stdin,
+// files, folders, archives, FILE@SGM. Inputs that were skipped or not read
+// to the end are kept (see [Feed.Skipped]) and returned.
+func (f *Feed) Walk(args []string, stdin io.Reader, lim parse.Limits) ([]parse.Skipped, error) {
+	skipped, err := parse.Walk(args, stdin, lim, f.Read)
+	f.skipped = append(f.skipped, skipped...)
+	return skipped, err
+}
+
+// Read reads one input, r from src, and hands its records to every
+// analysis. Under Strict the first rejected line is returned as an error;
+// otherwise rejected lines are counted (and told to OnReject).
+func (f *Feed) Read(src parse.Source, r *parse.Reader) error {
+	in := &Input{Index: len(f.inputs), Name: r.Name()}
+	f.inputs = append(f.inputs, in)
+	f.cur, f.rule, f.byUser, f.byInput = f.cur[:0], src.Rule, src.Rule == parse.RuleCommandLine, false
+	f.last, f.clocked = 0, false
+	if !src.SGM.IsZero() {
+		f.cur = append(f.cur, src.SGM)
+	}
+	f.attributed(in)
+	if f.words > 0 {
+		r.SetValueWords(f.words)
+	}
+	if f.opt.Prefilter != nil {
+		f.opt.Prefilter.Reset()
+		r.SetPrefilter(f.opt.Prefilter.Keep)
+	}
+	for _, s := range f.starters {
+		s.StartInput(in)
+	}
+	it := Item{Input: in.Index}
+	err := parse.Pipe(r, func(rec *parse.Record, err error) error {
+		if err != nil {
+			if f.opt.OnReject != nil {
+				f.opt.OnReject(err)
+			}
+			if f.opt.Strict {
+				return err
+			}
+			return nil
+		}
+		f.context(in, rec)
+		it.Record, it.SGMs, it.Rule, it.T, it.Clocked = rec, f.cur, f.rule, f.last, f.clocked
+		if len(it.SGMs) == 0 {
+			it.SGMs = nil
+		}
+		for _, a := range f.all {
+			a.Add(&it)
+		}
+		return nil
+	})
+	in.Stats.Add(r.Stats())
+	f.stats.Add(r.Stats())
+	return err
+}
+
+// context updates the current input's attribution, clock, site-state
+// evidence and asg dxl calc results with rec, before the analyses see it.
+func (f *Feed) context(in *Input, rec *parse.Record) {
+	if rec.HasTime {
+		f.last, f.clocked = rec.Time*f.opt.TSUnit, true
+	}
+	switch rec.Kind {
+	case parse.KindSGMHeader:
+		if !f.byUser && len(rec.SGMs) > 0 {
+			f.cur = append(f.cur[:0], rec.SGMs...)
+			f.rule, f.byInput = parse.RuleHeader, true
+			f.attributed(in)
+		}
+	case parse.KindHostname:
+		// Weakest rule: only for an input nothing else attributed.
+		if s, ok := parse.SGMFromHostname(rec.Text); ok && len(f.cur) == 0 && !f.byUser && !f.byInput {
+			f.cur = append(f.cur[:0], s)
+			f.rule = "host name in cpinfo (" + Sanitize(rec.Text) + ")"
+			f.attributed(in)
+		}
+	case parse.KindSiteState, parse.KindCorrection, parse.KindSync:
+		f.sites.add(f.ctx.Layout, rec)
+	case parse.KindDxl, parse.KindDxlChassis:
+		f.ctx.DXL.Add(rec) // asg dxl calc results, wherever they are
+	}
+}
+
+// attributed notes the current SGMs and rule on the input.
+func (f *Feed) attributed(in *Input) {
+	for _, s := range f.cur {
+		if !slices.Contains(in.SGMs, s) {
+			in.SGMs = append(in.SGMs, s)
+		}
+	}
+	if f.rule != "" {
+		in.Rule = f.rule
+	}
+}
+
+// ReadString reads text as one input named name (a pasted argument, a
+// test's input).
+func (f *Feed) ReadString(name, text string) error {
+	return f.Read(parse.Source{Name: name}, parse.NewReader(strings.NewReader(text), name))
+}

@@ -1,0 +1,253 @@
+// Package storms is the sync-storm report: messages per op over time from
+// kernel-debug captures, bursts and REFRESH waves after a switchover,
+// `cphaprob syncstat` counters and their deltas, and an estimate of what a
+// REFRESH wave risks losing.
+package storms
+
+import (
+	"math"
+
+	"github.com/maestro-analyze/maestro-analyze/decode"
+	"github.com/maestro-analyze/maestro-analyze/parse"
+	"github.com/maestro-analyze/maestro-analyze/report"
+)
+
+// Storm report defaults.
+const (
+	DefaultRefreshInterval = 512.0 // cphwd_conn_refresh_interval, seconds [seed]
+	DefaultSendingQueue    = 512   // syncstat "Sending queue size" default [public]
+	DefaultSyncIntervalMs  = 100   // syncstat "Delta Sync interval (ms)" default [public]
+	// MaxBuckets bounds the timeline: messages whose bucket would be new
+	// beyond it are counted, not placed (a corrupt stamp cannot make the
+	// report grow without bound).
+	MaxBuckets = 1 << 20
+	// noClockLines is the bucket width, in messages, of a capture without
+	// timestamps, whose timeline falls back to line order.
+	noClockLines = 1000
+	// maxOps bounds the distinct op names kept; more are counted as OTHER.
+	maxOps = 64
+	// minBurst is the fewest messages in a bucket that can make a burst,
+	// whatever the baseline.
+	minBurst = 5
+	// localWindow is the half-width, in seconds, of the window whose median
+	// is a bucket's local baseline.
+	localWindow = 60
+)
+
+// Op indexes of the timeline.
+const (
+	opSET = iota
+	opREFRESH
+	opDELETE
+	opSLINKS
+	opOther
+	numOps
+)
+
+// Options configure the storm report. The layout and the unit of the
+// stamps are the feed's.
+type Options struct {
+	Bucket          float64  // timeline bucket width, seconds
+	RefreshInterval float64  // seconds between REFRESH waves
+	BurstFactor     float64  // a bucket is hot above BurstFactor x the baseline
+	SwitchoverAt    *float64 // seconds on the capture's clock, when the user knows it
+	SendingQueue    int64    // used when no syncstat gives it
+	SyncIntervalMs  int64    // used when no syncstat gives it
+}
+
+// DefaultOptions are the documented defaults.
+func DefaultOptions() Options {
+	return Options{
+		Bucket: 1, RefreshInterval: DefaultRefreshInterval,
+		BurstFactor: 5, SendingQueue: DefaultSendingQueue, SyncIntervalMs: DefaultSyncIntervalMs,
+	}
+}
+
+type bucketCounts [numOps]int64
+
+// lineRef points at a line of an input without holding a string per line.
+type lineRef struct{ input, line int32 }
+
+// Storms is the builder of the sync-storm report: one pass over kernel
+// debug, syncstat outputs and dumps; memory grows with timeline buckets and
+// distinct connections, never with file size.
+type Storms struct {
+	f   *report.Feed
+	l   decode.Layout
+	opt Options
+
+	byOp     map[string]int64
+	messages int64
+
+	stamped   map[int64]int32 // bucket -> index into counts (clocked messages)
+	counts    []bucketCounts
+	firstAt   []lineRef            // per counts index: the bucket's first message
+	activeBy  map[int64]*[10]int32 // bucket -> SETs by apparent active site
+	order     []bucketCounts       // line-order buckets of unstamped messages
+	unstamped int64                // messages before any stamp of their input
+	carried   int64                // messages without a stamp placed at the previous one
+	dropped   int64                // messages beyond MaxBuckets
+
+	corr  corrEvidence // the first correction line naming a STANDBY or DOWN chassis
+	corrN int64        // how many there are
+
+	capConns  distinct // estimated: fixed memory however big the capture
+	dumpConns map[decode.Tuple]struct{}
+
+	snaps   []*snapshot
+	cur     *snapshot
+	section string
+}
+
+type corrEvidence struct {
+	t       float64
+	clocked bool
+	pos     parse.Pos
+	chassis int
+	state   string
+}
+
+type snapshot struct {
+	source, status string
+	sgm            decode.SGM
+	input          int
+	names          []string // counter keys in input order
+	text           map[string]string
+	num            map[string]int64
+}
+
+// New returns a builder fed by f (it registers itself).
+func New(f *report.Feed, opt Options) *Storms {
+	s := &Storms{
+		f: f, l: f.Layout(), opt: opt, byOp: map[string]int64{}, stamped: map[int64]int32{}, activeBy: map[int64]*[10]int32{},
+		dumpConns: map[decode.Tuple]struct{}{},
+	}
+	f.Use(s)
+	return s
+}
+
+// StartInput begins an input: a syncstat snapshot does not continue into
+// the next one.
+func (s *Storms) StartInput(*report.Input) { s.cur, s.section = nil, "" }
+
+// ValueWords is how many value words the report reads: up to the owner
+// word; the others are counted, not decoded.
+func (s *Storms) ValueWords() int { return decode.WordBits + 1 }
+
+// Add takes one record.
+func (s *Storms) Add(it *report.Item) {
+	rec := it.Record
+	switch rec.Kind {
+	case parse.KindSync:
+		s.message(it)
+	case parse.KindCorrection:
+		if rec.Chassis >= 0 && (rec.State == "STANDBY" || rec.State == "DOWN") {
+			if s.corrN == 0 {
+				s.corr = corrEvidence{t: it.T, clocked: it.Clocked, pos: rec.Pos, chassis: rec.Chassis, state: rec.State}
+			}
+			s.corrN++
+		}
+	case parse.KindFwTab, parse.KindFwTabF:
+		if rec.HasKey {
+			s.dumpConns[rec.Key.Canonical()] = struct{}{}
+		}
+	case parse.KindFwTabLink:
+		s.dumpConns[rec.Link.Canonical()] = struct{}{}
+	case parse.KindSyncstat:
+		s.cur = &snapshot{source: rec.Pos.String(), sgm: it.SGM(), input: it.Input, text: map[string]string{}, num: map[string]int64{}}
+		s.snaps = append(s.snaps, s.cur)
+		s.section = ""
+	case parse.KindSyncstatStatus:
+		if s.cur != nil {
+			s.cur.status = rec.Text
+		}
+	case parse.KindSyncstatSection:
+		s.section = rec.Name
+	case parse.KindSyncstatCounter:
+		if s.cur == nil {
+			return
+		}
+		key := rec.Name
+		if _, dup := s.cur.text[key]; dup {
+			key = s.section + ": " + key
+		}
+		if _, dup := s.cur.text[key]; dup || len(s.cur.names) >= 256 {
+			return
+		}
+		s.cur.names = append(s.cur.names, key)
+		s.cur.text[key] = rec.Text
+		if rec.HasNum {
+			s.cur.num[key] = rec.Num
+		}
+	}
+}
+
+func opIndex(op string) int {
+	switch op {
+	case "SET":
+		return opSET
+	case "REFRESH":
+		return opREFRESH
+	case "DELETE":
+		return opDELETE
+	case "SLINKS":
+		return opSLINKS
+	}
+	return opOther
+}
+
+func (s *Storms) message(it *report.Item) {
+	rec := it.Record
+	s.messages++
+	if _, ok := s.byOp[rec.Op]; ok || len(s.byOp) < maxOps {
+		s.byOp[rec.Op]++
+	} else {
+		s.byOp["OTHER"]++
+	}
+	if rec.HasKey && rec.Table == "connections" {
+		s.capConns.add(rec.Key.Canonical())
+	}
+	op := opIndex(rec.Op)
+	t, ok := it.T, it.Clocked
+	switch {
+	case ok && !rec.HasTime:
+		s.carried++
+	case !ok:
+		s.unstamped++
+		i := int(s.unstamped-1) / noClockLines
+		if i < MaxBuckets {
+			for len(s.order) <= i {
+				s.order = append(s.order, bucketCounts{})
+			}
+			s.order[i][op]++
+		}
+		return
+	}
+	b := int64(math.Floor(t / s.opt.Bucket))
+	idx, seen := s.stamped[b]
+	if !seen {
+		if len(s.counts) >= MaxBuckets {
+			s.dropped++
+			return
+		}
+		idx = int32(len(s.counts))
+		s.stamped[b] = idx
+		s.counts = append(s.counts, bucketCounts{})
+		s.firstAt = append(s.firstAt, lineRef{int32(it.Input), int32(min(rec.Pos.Line, math.MaxInt32))})
+	}
+	s.counts[idx][op]++
+	if op == opSET && rec.HasMask && rec.Mask != 0 {
+		var owner decode.SGM
+		if w, ok := rec.Owner(); ok {
+			owner = s.l.Owner(w).SGM
+		}
+		if site := s.l.MaskActive(rec.Mask, owner); site > 0 && site < 10 {
+			a := s.activeBy[b]
+			if a == nil {
+				a = new([10]int32)
+				s.activeBy[b] = a
+			}
+			a[site]++
+		}
+	}
+}

@@ -1,0 +1,130 @@
+package triage
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/maestro-analyze/maestro-analyze/report"
+)
+
+// WriteTable renders the triage for people: inventory, then the
+// findings, most serious first, each with its evidence.
+func WriteTable(w io.Writer, r *Report, p report.Palette) error {
+	var sgms []string
+	for _, m := range r.Members {
+		sgms = append(sgms, m.SGM)
+	}
+	fmt.Fprintln(w, p.Bold.Sprintf("Triage: %d files, %d SGMs found (%s)", len(r.Files), len(r.Members), strings.Join(sgms, " ")))
+	fmt.Fprintf(w, "Site states: %s (%s)\n", siteText(r.SiteStates), report.Sanitize(r.SitesSource))
+	fmt.Fprintln(w)
+	if len(r.Findings) == 0 {
+		fmt.Fprintln(w, "No findings.")
+	}
+	for _, f := range r.Findings {
+		sev := strings.ToUpper(f.Severity)
+		switch f.Severity {
+		case High:
+			sev = p.Bad.Sprint(sev)
+		case Medium:
+			sev = p.Warn.Sprint(sev)
+		default:
+			sev = p.Dim.Sprint(sev)
+		}
+		who := strings.Join(f.SGMs, " ")
+		if who != "" {
+			who = " [" + who + "]"
+		}
+		fmt.Fprintf(w, "%s %s%s\n  %s\n", sev, p.Bold.Sprint(f.Code), who, f.Message)
+		for _, e := range f.Evidence {
+			fmt.Fprintf(w, "    at %s\n", e)
+		}
+	}
+	fmt.Fprintln(w)
+	var rows [][]string
+	for _, m := range r.Members {
+		take := ""
+		if m.Take > 0 {
+			take = strconv.Itoa(m.Take)
+		}
+		rows = append(rows, []string{m.SGM, report.Sanitize(m.Hostname), report.Sanitize(m.Version), take, m.State, strconv.Itoa(len(m.Files))})
+	}
+	if len(rows) > 0 {
+		if err := report.RenderRows(w, []string{"SGM", "Host", "Version", "JHF take", "State", "Files"}, rows,
+			tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignLeft, tw.AlignRight); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+	}
+	rows = rows[:0]
+	for _, f := range r.Files {
+		rows = append(rows, []string{report.Sanitize(f.Name), f.SGM, report.Sanitize(f.Rule), kindsText(f.Recognized), strconv.FormatInt(f.Unrecognized, 10)})
+	}
+	if err := report.RenderRows(w, []string{"File", "SGM", "SGM from", "Recognized lines", "Unrecognized"}, rows,
+		tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignRight); err != nil {
+		return err
+	}
+	if len(r.Skipped) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "Not read:")
+		for _, s := range r.Skipped {
+			fmt.Fprintf(w, "  %s\n", report.Sanitize(s))
+		}
+	}
+	if r.Unrecognized.Count > 0 {
+		fmt.Fprintf(w, "\n%s lines not recognized (other command outputs); first: %s\n", report.Thousands(r.Unrecognized.Count), strings.Join(r.Unrecognized.Examples[:min(2, len(r.Unrecognized.Examples))], "; "))
+	}
+	return nil
+}
+
+func siteText(m map[string]string) string {
+	if len(m) == 0 {
+		return "unknown"
+	}
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, k+"="+m[k])
+	}
+	return strings.Join(parts, ",")
+}
+
+// kindsText renders recognized line counts by kind, biggest first.
+func kindsText(m map[string]int64) string {
+	type kv struct {
+		k string
+		n int64
+	}
+	var kvs []kv
+	for k, n := range m {
+		if k == "section" || k == "host-header" || k == "table" {
+			continue
+		}
+		kvs = append(kvs, kv{k, n})
+	}
+	sort.Slice(kvs, func(i, j int) bool {
+		if kvs[i].n != kvs[j].n {
+			return kvs[i].n > kvs[j].n
+		}
+		return kvs[i].k < kvs[j].k
+	})
+	var parts []string
+	for _, x := range kvs {
+		parts = append(parts, fmt.Sprintf("%s %s", x.k, report.Thousands(x.n)))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// WriteCSV renders the findings, one row each.
+func WriteCSV(w io.Writer, r *Report) error {
+	rows := make([][]string, 0, len(r.Findings))
+	for _, f := range r.Findings {
+		rows = append(rows, []string{f.Severity, f.Code, strings.Join(f.SGMs, " "), f.Message, strings.Join(f.Evidence, " ")})
+	}
+	return report.WriteCSV(w, []string{"severity", "code", "sgms", "message", "evidence"}, rows)
+}

@@ -1,0 +1,504 @@
+// Package triage triages a support bundle as it arrived: the feed fanned
+// out to the owners and storms analyses, plus failure evidence of its own
+// (SGMs DOWN, kernel panics, versions), turned into findings by severity
+// with their evidence.
+package triage
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/maestro-analyze/maestro-analyze/decode"
+	"github.com/maestro-analyze/maestro-analyze/parse"
+	"github.com/maestro-analyze/maestro-analyze/report"
+	"github.com/maestro-analyze/maestro-analyze/report/owners"
+	"github.com/maestro-analyze/maestro-analyze/report/storms"
+)
+
+// Severities of triage findings, most serious first.
+const (
+	High   = "high"
+	Medium = "medium"
+	Info   = "info"
+)
+
+// Finding codes: stable, for scripts.
+const (
+	CodeLostUpdates   = "LOST_UPDATES"
+	CodeRejects       = "REJECT_NOTIFICATIONS"
+	CodeSyncOff       = "SYNC_OFF"
+	CodeOffActive     = "OWNERS_OFF_ACTIVE_SITE"
+	CodeExpirySkew    = "EXPIRY_SKEW"
+	CodeRefreshBursts = "REFRESH_BURSTS"
+	CodeSGMDown       = "SGM_DOWN"
+	CodeKernelPanic   = "KERNEL_PANIC"
+	CodeJHFPanicFixes = "JHF_PANIC_FIXES"
+)
+
+// maxEvidence bounds the evidence positions kept per finding.
+const maxEvidence = 5
+
+// Finding is one problem, with the SGMs it concerns, plain words, the
+// numbers, and where it was seen (`archive!member:line`).
+type Finding struct {
+	Code     string           `json:"code"`
+	Severity string           `json:"severity"`
+	SGMs     []string         `json:"sgms"`
+	Message  string           `json:"message"`
+	Evidence []string         `json:"evidence"`
+	Numbers  map[string]int64 `json:"numbers,omitempty"`
+}
+
+// Member is one SGM found in the bundle.
+type Member struct {
+	SGM      string   `json:"sgm"`
+	Files    []string `json:"files"`
+	Hostname string   `json:"hostname,omitempty"`
+	Version  string   `json:"version,omitempty"`
+	Take     int      `json:"jhf_take,omitempty"`
+	State    string   `json:"state,omitempty"`
+}
+
+// FileSummary is what triage made of one input file.
+type FileSummary struct {
+	Name         string           `json:"name"`
+	SGM          string           `json:"sgm"`
+	Rule         string           `json:"rule"`
+	Recognized   map[string]int64 `json:"recognized"`
+	Unrecognized int64            `json:"unrecognized"`
+	Sections     int              `json:"sections"`
+}
+
+// Unrecognized counts what triage could not read, with examples.
+type Unrecognized struct {
+	Count    int64    `json:"count"`
+	Examples []string `json:"examples"`
+}
+
+// Report is the result; `triage --format json` prints it. members,
+// findings (code, severity, sgms, message, evidence) and unrecognized are a
+// contract.
+type Report struct {
+	Members      []Member          `json:"members"`
+	SiteStates   map[string]string `json:"site_states"`
+	SitesSource  string            `json:"site_states_source"`
+	Findings     []Finding         `json:"findings"`
+	Files        []FileSummary     `json:"files"`
+	Skipped      []string          `json:"skipped"`
+	Unrecognized Unrecognized      `json:"unrecognized"`
+	Inputs       report.Inputs     `json:"inputs"`
+	Owners       *owners.Report    `json:"owners"`
+	Storms       *storms.Report    `json:"storms"`
+}
+
+type evidence struct {
+	sgm decode.SGM
+	pos string
+	msg string
+}
+
+// Triage is the builder of the bundle triage: it feeds every record to the
+// owners and storms builders and collects the failure evidence itself.
+type Triage struct {
+	f      *report.Feed
+	owners *owners.Owners
+	storms *storms.Storms
+
+	sections []int // KindSection records per input
+	chassis  int   // the last `asg stat` chassis line's number in the current input
+	down     []evidence
+	panics   []evidence
+	version  map[decode.SGM]evidence
+	take     map[decode.SGM]int
+	hosts    map[decode.SGM]string
+}
+
+// New returns a builder fed by f (it registers itself, after the owners
+// and storms builders it fans the feed out to).
+func New(f *report.Feed, riskWindow uint32, storm storms.Options) *Triage {
+	t := &Triage{
+		f: f, owners: owners.New(f, riskWindow, 0), storms: storms.New(f, storm),
+		version: map[decode.SGM]evidence{}, take: map[decode.SGM]int{}, hosts: map[decode.SGM]string{},
+	}
+	f.Use(t)
+	return t
+}
+
+// StartInput begins one file of the bundle.
+func (t *Triage) StartInput(*report.Input) {
+	t.sections = append(t.sections, 0)
+	t.chassis = 0
+}
+
+// ValueWords is how many value words triage and the analyses it feeds
+// read: up to the owner word.
+func (t *Triage) ValueWords() int { return decode.WordBits + 1 }
+
+// Add takes one record.
+func (t *Triage) Add(it *report.Item) {
+	rec := it.Record
+	switch rec.Kind {
+	case parse.KindHostname:
+		if s, ok := parse.SGMFromHostname(rec.Text); ok {
+			t.hosts[s] = rec.Text
+		}
+	case parse.KindSection:
+		t.sections[it.Input]++
+	case parse.KindSiteState:
+		t.chassis = rec.Chassis
+	case parse.KindMemberState:
+		if rec.State != "DOWN" {
+			return
+		}
+		var s decode.SGM
+		what := fmt.Sprintf("member %d", rec.Value)
+		if t.chassis > 0 {
+			s = decode.SGM{Site: uint8(t.chassis), Member: uint8(rec.Value)}
+			what = s.String()
+		}
+		t.down = append(t.down, evidence{sgm: s, pos: rec.Pos.String(), msg: what + " is DOWN"})
+	case parse.KindPanic:
+		t.panics = append(t.panics, evidence{sgm: it.SGM(), pos: rec.Pos.String(), msg: rec.Text})
+	case parse.KindVersion:
+		s := it.SGM()
+		if rec.Text != "" {
+			t.version[s] = evidence{sgm: s, pos: rec.Pos.String(), msg: rec.Text}
+		}
+		if rec.Value >= 0 {
+			t.take[s] = rec.Value
+		}
+	}
+}
+
+// Report computes the triage.
+func (t *Triage) Report() *Report {
+	sites := t.f.Sites(nil)
+	or := t.owners.Report()
+	sr := t.storms.Report()
+	stats := t.f.Stats()
+	r := &Report{
+		SiteStates: sites.Map(), SitesSource: sites.Source, Findings: []Finding{}, Skipped: []string{},
+		Inputs: t.f.Accounting(), Owners: or, Storms: sr,
+		Unrecognized: Unrecognized{Count: stats.RejectedLines(), Examples: []string{}},
+	}
+	for _, s := range t.f.Skipped() {
+		r.Skipped = append(r.Skipped, s.String())
+	}
+	for _, e := range stats.Examples {
+		r.Unrecognized.Examples = append(r.Unrecognized.Examples, report.Sanitize(e.Error()))
+	}
+	r.Members = t.members()
+	r.Files = t.files()
+	r.Findings = t.findings(r, sites)
+	slices.SortStableFunc(r.Findings, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(sevRank(a.Severity), sevRank(b.Severity)), cmp.Compare(a.Code, b.Code),
+			cmp.Compare(strings.Join(a.SGMs, ","), strings.Join(b.SGMs, ",")))
+	})
+	return r
+}
+
+func sevRank(s string) int {
+	switch s {
+	case High:
+		return 0
+	case Medium:
+		return 1
+	}
+	return 2
+}
+
+func (t *Triage) members() []Member {
+	by := map[decode.SGM]*Member{}
+	get := func(s decode.SGM) *Member {
+		m := by[s]
+		if m == nil {
+			m = &Member{SGM: s.String(), Files: []string{}}
+			by[s] = m
+		}
+		return m
+	}
+	for _, in := range t.f.Inputs() {
+		if s := in.SGM(); !s.IsZero() {
+			m := get(s)
+			m.Files = append(m.Files, in.Name)
+		}
+	}
+	for s, h := range t.hosts {
+		get(s).Hostname = h
+	}
+	for s, v := range t.version {
+		if !s.IsZero() {
+			get(s).Version = v.msg
+		}
+	}
+	for s, n := range t.take {
+		if !s.IsZero() {
+			get(s).Take = n
+		}
+	}
+	for _, d := range t.down {
+		if !d.sgm.IsZero() {
+			get(d.sgm).State = "DOWN"
+		}
+	}
+	out := make([]Member, 0, len(by))
+	for _, s := range sortedSGMKeys(by) {
+		out = append(out, *by[s])
+	}
+	return out
+}
+
+// files summarizes what triage made of each input.
+func (t *Triage) files() []FileSummary {
+	out := []FileSummary{}
+	for _, in := range t.f.Inputs() {
+		fs := FileSummary{Name: in.Name, Rule: in.Rule, Recognized: map[string]int64{}, Unrecognized: in.Stats.RejectedLines()}
+		if s := in.SGM(); !s.IsZero() {
+			fs.SGM = s.String()
+		}
+		if in.Index < len(t.sections) {
+			fs.Sections = t.sections[in.Index]
+		}
+		for _, k := range in.Stats.Kinds() {
+			fs.Recognized[k.String()] = in.Stats.Recognized[k]
+		}
+		out = append(out, fs)
+	}
+	return out
+}
+
+func sortedSGMKeys[V any](m map[decode.SGM]V) []decode.SGM {
+	ks := make([]decode.SGM, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.SortFunc(ks, decode.SGM.Compare)
+	return ks
+}
+
+func sgmList(ss ...decode.SGM) []string {
+	out := []string{}
+	for _, s := range ss {
+		if !s.IsZero() && !slices.Contains(out, s.String()) {
+			out = append(out, s.String())
+		}
+	}
+	return out
+}
+
+func (t *Triage) findings(r *Report, sites report.Sites) []Finding {
+	st := sites.States
+	var out []Finding
+	add := func(f Finding) {
+		if f.SGMs == nil {
+			f.SGMs = []string{}
+		}
+		if len(f.Evidence) > maxEvidence {
+			f.Evidence = f.Evidence[:maxEvidence]
+		}
+		for i := range f.Evidence {
+			f.Evidence[i] = report.Sanitize(f.Evidence[i])
+		}
+		f.Message = report.Sanitize(f.Message)
+		out = append(out, f)
+	}
+	sr, or := r.Storms, r.Owners
+	// Sync health.
+	for _, sn := range sr.Syncstat {
+		if strings.HasPrefix(strings.ToLower(sn.Status), "off") {
+			add(Finding{Code: CodeSyncOff, Severity: High, SGMs: nonEmpty(sn.SGM),
+				Message:  fmt.Sprintf("Sync is %s: this SGM does not synchronize connections, so its peers cannot take them over.", sn.Status),
+				Evidence: []string{sn.Source}})
+		}
+	}
+	for _, l := range storms.LostAdvice(sr) {
+		add(Finding{Code: CodeLostUpdates, Severity: High, SGMs: nonEmpty(l.SGM), Message: l.Message,
+			Evidence: []string{l.Source}, Numbers: map[string]int64{"lost_updates": l.Lost}})
+	}
+	for _, sn := range latestSnapshots(sr.Syncstat) {
+		sent, recv := val(sn.SentRejectNotifications), val(sn.ReceivedRejectNotifications)
+		if sent+recv == 0 {
+			continue
+		}
+		add(Finding{Code: CodeRejects, Severity: Medium, SGMs: nonEmpty(sn.SGM),
+			Message:  fmt.Sprintf("Sync buffer rejects: %d sent and %d received reject notifications; the peer's buffer was full, updates were at risk.", sent, recv),
+			Evidence: []string{sn.Source}, Numbers: map[string]int64{"sent_reject_notifications": sent, "received_reject_notifications": recv}})
+	}
+	// Ownership.
+	if or.OffActiveSite > 0 {
+		var sgms []string
+		for _, c := range or.SGMs {
+			if state := st.Of(int(c.SGM.Site)); c.Owners > 0 && state != decode.Unknown && state != decode.Active {
+				sgms = append(sgms, c.SGM.String())
+			}
+		}
+		add(Finding{Code: CodeOffActive, Severity: High, SGMs: sgms,
+			Message: fmt.Sprintf("%s of %s connections (%s) are owned by SGMs on a site that is not ACTIVE: their packets are not corrected to the owner (MBS-3944) and the owner's SET and DELETE cross the inter-site sync%s.",
+				report.Thousands(int64(or.OffActiveSite)), report.Thousands(int64(or.Connections)), report.Pct(or.OffActiveSite, or.Connections), owners.InferredNote(sites)),
+			Evidence: append(siteEvidence(sites), attributionEvidence(or, sgms)...), Numbers: map[string]int64{"off_active_site": int64(or.OffActiveSite), "connections": int64(or.Connections)}})
+	}
+	if len(or.AtRisk) > 0 || or.ExpirySkew > 0 {
+		f := Finding{Code: CodeExpirySkew, Severity: Medium,
+			Message: fmt.Sprintf("%s connections are held by SGMs whose remaining times differ by more than %d s.", report.Thousands(int64(or.ExpirySkew)), or.RiskWindow),
+			Numbers: map[string]int64{"expiry_skew": int64(or.ExpirySkew), "at_risk": int64(len(or.AtRisk))}}
+		if len(or.AtRisk) > 0 {
+			a := or.AtRisk[0]
+			f.Severity = High
+			f.Message += fmt.Sprintf(" %s of them are at risk of being dropped: some SGM expires them within %d s while another refreshed them within that time; the first, %s:%d -> %s:%d, expires on %s in %d s.",
+				report.Thousands(int64(len(or.AtRisk))), or.RiskWindow, a.Src, a.SPort, a.Dst, a.DPort, a.MinSGM, a.MinRemaining)
+			for _, c := range or.AtRisk {
+				if c.MinSGM != "" && !slices.Contains(f.SGMs, c.MinSGM) {
+					f.SGMs = append(f.SGMs, c.MinSGM)
+				}
+			}
+			slices.Sort(f.SGMs)
+		}
+		f.Evidence = attributionEvidence(or, f.SGMs)
+		add(f)
+	}
+	// Storms.
+	var refresh int64
+	var times []string
+	for _, b := range sr.Bursts {
+		if b.Refresh > 0 {
+			refresh += b.Refresh
+			times = append(times, fmt.Sprintf("%s (burst at %.0f s: %d messages, %d REFRESH)", b.At, b.Start, b.Messages, b.Refresh))
+		}
+	}
+	if refresh > 0 {
+		f := Finding{Code: CodeRefreshBursts, Severity: Medium, Evidence: times,
+			Message: fmt.Sprintf("%d REFRESH bursts in the kernel debug", len(times)),
+			Numbers: map[string]int64{"bursts": int64(len(times)), "refresh": refresh}}
+		if sr.Period != nil {
+			f.Message += "; they recur " + sr.PeriodNote
+		}
+		f.Message += "."
+		if sr.Forecast.Overflow {
+			f.Severity = High
+			f.Message += fmt.Sprintf(" Each wave of about %d updates overflows the sending queue: about %d updates per wave risk being lost (estimate).", sr.Forecast.WaveMessages, sr.Forecast.AtRisk)
+		}
+		add(f)
+	}
+	// Failures.
+	for _, s := range t.failed() {
+		owned, held := t.owners.OwnedBy(s.sgm)
+		f := Finding{SGMs: sgmList(s.sgm), Severity: High, Evidence: s.pos}
+		what := s.sgm.String()
+		if s.sgm.IsZero() {
+			what = "an SGM the bundle does not name"
+		}
+		switch s.code {
+		case CodeSGMDown:
+			f.Code, f.Message = CodeSGMDown, s.what+"."
+			if s.sgm.IsZero() {
+				f.Message += " The output does not say which site it is on."
+			}
+		default:
+			f.Code, f.Message = CodeKernelPanic, fmt.Sprintf("%s had a kernel panic (%d trace lines).", what, len(s.pos))
+		}
+		if !s.sgm.IsZero() && owned > 0 {
+			f.Message += fmt.Sprintf(" It owned %d connections: %d are still held by other SGMs (a backup can carry them on), %d are held nowhere else and are lost.", owned, held, owned-held)
+			f.Numbers = map[string]int64{"owned": int64(owned), "held_elsewhere": int64(held), "lost": int64(owned - held)}
+		}
+		add(f)
+	}
+	for _, s := range sortedSGMKeys(t.version) {
+		v := t.version[s]
+		take, ok := t.take[s]
+		if v.msg == "R81.10" && ok && take < 79 {
+			add(Finding{Code: CodeJHFPanicFixes, Severity: Info, SGMs: sgmList(s),
+				Message:  fmt.Sprintf("R81.10 Jumbo Hotfix take %d is below take 79, which fixes kernel panics with VPN traffic (PRJ-54398) and a memory leak (PRJ-57107).", take),
+				Evidence: []string{v.pos}})
+		}
+	}
+	return out
+}
+
+type failure struct {
+	code string
+	sgm  decode.SGM
+	what string
+	pos  []string
+}
+
+// failed groups DOWN members and panics per SGM.
+func (t *Triage) failed() []failure {
+	var out []failure
+	idx := map[string]int{}
+	group := func(code string, e evidence) {
+		key := code + "|" + e.sgm.String() + "|" + e.msg
+		if code == CodeKernelPanic {
+			key = code + "|" + e.sgm.String()
+		}
+		i, ok := idx[key]
+		if !ok {
+			i = len(out)
+			idx[key] = i
+			out = append(out, failure{code: code, sgm: e.sgm, what: e.msg})
+		}
+		out[i].pos = append(out[i].pos, e.pos)
+	}
+	for _, d := range t.down {
+		group(CodeSGMDown, d)
+	}
+	for _, p := range t.panics {
+		group(CodeKernelPanic, p)
+	}
+	return out
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return []string{s}
+}
+
+func val(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// latestSnapshots keeps the last snapshot per SGM (per input when unnamed).
+func latestSnapshots(all []storms.SyncstatJSON) []storms.SyncstatJSON {
+	var out []storms.SyncstatJSON
+	seen := map[storms.History]bool{}
+	for i := len(all) - 1; i >= 0; i-- {
+		key := all[i].History
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, all[i])
+		}
+	}
+	slices.Reverse(out)
+	return out
+}
+
+// attributionEvidence lists the inputs holding entries of the given SGMs
+// (all attributed inputs when sgms is empty).
+func attributionEvidence(or *owners.Report, sgms []string) []string {
+	var ev []string
+	for _, a := range or.Attribution {
+		if len(a.SGMs) == 0 || (len(sgms) > 0 && !slices.ContainsFunc(a.SGMs, func(s string) bool { return slices.Contains(sgms, s) })) {
+			continue
+		}
+		ev = append(ev, fmt.Sprintf("%s (%s, %s)", a.Input, strings.Join(a.SGMs, " "), a.Rule))
+	}
+	return ev
+}
+
+// siteEvidence lists where the states of the sites that are not ACTIVE
+// were read, when they were observed.
+func siteEvidence(sites report.Sites) []string {
+	var ev []string
+	for _, n := range sites.Evidence {
+		if n.State != decode.Active && n.State != decode.Unknown {
+			ev = append(ev, fmt.Sprintf("%s (site %d %s)", n.Pos, n.Site, n.State))
+		}
+	}
+	return ev
+}
