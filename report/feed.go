@@ -16,7 +16,8 @@ type Input struct {
 	Index int
 	Name  string // as in positions, escaped: "<stdin>", "a.tgz!1_02/fwtab.txt"
 	// SGMs are every SGM the input's records were attributed to, in the
-	// order first seen; Rule is the rule that attributed the last of them
+	// order first seen (an input without records keeps the attribution it
+	// started with); Rule is the rule that attributed the last of them
 	// (RuleCommandLine, RuleHeader, RuleFileName, a host-name rule, or "").
 	SGMs  []decode.SGM
 	Rule  string
@@ -112,6 +113,7 @@ type Feed struct {
 	rule    string
 	byUser  bool // FILE@SGM: nothing in the input overrides it
 	byInput bool // a header line named the SGM: a host name does not override it
+	pending bool // the current attribution has not been noted on the input yet
 	last    float64
 	clocked bool
 }
@@ -197,12 +199,11 @@ func (f *Feed) Walk(args []string, stdin io.Reader, lim parse.Limits) ([]parse.S
 func (f *Feed) Read(src parse.Source, r *parse.Reader) error {
 	in := &Input{Index: len(f.inputs), Name: r.Name()}
 	f.inputs = append(f.inputs, in)
-	f.cur, f.rule, f.byUser, f.byInput = f.cur[:0], src.Rule, src.Rule == parse.RuleCommandLine, false
+	f.cur, f.rule, f.byUser, f.byInput, f.pending = f.cur[:0], src.Rule, src.Rule == parse.RuleCommandLine, false, true
 	f.last, f.clocked = 0, false
 	if !src.SGM.IsZero() {
 		f.cur = append(f.cur, src.SGM)
 	}
-	f.attributed(in)
 	if f.words > 0 {
 		r.SetValueWords(f.words)
 	}
@@ -224,7 +225,10 @@ func (f *Feed) Read(src parse.Source, r *parse.Reader) error {
 			}
 			return nil
 		}
-		f.context(in, rec)
+		f.context(rec)
+		if f.pending && rec.Kind != parse.KindSGMHeader {
+			f.attributed(in)
+		}
 		it.Record, it.SGMs, it.Rule, it.T, it.Clocked = rec, f.cur, f.rule, f.last, f.clocked
 		if len(it.SGMs) == 0 {
 			it.SGMs = nil
@@ -234,6 +238,9 @@ func (f *Feed) Read(src parse.Source, r *parse.Reader) error {
 		}
 		return nil
 	})
+	if len(in.SGMs) == 0 && in.Rule == "" {
+		f.attributed(in)
+	}
 	in.Stats.Add(r.Stats())
 	f.stats.Add(r.Stats())
 	return err
@@ -241,7 +248,7 @@ func (f *Feed) Read(src parse.Source, r *parse.Reader) error {
 
 // context updates the current input's attribution, clock, site-state
 // evidence and asg dxl calc results with rec, before the analyses see it.
-func (f *Feed) context(in *Input, rec *parse.Record) {
+func (f *Feed) context(rec *parse.Record) {
 	if rec.HasTime {
 		f.last, f.clocked = rec.Time*f.opt.TSUnit, true
 	}
@@ -249,15 +256,13 @@ func (f *Feed) context(in *Input, rec *parse.Record) {
 	case parse.KindSGMHeader:
 		if !f.byUser && len(rec.SGMs) > 0 {
 			f.cur = append(f.cur[:0], rec.SGMs...)
-			f.rule, f.byInput = parse.RuleHeader, true
-			f.attributed(in)
+			f.rule, f.byInput, f.pending = parse.RuleHeader, true, true
 		}
 	case parse.KindHostname:
 		// Weakest rule: only for an input nothing else attributed.
 		if s, ok := parse.SGMFromHostname(rec.Text); ok && len(f.cur) == 0 && !f.byUser && !f.byInput {
 			f.cur = append(f.cur[:0], s)
-			f.rule = "host name in cpinfo (" + Sanitize(rec.Text) + ")"
-			f.attributed(in)
+			f.rule, f.pending = "host name in cpinfo ("+Sanitize(rec.Text)+")", true
 		}
 	case parse.KindSiteState, parse.KindCorrection, parse.KindSync:
 		f.sites.add(f.ctx.Layout, rec)
@@ -266,8 +271,10 @@ func (f *Feed) context(in *Input, rec *parse.Record) {
 	}
 }
 
-// attributed notes the current SGMs and rule on the input.
+// attributed notes the current SGMs and rule on the input: records were
+// attributed to them.
 func (f *Feed) attributed(in *Input) {
+	f.pending = false
 	for _, s := range f.cur {
 		if !slices.Contains(in.SGMs, s) {
 			in.SGMs = append(in.SGMs, s)
