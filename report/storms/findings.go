@@ -148,7 +148,7 @@ func (s *Storms) forecast(r *Report) {
 	if len(refresh) > 0 && r.Clock {
 		slices.Sort(refresh)
 		slices.Sort(durs)
-		f.WaveMessages, f.WaveSeconds = refresh[len(refresh)/2], durs[len(durs)/2]
+		f.WaveMessages, f.WaveSeconds = int64(math.Round(median(refresh, 0))), median(durs, 0)
 		f.WaveSource = fmt.Sprintf("median REFRESH count of %d bursts in the capture", len(refresh))
 	} else {
 		f.WaveMessages, f.WaveSeconds = f.Connections, s.opt.Bucket

@@ -235,18 +235,7 @@ func (s *Storms) timeline(r *Report) {
 	}
 	sorted := slices.Clone(totals)
 	slices.Sort(sorted)
-	zeros := span - int64(len(bs))
-	nth := func(k int64) float64 { // k-th smallest over span
-		if k < zeros {
-			return 0
-		}
-		return float64(sorted[k-zeros])
-	}
-	if span%2 == 1 {
-		r.Baseline = nth(span / 2)
-	} else {
-		r.Baseline = (nth(span/2-1) + nth(span/2)) / 2
-	}
+	r.Baseline = median(sorted, span-int64(len(bs)))
 	var sum int64
 	for _, t := range totals {
 		sum += t
@@ -306,10 +295,7 @@ func (s *Storms) timeline(r *Report) {
 			gaps = append(gaps, r.Bursts[i].Start-r.Bursts[i-1].Start)
 		}
 		slices.Sort(gaps)
-		p := gaps[len(gaps)/2]
-		if len(gaps)%2 == 0 {
-			p = (gaps[len(gaps)/2-1] + gaps[len(gaps)/2]) / 2
-		}
+		p := median(gaps, 0)
 		r.Period = &p
 		off := 100 * (p - s.opt.RefreshInterval) / s.opt.RefreshInterval
 		r.PeriodNote = fmt.Sprintf("every %.0f s, %+.1f%% from the configured refresh interval of %.0f s", p, off, s.opt.RefreshInterval)
@@ -363,17 +349,7 @@ func (s *Storms) hotBuckets(idx, totals []int64, first, last int64) []bool {
 			lo++
 		}
 		size := to - from + 1
-		zeros := size - int64(len(win))
-		kth := func(k int64) float64 {
-			if k < zeros {
-				return 0
-			}
-			return float64(win[k-zeros])
-		}
-		m := kth(size / 2)
-		if size%2 == 0 {
-			m = (kth(size/2-1) + kth(size/2)) / 2
-		}
+		m := median(win, size-int64(len(win)))
 		mu := 0.0 // mean of the other buckets of the window
 		if size > 1 {
 			mu = float64(sum-totals[i]) / float64(size-1)
@@ -381,4 +357,26 @@ func (s *Storms) hotBuckets(idx, totals []int64, first, last int64) []bool {
 		hot[i] = float64(totals[i]) >= s.threshold(m, mu)
 	}
 	return hot
+}
+
+// median is the median of zeros zero values and the ascending values of
+// sorted (all of them non-negative, so the zeros come first): the middle
+// value, or the mean of the middle two. The timeline's baseline, each
+// bucket's local baseline, the burst period and the forecast's typical wave
+// all use it.
+func median[T int64 | float64](sorted []T, zeros int64) float64 {
+	n := zeros + int64(len(sorted))
+	if n == 0 {
+		return 0
+	}
+	kth := func(k int64) float64 {
+		if k < zeros {
+			return 0
+		}
+		return float64(sorted[k-zeros])
+	}
+	if n%2 == 1 {
+		return kth(n / 2)
+	}
+	return (kth(n/2-1) + kth(n/2)) / 2
 }

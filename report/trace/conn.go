@@ -12,6 +12,7 @@ import (
 
 	"github.com/maestro-analyze/maestro-analyze/decode"
 	"github.com/maestro-analyze/maestro-analyze/parse"
+	"github.com/maestro-analyze/maestro-analyze/report"
 )
 
 // ErrConnection is wrapped by [ParseConnection] for text that names no
@@ -29,18 +30,29 @@ func ParseConnection(s string) (decode.Tuple, error) {
 	if t, ok := parseTupleText(strings.TrimSpace(s)); ok {
 		return t, nil
 	}
-	r := parse.NewReader(strings.NewReader(s), "CONNECTION")
-	for r.Scan() {
-		rec, err := r.Record()
-		if err != nil || !rec.HasKey {
-			continue
-		}
-		switch rec.Kind {
-		case parse.KindFwTab, parse.KindFwTabLink, parse.KindFwTabF, parse.KindSync, parse.KindGconn, parse.KindCorrection:
-			return rec.Key.Tuple, nil
-		}
+	f := report.NewFeed(report.Context{}, report.FeedOptions{})
+	var k firstKey
+	f.Use(&k)
+	if err := f.ReadString("CONNECTION", s); err == nil && k.ok {
+		return k.t, nil
 	}
 	return decode.Tuple{}, fmt.Errorf("%q: %w", clipText(s, 60), ErrConnection)
+}
+
+// firstKey keeps the connection of the first record that names one.
+type firstKey struct {
+	t  decode.Tuple
+	ok bool
+}
+
+func (k *firstKey) Add(it *report.Item) {
+	if k.ok || !it.HasKey {
+		return
+	}
+	switch it.Kind {
+	case parse.KindFwTab, parse.KindFwTabLink, parse.KindFwTabF, parse.KindSync, parse.KindGconn, parse.KindCorrection:
+		k.t, k.ok = it.Key.Tuple, true
+	}
 }
 
 // parseTupleText parses "a:p-b:q/proto", "a:p -> b:q proto" and mixes.

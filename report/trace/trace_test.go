@@ -129,16 +129,13 @@ func seedCapture(t *testing.T, dxl bool) string {
 func loadDXL(t *testing.T, path string) *report.DXL {
 	t.Helper()
 	d := &report.DXL{}
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	r := parse.NewReader(f, path)
-	for r.Scan() {
-		if rec, err := r.Record(); err == nil {
-			d.Add(rec)
-		}
+	// The feed keeps asg dxl calc results in the context it shares.
+	if err := report.NewFeed(report.Context{DXL: d}, report.FeedOptions{}).ReadString(path, string(data)); err != nil {
+		t.Fatal(err)
 	}
 	return d
 }
