@@ -2,7 +2,6 @@ package parse
 
 import (
 	"bytes"
-	"strings"
 
 	"github.com/maestro-analyze/maestro-analyze/decode"
 )
@@ -318,7 +317,7 @@ func (r *Reader) parseKernelFunc(b []byte) {
 	}
 	rec.Kind = KindCorrection
 	rec.HasKey = true
-	rec.Decision = decision(b[colon+1:])
+	rec.Decision = r.decision(b[colon+1:])
 	rest := b[lt+gt:]
 	if i := bytes.Index(rest, []byte("chassis ")); i >= 0 {
 		s := rest[i+len("chassis "):]
@@ -343,25 +342,43 @@ func (r *Reader) parseKernelFunc(b []byte) {
 // decision quotes what a correction line body (after "fwha_xxx:") says
 // besides its connection: "chassis 0 is STANDBY in VS0, will not correct",
 // "no need to correct". The parts before and after the tuple are joined
-// with "; ".
-func decision(body []byte) string {
-	var parts []string
-	add := func(b []byte) {
-		if s := string(bytes.Trim(b, " \t:;,")); s != "" {
-			parts = append(parts, s)
+// with "; ". A capture repeats the same few decisions: they are handed out
+// again rather than allocated for every line.
+func (r *Reader) decision(body []byte) string {
+	b := r.decBuf[:0]
+	add := func(part []byte) {
+		if part = bytes.Trim(part, " \t:;,"); len(part) > 0 {
+			if len(b) > 0 {
+				b = append(b, "; "...)
+			}
+			b = append(b, part...)
 		}
 	}
-	lt := bytes.IndexByte(body, '<')
-	if lt < 0 {
+	if lt := bytes.IndexByte(body, '<'); lt < 0 {
 		add(body)
-		return strings.Join(parts, "; ")
+	} else {
+		add(body[:lt])
+		if gt := closingAngle(body[lt:]); gt >= 0 {
+			add(body[lt+gt+1:])
+		}
 	}
-	add(body[:lt])
-	if gt := closingAngle(body[lt:]); gt >= 0 {
-		add(body[lt+gt+1:])
+	r.decBuf = b
+	if d, ok := r.decisions[string(b)]; ok {
+		return d
 	}
-	return strings.Join(parts, "; ")
+	d := string(b)
+	if len(r.decisions) < maxDecisions {
+		if r.decisions == nil {
+			r.decisions = make(map[string]string)
+		}
+		r.decisions[d] = d
+	}
+	return d
 }
+
+// maxDecisions bounds the distinct correction-line decisions a Reader
+// keeps to hand out again.
+const maxDecisions = 64
 
 // closingAngle finds the '>' that closes a `<a(p) -> b(p) IPPn>` tuple,
 // skipping the one in "->".

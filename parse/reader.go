@@ -55,6 +55,9 @@ type Reader struct {
 
 	keep func(line []byte) bool // prefilter, see SetPrefilter
 
+	decBuf    []byte            // scratch of decision
+	decisions map[string]string // correction-line decisions seen, reused
+
 	split *splitSource // the plain file behind the Reader, see pipeSplit
 
 	valWords int // value words decoded, 0 for all; see SetValueWords

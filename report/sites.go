@@ -74,6 +74,9 @@ func (e *siteEvidence) add(l decode.Layout, rec *parse.Record) {
 	if e.asg == nil {
 		e.asg, e.corr = make([]SiteNote, l.Sites), make([]SiteNote, l.Sites)
 	}
+	if rec.Kind != parse.KindSync && rec.State == "" {
+		return // no state named: nothing to parse (and no error to allocate)
+	}
 	switch rec.Kind {
 	case parse.KindSiteState: // asg stat: chassis numbers are sites
 		if st, err := decode.ParseSiteState(rec.State); err == nil && rec.Chassis >= 1 && rec.Chassis <= l.Sites {

@@ -126,15 +126,14 @@ func New(f *report.Feed, riskWindow uint32, storm storms.Options) *Triage {
 	return t
 }
 
+// Triage does not say how many value words it reads, so the feed checks
+// every one (a damaged word past the owner's is reported as unrecognized).
+
 // StartInput begins one file of the bundle.
 func (t *Triage) StartInput(*report.Input) {
 	t.sections = append(t.sections, 0)
 	t.chassis = 0
 }
-
-// ValueWords is how many value words triage and the analyses it feeds
-// read: up to the owner word.
-func (t *Triage) ValueWords() int { return decode.WordBits + 1 }
 
 // Add takes one record.
 func (t *Triage) Add(it *report.Item) {
