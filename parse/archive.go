@@ -34,10 +34,13 @@ const maxNameLen = 1024
 // it as a [Skipped] entry and goes on with the next input.
 type Limits struct {
 	// MaxDepth is how many archive levels may be opened inside one another:
-	// a .gz, .tar or .tgz is one level, a .tgz inside a .tgz two.
+	// a .gz, .tar, .tgz, .zip, .xz, .tar.xz (and so on) is one level, a
+	// .tgz inside a .tgz or a .zip two.
 	MaxDepth int
-	// MaxDecompressed is how many bytes the gzip layers of one input may
-	// produce, all levels together; it stops gzip bombs.
+	// MaxDecompressed is how many bytes the decompressors of one input
+	// (gzip, xz, zstd, bzip2, and zip members) may produce, all levels
+	// together; it stops decompression bombs. It also bounds the temporary
+	// copy of a zip archive that is not a file of its own (see [Walk]).
 	MaxDecompressed int64
 	// MaxMembers is how many archive members (of any type) one input may
 	// hold, all levels together.
@@ -103,11 +106,11 @@ func (e *limitError) Error() string {
 	return fmt.Sprintf("more than %d bytes decompressed (the limit per input)", e.limit)
 }
 
-// layerError is a read error of one layer of an input: the gzip data or a
-// tar archive. layer numbers the layers from the file (0) inwards; readers
-// at that layer and deeper are dead.
+// layerError is a read error of one layer of an input: compressed data,
+// a tar or zip archive, or one of its members. layer numbers the layers
+// from the file (0) inwards; readers at that layer and deeper are dead.
 type layerError struct {
-	what  string // "gzip data", "tar member", "tar archive"
+	what  string // "gzip data", "xz data", "tar member", "tar archive", "zip member"
 	layer int
 	err   error
 }
@@ -124,6 +127,7 @@ type budgetReader struct {
 	left  *int64 // shared by the layers of one input
 	limit int64
 	layer int
+	what  string // what r decompresses, for its errors: "xz data"; "" is "gzip data"
 }
 
 // Read implements io.Reader.
@@ -142,7 +146,11 @@ func (b *budgetReader) Read(p []byte) (int, error) {
 	}
 	*b.left -= int64(n)
 	if err != nil && !errors.Is(err, io.EOF) && !isLayered(err) {
-		err = &layerError{what: "gzip data", layer: b.layer, err: err}
+		what := b.what
+		if what == "" {
+			what = "gzip data"
+		}
+		err = &layerError{what: what, layer: b.layer, err: err}
 	}
 	return n, err
 }
@@ -180,6 +188,7 @@ type walker struct {
 
 	// Per input.
 	left    int64 // decompressed bytes still allowed
+	under   int   // decompressors between the input and the data being read
 	members int
 	stopped bool // a limit was reached: read nothing more of this input
 	broken  int  // the outermost layer that failed; readers there and deeper are dead
@@ -245,29 +254,41 @@ func (w *walker) gunzip(layer int, br *bufio.Reader) (*gzip.Reader, error) {
 	return w.gzs[layer], w.gzs[layer].Reset(br)
 }
 
-// stream reads br, the data of src at layer: gzip and tar are recognized
-// by content and opened (level counts the archive levels around br; a tar
-// right inside gzip shares its level), anything else is text for fn.
-func (w *walker) stream(src Source, raw string, br *bufio.Reader, level, layer int, gzipped bool) error {
-	head, _ := br.Peek(2)
-	if isGzip(head) {
+// stream reads br, the data of src at layer: compressed data (gzip, xz,
+// zstd, bzip2), tar and zip archives are recognized by content and opened
+// (level counts the archive levels around br; a tar right inside
+// compressed data shares its level), 7z and RAR archives are refused, and
+// anything else is text for fn.
+func (w *walker) stream(src Source, raw string, br *bufio.Reader, level, layer int, compressed bool) error {
+	head, _ := br.Peek(tarMagicEnd)
+	switch c := sniff(head); {
+	case c == notContainer:
+	case c == zipArchive:
+		return w.zip(src, raw, br, level, layer)
+	case c == sevenZip || c == rarArchive:
+		w.skip(Skipped{Name: src.Name, Reason: "skipped: " + c.String() + ": not supported; unpack it and give the folder"})
+		return nil
+	case c.compressed():
 		if level >= w.lim.MaxDepth {
 			w.skip(Skipped{Name: src.Name, Reason: w.tooDeep()})
 			return nil
 		}
-		zr, err := w.gunzip(layer, br)
+		zr, closer, err := w.decompressor(c, layer, br)
 		if err != nil {
 			if !isLayered(err) {
-				err = &layerError{what: "gzip data", layer: layer + 1, err: err}
+				err = &layerError{what: c.String(), layer: layer + 1, err: err}
 			}
 			w.fail(src.Name, 0, err, -1)
 			return nil
 		}
-		inner := w.buf(layer+1, &budgetReader{r: zr, left: &w.left, limit: w.lim.MaxDecompressed, layer: layer + 1})
+		defer closer.Close()
+		w.under++
+		defer func() { w.under-- }()
+		inner := w.buf(layer+1, &budgetReader{r: zr, left: &w.left, limit: w.lim.MaxDecompressed, layer: layer + 1, what: c.String()})
 		return w.stream(src, raw, inner, level+1, layer+1, true)
 	}
-	if head, _ = br.Peek(tarMagicEnd); isTar(head) {
-		if !gzipped {
+	if isTar(head) {
+		if !compressed {
 			if level >= w.lim.MaxDepth {
 				w.skip(Skipped{Name: src.Name, Reason: w.tooDeep()})
 				return nil
@@ -365,11 +386,7 @@ func (w *walker) tar(src Source, raw string, br *bufio.Reader, level, layer int)
 			w.fail(src.Name, 0, err, n)
 			return nil
 		}
-		if w.members++; w.members > w.lim.MaxMembers {
-			w.stopped = true
-			w.add(Skipped{Name: src.Name, Reason: fmt.Sprintf(
-				"stopped: more than %d archive %s (the limit per input); rest of input not read",
-				w.lim.MaxMembers, plural(w.lim.MaxMembers, "member"))})
+		if !w.member(src.Name) {
 			return nil
 		}
 		if hdr.Typeflag == tar.TypeXGlobalHeader {
@@ -382,23 +399,48 @@ func (w *walker) tar(src Source, raw string, br *bufio.Reader, level, layer int)
 		if hdr.Typeflag == tar.TypeDir {
 			continue
 		}
-		clean := clipName(path.Clean(strings.ReplaceAll(hdr.Name, `\`, "/")))
-		m := Source{Path: src.Path, Name: src.Name + "!" + QuoteName(clean), SGM: src.SGM, Rule: src.Rule}
-		mraw := raw + "!" + clean
-		if m.Rule != RuleCommandLine {
-			m = named(m, mraw)
-		}
+		m, mraw := memberSource(src, raw, memberName(hdr.Name))
 		if err := w.stream(m, mraw, w.buf(layer, mr), level, layer, false); err != nil {
 			return err
 		}
 	}
 }
 
-// entryProblem says why a tar entry is not read, or "" when it is: only
-// regular files (and folders, which hold nothing) with a relative path that
-// stays inside the archive are.
-func entryProblem(h *tar.Header) string {
-	name := strings.ReplaceAll(h.Name, `\`, "/")
+// member counts one more archive member of the input named name, and
+// reports false (and stops the input) when that is one over
+// [Limits.MaxMembers].
+func (w *walker) member(name string) bool {
+	if w.members++; w.members <= w.lim.MaxMembers {
+		return true
+	}
+	w.stopped = true
+	w.add(Skipped{Name: name, Reason: fmt.Sprintf(
+		"stopped: more than %d archive %s (the limit per input); rest of input not read",
+		w.lim.MaxMembers, plural(w.lim.MaxMembers, "member"))})
+	return false
+}
+
+// memberName is the name of an archive member in positions, cleaned: the
+// name in the archive with backslashes as slashes, cut to maxNameLen.
+func memberName(name string) string {
+	return clipName(path.Clean(strings.ReplaceAll(name, `\`, "/")))
+}
+
+// memberSource is the Source of the member of src (whose unescaped name
+// is raw) cleaned to clean (see memberName), and its unescaped name.
+func memberSource(src Source, raw, clean string) (Source, string) {
+	m := Source{Path: src.Path, Name: src.Name + "!" + QuoteName(clean), SGM: src.SGM, Rule: src.Rule}
+	mraw := raw + "!" + clean
+	if m.Rule != RuleCommandLine {
+		m = named(m, mraw)
+	}
+	return m, mraw
+}
+
+// pathProblem says why an archive member named name is not read, or ""
+// when its path is relative and stays inside the archive.
+func pathProblem(name string) string {
+	name = strings.ReplaceAll(name, `\`, "/")
 	switch {
 	case name == "":
 		return "empty name"
@@ -406,6 +448,16 @@ func entryProblem(h *tar.Header) string {
 		return "absolute path"
 	case name == ".." || strings.HasPrefix(name, "../") || strings.HasSuffix(name, "/..") || strings.Contains(name, "/../"):
 		return `path with ".." (leads outside the archive)`
+	}
+	return ""
+}
+
+// entryProblem says why a tar entry is not read, or "" when it is: only
+// regular files (and folders, which hold nothing) with a relative path that
+// stays inside the archive are.
+func entryProblem(h *tar.Header) string {
+	if p := pathProblem(h.Name); p != "" {
+		return p
 	}
 	switch h.Typeflag {
 	case tar.TypeReg, tar.TypeCont, tar.TypeDir:

@@ -88,8 +88,9 @@ func bomb(tb testing.TB, n int) []byte {
 }
 
 // walkOut summarizes a walk: each text Walk handed to fn ("name sgm (rule)
-// lines=N"), each record and rejected line ("name:line kind" or the error),
-// and each skipped entry.
+// lines=N"), each record and rejected line ("name:line kind" or the error)
+// then the first line of each shape no format recognized ("name:line:
+// unrecognized "shape""), and each skipped entry.
 type walkOut struct {
 	texts, recs, skipped []string
 }
@@ -130,6 +131,9 @@ func walk(t *testing.T, lim Limits, stdin []byte, args ...string) walkOut {
 		s := r.Stats()
 		if got := s.RecognizedLines() + s.IgnoredLines() + s.RejectedLines(); got != s.Lines {
 			t.Errorf("%s: accounting %d != %d lines", src.Name, got, s.Lines)
+		}
+		for _, sh := range s.Shapes() {
+			out.recs = append(out.recs, fmt.Sprintf("%s: unrecognized %q", sh.First, sh.Shape))
 		}
 		sgm := "-"
 		if !src.SGM.IsZero() {
@@ -210,7 +214,7 @@ func TestWalk(t *testing.T) {
 		files: map[string][]byte{"x.txt": gz(t, []byte(lines(fwLine, badLine)))},
 		args:  []string{"x.txt"},
 		texts: []string{"x.txt - () lines=2"},
-		recs:  []string{"x.txt:1 fwtab", "x.txt:2: not a recognized entry (expected a fw tab -u/-f entry, a kernel-debug sync or correction line, a gconn row or asg dxl calc output)"},
+		recs:  []string{"x.txt:1 fwtab", `x.txt:2: unrecognized "this is not a dump line"`},
 	}, {
 		name: "tgz members, SGM from member paths",
 		files: map[string][]byte{"diag.tgz": tgz(t,
@@ -314,7 +318,7 @@ func TestWalk(t *testing.T) {
 			member{name: "bad\xff\u202e.txt", typ: tar.TypeFifo})},
 		args:  []string{"e.tar"},
 		texts: []string{`e.tar!\x1b[31mred\x1b[0m.txt - () lines=1`},
-		recs:  []string{`e.tar!\x1b[31mred\x1b[0m.txt:1: not a recognized entry (expected a fw tab -u/-f entry, a kernel-debug sync or correction line, a gconn row or asg dxl calc output)`},
+		recs:  []string{`e.tar!\x1b[31mred\x1b[0m.txt:1: unrecognized "this is not a dump line"`},
 		skipped: []string{
 			`e.tar!link\x07: skipped: symbolic link to \x1b]0;title\x07 (not followed)`,
 			`e.tar!bad\xff\u{202e}.txt: skipped: named pipe (fifo)`,

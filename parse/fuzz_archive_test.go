@@ -25,6 +25,13 @@ func FuzzArchive(f *testing.F) {
 	full := gz(f, []byte(text))
 	f.Add(full[:len(full)-10])
 	f.Add(bomb(f, 2))
+	f.Add(zipOf(f, member{name: "1_01/fwtab.txt", body: text}, member{name: "l", typ: tar.TypeSymlink, link: "/etc/passwd"}, member{name: "../x", body: text}))
+	f.Add(tgz(f, member{name: "a.zip", body: string(zipOf(f, member{name: "b.tgz", body: string(tgz(f, member{name: "1_02/fwtab.txt", body: text}))}))}))
+	f.Add(xzOf(f, tarOf(f, member{name: "1_01/fwtab.txt", body: text}, member{name: "y.zst", body: string(zstdOf(f, []byte(text)))})))
+	f.Add(zstdOf(f, tarOf(f, member{name: "1_03/fwtab.txt", body: text})))
+	f.Add(bzip2Fixture(f))
+	f.Add([]byte("7z\xbc\xaf\x27\x1c\x00\x04"))
+	f.Add([]byte("Rar!\x1a\x07\x00"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		lim := Limits{MaxDepth: 3, MaxDecompressed: 1 << 20, MaxMembers: 32, MaxLineLen: 4096}
 		texts := 0

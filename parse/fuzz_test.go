@@ -43,6 +43,20 @@ func checkReader(t *testing.T, data string) {
 	if want := int64(strings.Count(data, "\n")); s.Lines != want && s.Lines != want+1 {
 		t.Fatalf("counted %d lines, input has %d newlines", s.Lines, want)
 	}
+	// The lines no format recognized are ignored, all of them by shape.
+	if n := s.Ignored[ReasonUnrecognized] + s.Ignored[ReasonCpinfoOther]; s.UnrecognizedLines() != n {
+		t.Fatalf("%d lines by shape, %d ignored as unrecognized", s.UnrecognizedLines(), n)
+	}
+	var listed int64
+	for _, sh := range s.Shapes() {
+		listed += sh.Count
+		if sh.Count < 1 || sh.First.Line < 1 || int64(sh.First.Line) > s.Lines || sh.Shape == "" || len(sh.Shape) > MaxShapeLen+4 {
+			t.Fatalf("bad shape %+v", sh)
+		}
+	}
+	if listed > s.UnrecognizedLines() {
+		t.Fatalf("shapes list %d lines, %d unrecognized", listed, s.UnrecognizedLines())
+	}
 }
 
 func seedLines(f *testing.F, path string) {
@@ -60,6 +74,7 @@ func seedLines(f *testing.F, path string) {
 func FuzzReader(f *testing.F) {
 	seedLines(f, "testdata/seed-entries.txt")
 	f.Add("<0,1\n 2>\n<a> -> <b>\n-*- -*-\n|||\n@;;[;\n")
+	f.Add("Issuing 'cpinfo -y all' :\n[FW1]\n\tHOTFIX_R81_20_JUMBO_HF_MAIN\tTake:  122\n\tHOTFIX_R80_20_JHF_T118_EQ_251_MAIN\nNo hotfixes..\nSep 30 02:30:00 gw kernel: e1000e: eth0 up\n")
 	f.Fuzz(checkReader)
 }
 
@@ -73,6 +88,10 @@ func FuzzSync(f *testing.F) {
 	f.Add("[vs_0];[tid_7];[fw4_7];SET: connections (8158) keys(6)=<0,ac103d02,77d3,ac103d42,b3,6> vals(3)=<1c001,2000800,0> sync_mask=[0x0001800e] ttl=0;")
 	f.Add("@;882640557.8263;[fw4_1];DELETE: connections (8158) keys(6)=<0,1,2,3,4,6> sync_mask=[ 0x0000000c];")
 	f.Add("[kern];[tid_40];[fw4_0];fwha_ccl_is_stateful_corr_needed: <172.16.61.2(33183) -> 172.16.61.66(31435) IPP6>: chassis 0 is STANDBY in VS0, will not correct;")
+	// Wrapped: inside vals, before sync_mask, inside the mask, before keys.
+	f.Add("@;5;[vs_0];[tid_7];[fw4_7];SET: connections (8158) keys(6)=<0,ac103d02,77d3,ac103d42,b3,6> vals(16)=<1c001,40044080,f,b,0,68da50ae,0,412afd3c,e6fc6e36,54,ffffffff,ffffffff,ffffffff,2000800,\nf9280,80000000> sync_mask=[0x0001800e] refresh time=3608 aggressive time=509 ttl=0 sync time=1 kmask=0 op_code=0 no n6addrs;\n")
+	f.Add("[fw4_1];REFRESH: connections (8158) keys(6)=<0,1,2,3,4,6> vals(1)=<2>\n sync_mask=[0x0001\n800e] ttl=0\n;\n[fw4_1];DELETE: connections (8158) keys(6)=<0,1,2,3,4,6>\n[fw4_1];SET: connecti\nons (8158) keys(6)=<0,1,\n\n2,3,4,6>;\n")
+	f.Add("[]\n[fw4_1];X: \n[vs_0];")
 	f.Fuzz(checkReader)
 }
 
@@ -90,5 +109,6 @@ func FuzzSyncstat(f *testing.F) {
 func FuzzGconnDxl(f *testing.F) {
 	seedLines(f, "testdata/gconn-r81.txt")
 	f.Add("<172.16.61.2,172.16.61.66,dst_based,318>\nChassis 1: Blade(s):1_02,1_04\n")
+	f.Add("| Segm | Src IP | S.port | Dst IP | D.port | Proto | Flags | PP |Ref Cnt(I/O)|In\nst|PPAK ID|clstr mem ID|Rec. ref|Rec. Type|\n| 0 | 192.168.3.53 | 18192 | 192.168.3.240 | 64216 | 6 |FP .. ..| No | 0/0 | 1 | 32 |\n 15 | 0 | UNDEF |\n| 0 | 0.0.0.0 | 8116 | 192.168.3.53 | 8116 | 17 |FP .. ..| No | 0/0 | 1 | 32 | 1\n| 0 | UNDEF |\n")
 	f.Fuzz(checkReader)
 }

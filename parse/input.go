@@ -9,8 +9,6 @@ import (
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
-
-	"github.com/klauspost/compress/gzip"
 )
 
 // StdinName is how standard input is named in positions.
@@ -43,8 +41,8 @@ func (in *Input) Close() error {
 }
 
 // Open opens path ("-" for stdin, read from stdin) as one text stream: it
-// transparently decompresses gzip, recognized by its magic bytes rather
-// than its name, up to [DefaultMaxDecompressed] bytes, and transcodes UTF-16
+// transparently decompresses gzip, xz, zstd and bzip2, recognized by their
+// magic bytes rather than their names, up to [DefaultMaxDecompressed] bytes, and transcodes UTF-16
 // text that starts with a byte-order mark to UTF-8. It does not look inside
 // tar archives: [Walk] does.
 func Open(path string, stdin io.Reader) (*Input, error) {
@@ -69,15 +67,16 @@ func Open(path string, stdin io.Reader) (*Input, error) {
 		r = f
 	}
 	br := bufio.NewReaderSize(r, bufSize)
-	if magic, _ := br.Peek(2); isGzip(magic) {
-		zr, err := gzip.NewReader(br)
+	if head, _ := br.Peek(10); sniff(head).compressed() {
+		c := sniff(head)
+		zr, closer, err := openCompressed(c, br)
 		if err != nil {
 			_ = in.Close()
 			return nil, fmt.Errorf("%s: %w", in.Name, err)
 		}
-		in.closers = append(in.closers, zr)
+		in.closers = append(in.closers, closer)
 		left := int64(DefaultMaxDecompressed)
-		br = bufio.NewReaderSize(&budgetReader{r: zr, left: &left, limit: left}, bufSize)
+		br = bufio.NewReaderSize(&budgetReader{r: zr, left: &left, limit: left, what: c.String()}, bufSize)
 	}
 	in.Reader = textReader(br)
 	return in, nil

@@ -30,15 +30,215 @@ func (r *Reader) kdebugLine(t []byte, pos Pos) bool {
 	}
 	switch {
 	case isSyncBody(body):
+		if body[len(body)-1] != ';' { // the one test an unwrapped line pays
+			return r.syncWrapped(body, pos)
+		}
 		return r.finish(r.parseSync(body, pos))
 	case isKernelFunc(body):
 		r.parseKernelFunc(body)
 		return r.accept()
+	case hadPrefix && opEnd(body) > 0 && body[len(body)-1] != ';':
+		return r.syncWrapped(body, pos) // cut before its keys(
 	case hadPrefix:
 		return r.accept() // a kernel-debug line that carries nothing we decode
 	}
 	r.rejectLine(synErr(pos, ErrUnrecognized, "not a recognized entry: %q", clip(t)), 1)
 	return true
+}
+
+// Wrapped sync lines. A terminal, a pager or a tool that cuts lines at a
+// fixed width can split one sync line over several; nothing is lost at the
+// break. A line that ends in ';' is complete: that one byte test is all an
+// unwrapped line pays. Any other sync line (or kernel-debug line with an
+// upper-case op, cut before its keys) is open, and the next line continues
+// it, decided by content, when:
+//
+//   - the line ends inside a keys(n)=<...> or vals(n)=<...> list (its last
+//     '<' is not closed; the usual break is right after a ','), and the
+//     next line holds only hex digits and commas up to the list's '>' or
+//     its own end;
+//   - it ends inside sync_mask=[...], and the next line holds only hex
+//     digits, 'x' and spaces up to the ']' or its own end;
+//   - it ends anywhere else (before vals( or sync_mask=, inside a label, in
+//     the fields after the mask), and the next line holds only what a sync
+//     line's text is made of: lower-case letters, digits and "_=()<>[], ",
+//     with a ';' at most as its last byte, and does not start with '['.
+//
+// So a continuation never starts with a kernel-debug prefix ('@', '[',
+// ';' followed by more) nor with the first bytes of another format (upper
+// case, '|', ':' in SGM headers and -f lines, '.' in dotted addresses, '-'
+// in links and banners, ';' inside fw tab entries), and a blank line ends
+// the join. Pieces are joined with nothing, except that a space at the
+// break (ending the line or starting the next) is kept as one space outside
+// the lists and the mask. A break inside a hex word cannot be told from a
+// break between two words: the comma that separates words stays on one side
+// of the break, so list pieces are joined with nothing, which also mends a
+// cut word; were a comma lost, the merged word would not be one, and the
+// line is rejected (a word over 8 digits, or vals(n) disagreeing), never
+// misread. At most maxSyncLines lines, and no more bytes than the longest
+// line kept, are joined. Not joined: a cut inside the prefix or the op,
+// and one right before a '[' (sync_mask= then [0x...] on the next line,
+// which reads as a prefix).
+
+// maxSyncLines bounds how many physical lines one wrapped sync line may
+// span: the seed's 360-byte SET takes 5 lines of 80 columns, 9 of 40.
+const maxSyncLines = 16
+
+// syncEnd is how a sync line's text ends, for joining wrapped lines.
+type syncEnd uint8
+
+const (
+	syncClosed syncEnd = iota // ends with ';': complete
+	syncInList                // inside a keys(n)=< or vals(n)=< list
+	syncInMask                // inside sync_mask=[...]
+	syncOpen                  // anywhere else, without the final ';'
+)
+
+// syncEnding reports how the sync body b ends.
+func syncEnding(b []byte) syncEnd {
+	if len(b) == 0 || b[len(b)-1] == ';' {
+		return syncClosed
+	}
+	if lt := bytes.LastIndexByte(b, '<'); lt >= 0 && bytes.IndexByte(b[lt:], '>') < 0 {
+		return syncInList
+	}
+	if i := bytes.Index(b, []byte("sync_mask=[")); i >= 0 && bytes.IndexByte(b[i:], ']') < 0 {
+		return syncInMask
+	}
+	return syncOpen
+}
+
+// syncContinues reports whether t, a trimmed line, continues a sync line
+// whose text ends as e.
+func syncContinues(e syncEnd, t []byte) bool {
+	if len(t) == 0 {
+		return false
+	}
+	switch e {
+	case syncInList:
+		return runUpTo(t, '>', false)
+	case syncInMask:
+		return runUpTo(t, ']', true)
+	case syncOpen:
+		return isSyncText(t)
+	}
+	return false
+}
+
+// runUpTo reports whether t holds only hex digits and commas (mask: hex
+// digits, 'x', 'X' and spaces) before its first closing byte, or up to its
+// end when it has none.
+func runUpTo(t []byte, closing byte, mask bool) bool {
+	for _, c := range t {
+		switch {
+		case c == closing:
+			return true
+		case hexClass[c] < 16:
+		case !mask && c == ',':
+		case mask && (c == 'x' || c == 'X' || c == ' ' || c == '\t'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// isSyncText reports whether t is made of what the text of a sync line
+// after its op is made of, a ';' at most last, and does not start with '['
+// (a kernel-debug prefix).
+func isSyncText(t []byte) bool {
+	if t[0] == '[' {
+		return false
+	}
+	for i, c := range t {
+		switch {
+		case c >= 'a' && c <= 'z', isDigit(c):
+		case c == '_', c == '=', c == '(', c == ')', c == '<', c == '>', c == '[', c == ']', c == ',', c == ' ', c == '\t':
+		case c == ';' && i == len(t)-1:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// isSyncContinuation reports whether t, a trimmed line, could continue a
+// wrapped sync line, whatever came before it: a chunk of a split file
+// never starts on such a line (see boundary).
+func isSyncContinuation(t []byte) bool {
+	return syncContinues(syncInList, t) || syncContinues(syncInMask, t) || syncContinues(syncOpen, t)
+}
+
+// isSyncKeyCut reports whether t, a trimmed kernel-debug line, is a sync
+// line cut before the end of its keys list: the first line of a wrapped
+// sync line that may name a connection on the lines after.
+func isSyncKeyCut(t []byte) bool {
+	if len(t) == 0 || t[len(t)-1] == ';' {
+		return false
+	}
+	body := splitPrefix(t).body
+	if opEnd(body) == 0 {
+		return false
+	}
+	k := bytes.Index(body, []byte("keys("))
+	return k < 0 || bytes.IndexByte(body[k:], '>') < 0
+}
+
+// isBlank reports whether c is a space or a tab.
+func isBlank(c byte) bool { return c == ' ' || c == '\t' }
+
+// syncWrapped parses the sync body b of the current line, whose last byte
+// is not ';', joining the lines that continue it. b lies in r.cur, which is
+// copied first: reading ahead reuses the line buffer.
+func (r *Reader) syncWrapped(b []byte, pos Pos) bool {
+	off := r.col(b) - 1
+	if off < 0 { // not within the current line: keep the body alone
+		r.join = append(r.join[:0], b...)
+		r.cur, off = nil, 0
+	} else {
+		r.join = append(r.join[:0], r.cur...)
+		r.cur = r.join // columns still map to the first line
+	}
+	end := off + len(b)
+	spaced := end < len(r.join) && isBlank(r.join[end]) // a space ends the line
+	lines := 1
+	for e := syncEnding(b); e != syncClosed && lines < maxSyncLines; {
+		line, n, tooLong, ok := r.nextLine()
+		if !ok {
+			// The input ends inside the line: a chunk's Reader is then
+			// not neutral (see neutral).
+			r.wrapCut = e == syncInList || e == syncInMask
+			break
+		}
+		next := trimSpace(line)
+		if tooLong || !syncContinues(e, next) || end-off+1+len(next) > r.lr.max {
+			r.pushBack(line, n, tooLong)
+			break
+		}
+		r.stats.Lines++
+		lines++
+		r.join = r.join[:end] // drop what followed the body on the first line
+		if e == syncOpen && (spaced || isBlank(line[0])) {
+			r.join = append(r.join, ' ')
+		}
+		r.join = append(r.join, next...)
+		end = len(r.join)
+		spaced = isBlank(line[len(line)-1])
+		e = syncEnding(r.join[off:end])
+	}
+	if lines > 1 {
+		r.cur = nil // columns no longer map to one line
+	}
+	r.rec.Lines = lines
+	b = r.join[off:end]
+	if !isSyncBody(b) { // an op line cut before its keys, not continued so
+		return r.accept()
+	}
+	if err := r.parseSync(b, pos); err != nil {
+		r.rejectLine(err, lines)
+		return true
+	}
+	return r.accept()
 }
 
 // kdebugPrefix strips `@;stamp;` and `[...];` groups, recording the stamp

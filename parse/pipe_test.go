@@ -15,7 +15,8 @@ func TestPipeSameAsScan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := strings.Repeat(string(data)+"garbage\n", 400) // > several batches
+	// > several batches, each with a rejected line and one no format recognizes
+	in := strings.Repeat(string(data)+"| 0 | 1.2.3.4 | 1 |\ngarbage\n", 400)
 	describe := func(rec *Record, err error) string {
 		if err != nil {
 			return "err " + err.Error()
@@ -44,7 +45,7 @@ func TestPipeSameAsScan(t *testing.T) {
 			t.Fatalf("record %d: piped %q, scanned %q", i, got[i], want[i])
 		}
 	}
-	if p.Stats().Lines != r.Stats().Lines || p.Stats().RejectedLines() != 400 {
+	if p.Stats().Lines != r.Stats().Lines || p.Stats().RejectedLines() != 400 || p.Stats().Ignored[ReasonUnrecognized] != 400 {
 		t.Errorf("stats: piped %+v, scanned %+v", p.Stats(), r.Stats())
 	}
 }

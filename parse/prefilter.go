@@ -131,7 +131,10 @@ func (p *ConnFilter) Reset() {
 // ConnFilter). Context lines are kept at the cost of a few byte compares:
 // SGM headers ("1_01:", "-*- ... -*-"), asg dxl calc lines (every result
 // line, so a chassis line never joins the wrong calc), gconn headers
-// (column order), the first line of an entry wrapped over several lines,
+// (column order), the first line of an entry wrapped over several lines
+// and that of a kernel-debug sync line wrapped inside its key (the key may
+// name the connection on the lines after; the Reader reads the lines that
+// continue a line without asking the prefilter, so they are kept with it),
 // kernel-debug lines naming a chassis state (site-state evidence), and a
 // line starting with '{' (so the Reader still recognizes a JSON
 // document and skips it). Hex is matched in lower case, as Check Point
@@ -173,20 +176,25 @@ func keepContext(line []byte) bool {
 		if bytes.HasPrefix(t, []byte("[fw_")) {
 			if j := bytes.IndexByte(t, ']'); j > 0 {
 				rest := trimSpace(t[j+1:])
-				return len(rest) > 0 && rest[0] == '<' && rest[len(rest)-1] != '>' && rest[len(rest)-1] != ')'
+				if len(rest) > 0 && rest[0] == '<' && rest[len(rest)-1] != '>' && rest[len(rest)-1] != ')' {
+					return true
+				}
+				return isSyncKeyCut(rest)
 			}
 		}
-		return isChassisState(t)
+		return isChassisState(t) || isSyncKeyCut(t)
 	case c == '@' || c == ';':
-		return isChassisState(t)
+		return isChassisState(t) || isSyncKeyCut(t)
 	case c == '-':
 		return bytes.HasPrefix(t, []byte("-*-"))
 	case c == '{':
 		return true
 	case c == '|':
 		return bytes.HasPrefix(trimSpace(t[1:]), []byte("Segm"))
-	case c == 'C':
-		return bytes.HasPrefix(t, []byte("Chassis "))
+	case c == 'C' && bytes.HasPrefix(t, []byte("Chassis ")):
+		return true
+	case c >= 'A' && c <= 'Z':
+		return isSyncKeyCut(t) // a sync line pasted without its prefix
 	case c >= '0' && c <= '9':
 		return len(t) <= 8 && t[len(t)-1] == ':'
 	}

@@ -41,6 +41,7 @@ type Reader struct {
 	pendingTooLong bool
 	hasPending     bool
 	join           []byte
+	wrapCut        bool // the input ended inside a wrapped sync line (see neutral)
 
 	cur  []byte // the physical line being parsed, for column offsets
 	cols gconnColumns
@@ -67,13 +68,28 @@ type Reader struct {
 	expectTitle, prevRule byte
 	titleSeen             bool
 	afterHostname         bool // the last block was Issuing 'hostname'
+	// cpinfo says whether the input is a cpinfo file, which names the
+	// reason of the lines no format recognizes (see unrecognized).
+	cpinfo cpinfoState
+
+	rejectUnknown bool   // see SetRejectUnrecognized
+	shapeBuf      []byte // scratch of unrecognized
 }
+
+// SetRejectUnrecognized makes the Reader reject the lines no format
+// recognizes (as [ErrUnrecognized]) instead of ignoring them: for input
+// the user asked to have decoded line by line, such as pasted entries.
+// Call it before the first Scan.
+func (r *Reader) SetRejectUnrecognized(on bool) { r.rejectUnknown = on }
 
 // SetPrefilter makes the Reader parse only the lines keep accepts; the
 // others are counted as ignored ("prefiltered") without being parsed. A
 // search for one connection uses it to skip, at the cost of a byte search,
-// every line that cannot name it. Wrapped entries are not joined across
-// rejected lines: keep must accept their continuation lines too.
+// every line that cannot name it. keep decides on the first line of a
+// wrapped entry, sync line or gconn row: the lines that continue a kept
+// line are read with it without being offered to keep, and those of a
+// dropped one are offered on their own (and are dropped too, unless keep
+// accepts them, when they are parsed as lines of their own).
 func (r *Reader) SetPrefilter(keep func(line []byte) bool) { r.keep = keep }
 
 // SetValueWords makes the Reader decode only the first n value words of
@@ -264,6 +280,9 @@ func (r *Reader) parseLine(line []byte, pos Pos) bool {
 	case '#':
 		return r.ignore("prompt")
 	case '@', '[', ';':
+		if t[len(t)-1] == ']' && isProductHeading(t) {
+			return r.ignore("hotfix listing") // cpinfo -y all: [FW1], [Reporting Module]
+		}
 		return r.kdebugLine(t, pos)
 	case '-':
 		if bytes.HasPrefix(t, []byte("-*-")) {
@@ -312,9 +331,31 @@ func (r *Reader) parseLine(line []byte, pos Pos) bool {
 		r.rec.Table = string(t[:len(t)-1])
 		return r.accept()
 	}
-	r.rejectLine(synErr(pos, ErrUnrecognized,
-		"not a recognized entry (expected a fw tab -u/-f entry, a kernel-debug sync or correction line, a gconn row or asg dxl calc output)"), 1)
-	return true
+	return r.unrecognized(t, pos)
+}
+
+// unrecognized counts a line that resembles none of the formats: not
+// damaged, so ignored ("other cpinfo content" in a cpinfo file, else
+// "unrecognized") and counted by its shape; or, under
+// SetRejectUnrecognized, rejected.
+func (r *Reader) unrecognized(t []byte, pos Pos) bool {
+	if r.rejectUnknown {
+		r.rejectLine(synErr(pos, ErrUnrecognized,
+			"not a recognized entry (expected a fw tab -u/-f entry, a kernel-debug sync or correction line, a gconn row or asg dxl calc output)"), 1)
+		return true
+	}
+	switch r.cpinfo {
+	case cpinfoYes:
+		r.stats.ignore(ReasonCpinfoOther, 1)
+	case cpinfoUnknown:
+		r.stats.undetermined++
+	default:
+		r.stats.ignore(ReasonUnrecognized, 1)
+	}
+	var h uint64
+	r.shapeBuf, h = appendShape(r.shapeBuf, t)
+	r.stats.shapes.count(r.shapeBuf, h, pos)
+	return false
 }
 
 // finish counts the outcome of a parser that fills r.rec.

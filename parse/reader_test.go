@@ -191,7 +191,7 @@ func TestLines(t *testing.T) {
 		{"wrapped entry", "<00000000, ac103d42, 000047df, ac103d02, 000000b3, 00000006;\n 0001c001, 40044080,\n 02008000; 00000001 ; 3394/3618>\n", []got{{"fwtab", 1, ""}}},
 		{"dxl", "<172.16.61.2,172.16.61.66,dst_based,318>\nChassis 1: Blade(s):1_02,1_04\n", []got{{"dxl", 1, ""}, {"dxl-chassis", 2, ""}}},
 		{"headers", "1_01:\n-*- 2 blades: 1_01 1_02 -*-\nlocalhost:\n-------- connections --------\n", []got{{"sgm-header", 1, ""}, {"sgm-header", 2, ""}, {"host-header", 3, ""}, {"table", 4, ""}}},
-		{"unrecognized", "hello world", []got{{"error", 1, "t:1: not a recognized entry (expected a fw tab -u/-f entry, a kernel-debug sync or correction line, a gconn row or asg dxl calc output)"}}},
+		{"unrecognized: ignored, not rejected (see TestUnrecognized)", "hello world", nil},
 		{"non-hex value", "<00000000, 0a0d0777, 0000851a, 0a0d0873, 00000016, 00000006; 0001c001, zzzz0001; 3597/3600>", []got{{"error", 1, `t:1:72: value word "zzzz0001" is not hex (1 to 8 hex digits)`}}},
 		{"non-hex key", "<00000000, 0a0d0777, 00g0851a, 0a0d0873, 00000016, 00000006; 0001c001; 3597/3600>", []got{{"error", 1, `t:1:22: key word "00g0851a" is not hex (1 to 8 hex digits)`}}},
 		{"short key", "<00000000, 0a0d0777, 0000851a; 0001c001; 3597/3600>", []got{{"error", 1, "t:1: key has 3 words, expected 6 (dir, src, sport, dst, dport, proto)"}}},
@@ -211,7 +211,8 @@ func TestLines(t *testing.T) {
 		{"syncstat", "Delta Sync Statistics\nSync status: Off - fullsync failed\nQueue sizes (num of updates):\nSending queue size........................... 512\nRate.........................................  46000 [Bps]\nReset on Sun Jun 3 14:37:26 2018 (triggered by fullsync).\n",
 			[]got{{"syncstat", 1, ""}, {"syncstat-status", 2, ""}, {"syncstat-section", 3, ""}, {"syncstat-counter", 4, ""}, {"syncstat-counter", 5, ""}}},
 		{"cpinfo structure", "==============================================\nCP components\n==============================================\nSPSHARED : Yes\n------------------------\nCP Status - FW\n------------------------\n+=========+  stderr +=========+\nIssuing 'hostname' :\ngw-ch01-02\n",
-			[]got{{"section", 2, ""}, {"error", 4, "t:4: not a recognized entry (expected a fw tab -u/-f entry, a kernel-debug sync or correction line, a gconn row or asg dxl calc output)"}, {"section", 6, ""}, {"section", 9, ""}, {"hostname", 10, ""}}},
+			[]got{{"section", 2, ""}, {"section", 6, ""}, {"section", 9, ""}, {"hostname", 10, ""}}}, // line 4: other cpinfo content
+
 		{"states, panic, version", "| Chassis 1                     STANDBY                                     |\n| SGM ID         State          Process                   Policy Date       |\n| 3              DOWN           Inactive                  NA                |\n2          11.22.33.246    0%              DOWN           Member2\nMar 12 01:33:38 gw kernel: Kernel panic - not syncing: Fatal exception\n        HOTFIX_R81_10_JUMBO_HF_MAIN     Take:  78\n",
 			[]got{{"site-state", 1, ""}, {"member-state", 3, ""}, {"member-state", 4, ""}, {"panic", 5, ""}, {"version", 6, ""}}},
 		{"prompt and comment", "[Expert@gw:0]# fw tab -t connections -u\n# asg dxl calc 1.2.3.4 1.2.3.5 1\n", nil},
@@ -285,13 +286,18 @@ func TestIOError(t *testing.T) {
 }
 
 func TestStatsAdd(t *testing.T) {
-	_, _, a := scanAll(t, "1_01:\nbad\n\n", "a")
-	_, _, b := scanAll(t, "bad\n", "b")
+	const short = "| 0 | 1.2.3.4 | 1 |\n" // a gconn row cut short: rejected
+	_, _, a := scanAll(t, "1_01:\nbad\n\n"+short, "a")
+	_, _, b := scanAll(t, "bad\n"+short, "b")
 	var s Stats
 	s.Add(a.Stats())
 	s.Add(b.Stats())
-	if s.Lines != 4 || s.RejectedLines() != 2 || s.IgnoredLines() != 1 || s.RecognizedLines() != 1 || len(s.Examples) != 2 {
+	if s.Lines != 6 || s.RejectedLines() != 2 || s.IgnoredLines() != 3 || s.RecognizedLines() != 1 || len(s.Examples) != 2 {
 		t.Errorf("sum = %+v", s)
+	}
+	if s.Ignored[ReasonUnrecognized] != 2 || s.UnrecognizedLines() != 2 ||
+		fmt.Sprint(s.Shapes()) != "[{bad 2 a:2}]" {
+		t.Errorf("unrecognized %v, shapes %v", s.Ignored, s.Shapes())
 	}
 	if ks := s.Kinds(); len(ks) != 1 || ks[0] != KindSGMHeader {
 		t.Errorf("Kinds = %v", ks)
@@ -326,7 +332,7 @@ func TestPrefilter(t *testing.T) {
 			kinds = append(kinds, fmt.Sprint(rec.Kind, "@", rec.Pos.Line))
 		}
 	}
-	if fmt.Sprint(kinds) != "[sgm-header@1 fwtab@3]" || r.Stats().Ignored["prefiltered"] != 1 || r.Stats().RejectedLines() != 1 {
+	if fmt.Sprint(kinds) != "[sgm-header@1 fwtab@3]" || r.Stats().Ignored["prefiltered"] != 1 || r.Stats().Ignored[ReasonUnrecognized] != 1 {
 		t.Errorf("kinds %v, stats %+v", kinds, r.Stats())
 	}
 }

@@ -79,20 +79,26 @@ func named(src Source, raw string) Source {
 //   - "FILE@1_03" names the SGM of FILE and of everything in it;
 //   - a folder stands for every file under it, recursively, in lexical
 //     order (symbolic links and special files are skipped, not followed);
-//   - gzip and tar are recognized by content, not by name, and opened as
-//     they are read, nested up to [Limits.MaxDepth] levels (a .gz in a .tar
-//     in a .tgz): nothing is unpacked to disk or read whole into memory.
-//     Archive members are named "archive!member" in positions
-//     ("a.tgz!b.tgz!1_02/fwtab.txt"), and the SGM in a member's path
-//     ("1_03/fwtab.txt") names the SGM of its records unless FILE@SGM did;
+//   - gzip, xz, zstd, bzip2, tar and zip are recognized by content, not by
+//     name, and opened as they are read, nested in any order up to
+//     [Limits.MaxDepth] levels (a .gz in a .tar in a .tgz, a .tgz in a
+//     .zip): nothing is unpacked to disk or read whole into memory, except
+//     that a zip archive inside another archive or on stdin is copied to a
+//     private temporary file first (a zip is read from its end), within
+//     [Limits.MaxDecompressed]. 7z and RAR archives are recognized and
+//     skipped: unpack them first. Archive members are named
+//     "archive!member" in positions ("a.tgz!b.zip!1_02/fwtab.txt"), and the
+//     SGM in a member's path ("1_03/fwtab.txt") names the SGM of its
+//     records unless FILE@SGM did;
 //   - text in UTF-16 with a byte-order mark is read as UTF-8.
 //
 // Archive members that are links, devices or pipes, or whose paths are
-// absolute or contain "..", are skipped. opt bounds what is read of each
-// input (each file and stdin). What Walk skips or stops reading (a limit
-// reached, a truncated archive, a read error) is returned as [Skipped]
-// entries, in order, and the walk goes on with the next input: the lines
-// read before count. A read error of the Reader ([Reader.Err]) is reported
+// absolute or contain "..", are skipped, and so are encrypted zip members
+// and those in a zip method not read (Store, Deflate, bzip2, zstd and xz
+// are). opt bounds what is read of each input (each file and stdin). What
+// Walk skips or stops reading (a limit reached, a truncated archive, a
+// read error) is returned as [Skipped] entries, in order, and the walk
+// goes on with the next input: the lines read before count. A read error of the Reader ([Reader.Err]) is reported
 // that way whether fn returns it or not.
 //
 // The Reader is valid only during the call to fn. The error is fatal: an

@@ -21,7 +21,7 @@ import (
 //     the chunk's records are dropped and the chunk is parsed again,
 //     serially, carrying that state on;
 //   - a chunk never starts on a line that could continue a wrapped entry,
-//     so no entry is cut in two.
+//     sync line or gconn row, so none is cut in two (see boundary).
 
 // Split tuning: files under splitMin are read serially; chunks are about
 // chunkSize bytes; a boundary is looked for over at most boundaryScan bytes
@@ -52,10 +52,13 @@ func (r *Reader) canSplit() bool {
 
 // neutral reports whether r is in the state a chunk's Reader starts in, so
 // that the next chunk parsed from that state is what a serial read gives.
+// A Reader whose input ended inside a wrapped sync line is not: the chunk
+// after it is parsed again, serially. (boundary already keeps a chunk from
+// starting on a line that could continue one, so this is a second guard.)
 func (r *Reader) neutral() bool {
 	return !r.hasPending && r.cols == defaultGconnColumns && !r.sawBinary && !r.skipJSON &&
 		r.content && r.expectTitle == 0 && r.prevRule == 0 && !r.titleSeen && !r.afterHostname &&
-		r.fatal == nil
+		r.fatal == nil && !r.wrapCut
 }
 
 // chunk is one byte range of the file and what its parser made of it.
@@ -72,16 +75,19 @@ func newChunkReader(head *Reader, c *chunk, br *bufio.Reader) *Reader {
 	rd := NewReader(br, head.name)
 	rd.lr.max = head.lr.max
 	rd.valWords = head.valWords
+	rd.rejectUnknown = head.rejectUnknown
 	if c.off > 0 {
 		rd.content = true
 		rd.lr.noBOM = true
+		rd.cpinfo = cpinfoUnknown // the chunks before it say (see addChunk)
 	}
 	return rd
 }
 
 // boundary returns where the chunk after a nominal end at pos starts: just
-// past a newline, on a line that cannot continue a wrapped entry. It
-// returns size when none is found within boundaryScan bytes.
+// past a newline, on a line that cannot continue a wrapped entry, sync line
+// or gconn row (see canStart). It returns size when none is found within
+// boundaryScan bytes.
 func boundary(f io.ReaderAt, pos, size int64, buf []byte) int64 {
 	if pos >= size {
 		return size
@@ -91,6 +97,7 @@ func boundary(f io.ReaderAt, pos, size int64, buf []byte) int64 {
 		return size
 	}
 	b := buf[:n]
+	prev := -1 // start of the line before the candidate, once it lies in b
 	for i := 0; i < len(b); i++ {
 		if b[i] != '\n' {
 			continue
@@ -101,22 +108,73 @@ func boundary(f io.ReaderAt, pos, size int64, buf []byte) int64 {
 		}
 		line := b[start:]
 		end := bytes.IndexByte(line, '\n')
-		if end < 0 {
-			// The line runs past what was read (or is the last one): it
-			// starts a chunk only if what we see of it already rules out
-			// a continuation.
-			if t := trimSpace(bytes.TrimSuffix(line, []byte{'\r'})); len(t) == 0 || isContinuation(t) {
-				return size
-			}
+		whole := end >= 0
+		if whole {
+			line = line[:end]
+		}
+		var before []byte
+		if prev >= 0 {
+			before = b[prev:i]
+		}
+		if canStart(before, prev >= 0, line, whole) {
 			return pos + int64(start)
 		}
-		line = bytes.TrimSuffix(line[:end], []byte{'\r'})
-		if !isContinuation(trimSpace(line)) {
-			return pos + int64(start)
+		if !whole {
+			return size
 		}
+		prev = start
 		i = start + end - 1
 	}
 	return size
+}
+
+// canStart reports whether a chunk may start on line, the line after
+// before. When whole is false, line is only the start of a line that runs
+// past what was read (or is the last one); when seen is false, before was
+// not read in full. Either way only what is seen may rule a continuation
+// out. The tests are the Reader's own, made independent of its state:
+//
+//   - a fw tab -u entry's continuation: hex words and punctuation only
+//     (isContinuation);
+//   - a sync line's continuation: hex digits and commas up to a '>', hex up
+//     to a ']', or a sync line's text (isSyncContinuation), whatever the
+//     line before, since that may be the middle of the join; a line cut
+//     short of its end is judged by its start, which rules out as much;
+//   - a gconn row's or header's second line: a line with a '|' after a line
+//     that starts with '|' (parseLine's [fw_N] taken off), unless the
+//     first ends and the second starts with '|' (the Reader never joins
+//     those: see notDoubled).
+func canStart(before []byte, seen bool, line []byte, whole bool) bool {
+	t := trimSpace(bytes.TrimSuffix(line, []byte{'\r'}))
+	if !whole && len(t) == 0 {
+		return false
+	}
+	if isContinuation(t) || isSyncContinuation(t) {
+		return false
+	}
+	if bytes.IndexByte(t, '|') < 0 && whole {
+		return true
+	}
+	if !seen {
+		return false
+	}
+	p := stripInstance(trimSpace(bytes.TrimSuffix(before, []byte{'\r'})))
+	if len(p) == 0 || p[0] != '|' {
+		return true
+	}
+	return len(t) > 0 && t[0] == '|' && p[len(p)-1] == '|'
+}
+
+// stripInstance drops a leading `[fw_N]` instance prefix as parseLine does.
+func stripInstance(t []byte) []byte {
+	if len(t) > 4 && bytes.HasPrefix(t, []byte("[fw_")) {
+		if i := bytes.IndexByte(t, ']'); i > 4 {
+			if _, ok := decUint(t[4:i]); ok {
+				return trimSpace(t[i+1:])
+			}
+		}
+	}
+	return t
 }
 
 // pipeSplit is Pipe for a Reader that canSplit.
@@ -187,6 +245,7 @@ func pipeSplit(head *Reader, fn func([]piped) error) error {
 		base  int     // file line number of cur's line 0
 		ferr  error
 	)
+	inCpinfo := false // the chunks merged into total showed a cpinfo file
 	deliver := func(b []piped, base int) {
 		for i := range b {
 			it := &b[i]
@@ -212,8 +271,9 @@ func pipeSplit(head *Reader, fn func([]piped) error) error {
 		switch {
 		case cur == nil || cur.neutral():
 			if cur != nil {
+				total.addChunk(&cur.stats, base, inCpinfo)
+				inCpinfo = inCpinfo || cur.cpinfo == cpinfoYes
 				base += cur.lr.line
-				total.Add(&cur.stats)
 			}
 			for b := range c.out {
 				if !halted {
@@ -226,6 +286,7 @@ func pipeSplit(head *Reader, fn func([]piped) error) error {
 			// cur ends in a state a chunk cannot start from: parse this
 			// chunk again, serially, with that state.
 			drain(c.out, free)
+			cur.wrapCut = false // its input goes on
 			cur.lr = &lineReader{br: bufio.NewReaderSize(io.NewSectionReader(src.f, c.off, c.end-c.off), fileBufSize),
 				max: cur.lr.max, line: cur.lr.line, noBOM: true}
 			b := make([]piped, 0, pipeBatch)
@@ -250,7 +311,7 @@ func pipeSplit(head *Reader, fn func([]piped) error) error {
 	}
 	wg.Wait()
 	if cur != nil {
-		total.Add(&cur.stats)
+		total.addChunk(&cur.stats, base, inCpinfo)
 		if cur.fatal != nil && head.fatal == nil {
 			var ie *ioError
 			if errors.As(cur.fatal, &ie) {

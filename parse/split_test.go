@@ -11,7 +11,8 @@ import (
 )
 
 // transcript is everything a consumer of Pipe sees of an input: each record
-// or rejection with its position, then the line accounting and the error.
+// or rejection with its position, then the line accounting (with the
+// shapes of the lines no format recognized) and the error.
 func transcript(t *testing.T, path string, split bool) string {
 	t.Helper()
 	var sb strings.Builder
@@ -37,6 +38,13 @@ func transcript(t *testing.T, path string, split bool) string {
 		fmt.Fprintf(&sb, "stats lines=%d recognized=%v ignored=%v rejected=%v\n", s.Lines, s.Recognized, s.Ignored, s.Rejected)
 		for _, e := range s.Examples {
 			fmt.Fprintf(&sb, "example %s\n", e.Error())
+		}
+		// Every shape kept, not only those Shapes returns: the chunks'
+		// tables must merge to the serial one.
+		n, sampled := s.ShapeCount()
+		fmt.Fprintf(&sb, "shapes lines=%d kept=%d sampled=%v\n", s.UnrecognizedLines(), n, sampled)
+		for _, e := range s.shapes.sorted(func(a, b *shapeEntry) int { return strings.Compare(a.shape, b.shape) }) {
+			fmt.Fprintf(&sb, "shape %q x%d first %s\n", e.shape, e.count, e.first)
 		}
 		return err
 	})
@@ -205,6 +213,11 @@ func FuzzSplit(f *testing.F) {
 		}
 		f.Add(b, uint16(50))
 	}
+	// A SET wrapped inside vals and before sync_mask, and a gconn row
+	// wrapped before its clstr mem ID.
+	f.Add([]byte("@;5;[vs_0];[tid_7];[fw4_7];SET: connections (8158) keys(6)=<0,ac103d02,77d3,ac103d42,b3,6> vals(16)=<1c001,40044080,f,b,0,68da50ae,0,412afd3c,e6fc6e36,54,ffffffff,ffffffff,ffffffff,2000800,\nf9280,80000000>\n sync_mask=[0x0001800e] ttl=0 no n6addrs;\n[fw4_1];DELETE: connections (8158) keys(6)=<0,1,2,3,4,6>\n"), uint16(40))
+	f.Add([]byte("| Segm | Src IP | S.port | Dst IP | D.port | Proto | Flags | PP |Ref Cnt(I/O)|Inst|PPAK ID|clstr mem ID|Rec. ref|Rec. Type|\n| 0 | 192.168.3.53 | 18192 | 192.168.3.240 | 64216 | 6 |FP .. ..| No | 0/0 | 1 | 32 |\n 15 | 0 | UNDEF |\n| 0 | 0.0.0.0 | 8116 | 192.168.3.53 | 8116 | 17 |FP .. ..| No | 0/0 | 1 | 32 | 1\n| 0 | UNDEF |\n"), uint16(60))
+	f.Add([]byte("text 1\n==============================================\nCP\n==============================================\nIssuing 'ls' :\nfile 2\nfile 3\n[FW1]\n"), uint16(20))
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte, size uint16) {
 		path := filepath.Join(dir, "in.txt")
