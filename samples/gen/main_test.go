@@ -99,3 +99,67 @@ func TestRunBundle(t *testing.T) {
 		t.Errorf("regular members %q, truth lists %q", members, top)
 	}
 }
+
+func TestRunQuietAndCaptureOnly(t *testing.T) {
+	type truth struct {
+		Scenario     string `json:"scenario"`
+		Switchover   bool   `json:"switchover"`
+		Connections  int    `json:"connections"`
+		Table        int    `json:"table_connections"`
+		CaptureOnly  int    `json:"capture_only_connections"`
+		OnlyDeleted  int    `json:"capture_only_deleted"`
+		SwitchoverAt *int   `json:"switchover_at"`
+		Kdebug       struct {
+			LastUs int64             `json:"last_us"`
+			Waves  []json.RawMessage `json:"refresh_waves"`
+			MaxRPS int64             `json:"max_refresh_per_second"`
+		} `json:"kdebug"`
+	}
+	read := func(dir string) truth {
+		t.Helper()
+		js, err := os.ReadFile(filepath.Join(dir, "truth.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tr truth
+		if err := json.Unmarshal(js, &tr); err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	}
+	// The quiet scenario's own defaults (2000 connections, 200
+	// capture-only), then flags over them.
+	dir := t.TempDir()
+	if err := run([]string{"-scenario", "quiet", "-out", dir, "-truth-conns=false"}); err != nil {
+		t.Fatal(err)
+	}
+	tr := read(dir)
+	if tr.Scenario != "quiet" || tr.Switchover || tr.SwitchoverAt != nil || len(tr.Kdebug.Waves) != 0 ||
+		tr.Connections != 2000 || tr.Table != 2000 || tr.CaptureOnly != 200 || tr.OnlyDeleted != 160 {
+		t.Errorf("quiet defaults: %+v", tr)
+	}
+	dir = t.TempDir()
+	if err := run([]string{"-out", dir, "-conns", "300", "-capture-only", "7", "-capture-seconds", "7200", "-scenario", "quiet"}); err != nil {
+		t.Fatal(err)
+	}
+	if tr := read(dir); tr.Connections != 300 || tr.CaptureOnly != 7 || tr.Kdebug.LastUs < 7000e6 || tr.Kdebug.LastUs >= 7200e6 {
+		t.Errorf("quiet with flags: %+v", tr)
+	}
+	dir = t.TempDir()
+	if err := run([]string{"-out", dir, "-conns", "40", "-seed", "3", "-capture-only", "12"}); err != nil {
+		t.Fatal(err)
+	}
+	if tr := read(dir); !tr.Switchover || tr.Connections != 40 || tr.CaptureOnly != 12 || tr.OnlyDeleted != 10 || len(tr.Kdebug.Waves) != 3 {
+		t.Errorf("switchover with capture-only: %+v", tr)
+	}
+	for _, bad := range [][]string{
+		{"-out", t.TempDir(), "-scenario", "quiet", "-only", "bundle"},
+		{"-out", t.TempDir(), "-scenario", "quiet", "-capture-seconds", "10"},
+		{"-out", t.TempDir(), "-capture-only", "-3"},
+		{"-out", t.TempDir(), "-scenario", "calm"},
+	} {
+		if err := run(bad); err == nil {
+			t.Errorf("run(%q) succeeded", bad)
+		}
+	}
+}

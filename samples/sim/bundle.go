@@ -81,6 +81,21 @@ type BundleTruth struct {
 	Scenario string `json:"scenario"`
 	Seed     uint64 `json:"seed"`
 	DumpTime int64  `json:"dump_time"`
+	// TableConnections is the live set: the distinct connections
+	// (direction-free 5-tuples) the bundle's fw tab dumps hold, all SGMs
+	// together (1_03's dump is not in the bundle).
+	TableConnections int `json:"table_connections"`
+	// CaptureConnections is the number of distinct connections the
+	// bundle's kernel debug names in its sync messages (SET, REFRESH,
+	// DELETE keys, either direction).
+	CaptureConnections int `json:"capture_connections"`
+	// CaptureOnlyConnections is how many of CaptureConnections none of the
+	// bundle's fw tab dumps holds (Config.CaptureOnly: connections closed
+	// during the capture, UDP flows that aged out before the dumps).
+	CaptureOnlyConnections int `json:"capture_only_connections"`
+	// CaptureOnlyDeleted is how many of CaptureOnlyConnections the kernel
+	// debug shows a DELETE for.
+	CaptureOnlyDeleted int `json:"capture_only_deleted"`
 	// SiteStates are the site states `asg stat -v` shows, as a triage
 	// prints them: {"1": "STANDBY", "2": "ACTIVE"}.
 	SiteStates map[string]string `json:"site_states"`
@@ -191,6 +206,9 @@ func BundleHostName(id int) string {
 
 // bundleOK checks that the scenario can tell the bundle's story.
 func (s *Scenario) bundleOK() error {
+	if s.Quiet() {
+		return cfgErr("the bundle tells a switchover's story; the quiet scenario has none")
+	}
 	if s.After != StateStandby {
 		return cfgErr("the bundle needs site 1 STANDBY after the switchover (after %q)", s.After)
 	}
@@ -252,10 +270,14 @@ type bundleEntry struct {
 // updates and received reject notifications; sync is off on 2_02 (full
 // sync failure); every SGM runs R81.10 with Jumbo Hotfix take 78. Each
 // cpinfo also holds a few other commands (date, uptime, ifconfig) that an
-// analyzer counts as unrecognized.
+// analyzer counts as unrecognized. With Config.CaptureOnly the kernel
+// debug also names connections none of the bundle's dumps holds (closed
+// during the capture, or UDP flows aged out before the dumps); the truth
+// counts them beside the live set the dumps hold.
 //
-// The scenario must have site 1 STANDBY after the switchover and at least
-// 3 SGMs per site, else the error wraps [ErrConfig] and nothing is written.
+// The scenario must be a switchover with site 1 STANDBY after it and at
+// least 3 SGMs per site, else the error wraps [ErrConfig] and nothing is
+// written.
 // Everything is a pure function of the [Config]: members are sorted, every
 // mtime is Config.DumpTime, modes are 0644 (folders 0755), owner root
 // (0/0), the gzip layers carry fixed headers. Positions in the truth start
@@ -286,6 +308,13 @@ func (s *Scenario) WriteBundle(w io.Writer) (BundleTruth, error) {
 		return BundleTruth{}, err
 	}
 	b.findings(risk)
+	in := uint32(0)
+	for _, id := range b.fwtab {
+		in |= 1 << id
+	}
+	st, _ := s.KdebugStats() // written above
+	b.truth.TableConnections = s.tableConns(in)
+	b.truth.CaptureConnections, b.truth.CaptureOnlyConnections, b.truth.CaptureOnlyDeleted = s.captureCounts(st, in)
 	for _, e := range b.entries {
 		if e.dir {
 			continue
@@ -958,9 +987,17 @@ func (b *bundle) findings(risk riskInfo) {
 	}
 	add(BundleFinding{Code: CodeSGMDown, Severity: SeverityHigh, SGMs: []string{down}, Cited: true, Numbers: failNums}, b.cpinfoEv[CodeSGMDown])
 	add(BundleFinding{Code: CodeKernelPanic, Severity: SeverityHigh, SGMs: []string{down}, Cited: true, Numbers: maps.Clone(failNums)}, b.logsEv[CodeKernelPanic])
+	// One Jumbo Hotfix finding lists every SGM below the take, citing
+	// their version lines (the first maxBundleEvidence of them).
+	var jhfSGMs []string
+	var jhfLines []evLine
 	for _, id := range s.DumpSGMs {
-		add(BundleFinding{Code: CodeJHFPanicFixes, Severity: SeverityInfo, SGMs: []string{SGMName(id)}, Cited: true}, b.cpinfoEv[CodeJHFPanicFixes+SGMName(id)])
+		jhfSGMs = append(jhfSGMs, SGMName(id))
+		jhfLines = append(jhfLines, b.cpinfoEv[CodeJHFPanicFixes+SGMName(id)]...)
 	}
+	slices.Sort(jhfSGMs)
+	add(BundleFinding{Code: CodeJHFPanicFixes, Severity: SeverityInfo, SGMs: jhfSGMs, Cited: true,
+		Numbers: map[string]int64{"sgms": int64(len(jhfSGMs))}}, jhfLines)
 	rank := map[string]int{SeverityHigh: 0, SeverityMedium: 1, SeverityInfo: 2}
 	slices.SortStableFunc(out, func(a, c BundleFinding) int {
 		return cmp.Or(cmp.Compare(rank[a.Severity], rank[c.Severity]), cmp.Compare(a.Code, c.Code),

@@ -326,9 +326,8 @@ func TestBundleFindings(t *testing.T) {
 		{CodeRefreshBursts, SeverityMedium, ""},
 		{CodeRejects, SeverityMedium, "1_01"},
 	}
-	for _, sgm := range []string{"1_01", "1_02", "1_03", "1_04", "2_01", "2_02", "2_03", "2_04"} {
-		want = append(want, key{CodeJHFPanicFixes, SeverityInfo, sgm})
-	}
+	// One Jumbo Hotfix finding for every SGM below the take.
+	want = append(want, key{CodeJHFPanicFixes, SeverityInfo, "1_01,1_02,1_03,1_04,2_01,2_02,2_03,2_04"})
 	if !slices.Equal(got, want) {
 		t.Errorf("findings\n got %v\nwant %v", got, want)
 	}
@@ -482,6 +481,117 @@ func TestBundleWalk(t *testing.T) {
 			if k, ok := kinds[p]; !ok || k != want[f.Code] {
 				t.Errorf("%s: %s is a %v record (found %v), want %v", f.Code, p, k, ok, want[f.Code])
 			}
+		}
+	}
+}
+
+// lineKeys is a plain line scan of a bundle's files: the direction-free
+// connections (as "a:ap-b:bp/proto" of the hex words) its fw tab dumps
+// hold, those its kernel debug's sync messages name, and those it shows a
+// DELETE for.
+type lineKeys struct{ dump, capture, deleted map[string]bool }
+
+func keyOf(w []string) string {
+	a, b := w[1]+":"+w[2], w[3]+":"+w[4]
+	for _, x := range []*string{&a, &b} { // hex words without leading zeros
+		h, p, _ := strings.Cut(*x, ":")
+		hv, _ := strconv.ParseUint(h, 16, 32)
+		pv, _ := strconv.ParseUint(p, 16, 32)
+		*x = strconv.FormatUint(hv, 16) + ":" + strconv.FormatUint(pv, 16)
+	}
+	if a > b {
+		a, b = b, a
+	}
+	pr, _ := strconv.ParseUint(w[5], 16, 32)
+	return a + "-" + b + "/" + strconv.FormatUint(pr, 10)
+}
+
+func scanBundleKeys(files map[string][]byte) lineKeys {
+	k := lineKeys{dump: map[string]bool{}, capture: map[string]bool{}, deleted: map[string]bool{}}
+	for name, data := range files {
+		switch {
+		case strings.HasSuffix(name, "/fwtab.txt"):
+			for _, line := range strings.Split(string(data), "\n") {
+				entry := strings.HasSuffix(line, ">") && strings.Contains(line, "; ")
+				link := strings.HasSuffix(line, ")") && strings.Contains(line, "> -> <")
+				if !strings.HasPrefix(line, "<") || !entry && !link {
+					continue
+				}
+				w := strings.Split(line[1:strings.IndexAny(line, ";>")], ", ")
+				if len(w) == 6 {
+					k.dump[keyOf(w)] = true
+				}
+			}
+		case strings.HasSuffix(name, "kdebug.txt.gz"):
+			for _, line := range strings.Split(string(data), "\n") {
+				head, rest, ok := strings.Cut(line, ": connections (8158) keys(6)=<")
+				if !ok {
+					continue
+				}
+				keys, _, _ := strings.Cut(rest, ">")
+				w := strings.Split(keys, ",")
+				if len(w) != 6 {
+					continue
+				}
+				key := keyOf(w)
+				k.capture[key] = true
+				if strings.HasSuffix(head, ";DELETE") {
+					k.deleted[key] = true
+				}
+			}
+		}
+	}
+	return k
+}
+
+// TestBundleCaptureOnly: the bundle truth's live set and capture-only
+// counts are those a line scan of the bundle's files finds, for a few
+// seeds; capture-only connections change nothing else of the truth but the
+// positions of the kernel-debug lines after them.
+func TestBundleCaptureOnly(t *testing.T) {
+	for _, tc := range []struct {
+		seed        uint64
+		conns, only int
+	}{{3, 40, 0}, {3, 40, 12}, {1, 60, 12}, {8, 120, 30}, {21, 60, 2}} {
+		c := DefaultConfig()
+		c.Seed, c.Conns, c.CaptureOnly = tc.seed, tc.conns, tc.only
+		data, truth := mustBundle(t, c)
+		_, files := readTgz(t, data, c.DumpTime)
+		k := scanBundleKeys(fileMap(files))
+		only, deleted := 0, 0
+		for key := range k.capture {
+			if !k.dump[key] {
+				only++
+				if k.deleted[key] {
+					deleted++
+				}
+			}
+		}
+		got := [4]int{len(k.dump), len(k.capture), only, deleted}
+		want := [4]int{truth.TableConnections, truth.CaptureConnections, truth.CaptureOnlyConnections, truth.CaptureOnlyDeleted}
+		if got != want {
+			t.Errorf("%+v: recount table/capture/only/deleted %v, truth %v", tc, got, want)
+		}
+		if only != tc.only || len(k.dump) != tc.conns || (tc.only >= 2 && (deleted == only || deleted < only/2)) {
+			t.Errorf("%+v: %d capture-only (%d deleted), %d in the dumps", tc, only, deleted, len(k.dump))
+		}
+		// The same bundle without them: the same truth but for the
+		// counts and the kernel-debug positions.
+		c.CaptureOnly = 0
+		_, base := mustBundle(t, c)
+		strip := func(bt BundleTruth) BundleTruth {
+			bt.CaptureConnections, bt.CaptureOnlyConnections, bt.CaptureOnlyDeleted = 0, 0, 0
+			bt.Findings = slices.Clone(bt.Findings)
+			for i, f := range bt.Findings {
+				if f.Code == CodeRefreshBursts {
+					f.Evidence = nil
+					bt.Findings[i] = f
+				}
+			}
+			return bt
+		}
+		if !bytes.Equal(truthJSON(t, strip(truth)), truthJSON(t, strip(base))) {
+			t.Errorf("%+v: capture-only connections changed the bundle truth", tc)
 		}
 	}
 }

@@ -6,6 +6,19 @@
 // them, `fw ctl multik gconn` tables, a kernel-debug capture of the
 // switchover, `asg dxl calc` output, and a truth.json with the known answers.
 //
+// Two scenarios exist (Config.Scenario): "switchover" (the default, see
+// [DefaultConfig]) and "quiet" (see [QuietConfig]): the same group in a
+// steady state, site 1 ACTIVE and site 2 STANDBY throughout, whose capture
+// holds only steady traffic (SETs of new connections, DELETEs of closed
+// ones, REFRESHes spread evenly over the refresh interval), no switchover
+// and no REFRESH wave, for as long as Config.CaptureSeconds says.
+//
+// In both, Config.CaptureOnly adds connections that only the capture
+// names: they lived and were closed during it (the capture shows their
+// DELETE), or they were UDP flows that went idle and aged out before the
+// dumps (expiry is each SGM's own aging, which sends no DELETE). No dump
+// holds them; the truth counts them (see [Truth.CaptureOnlyConnections]).
+//
 // Everything is a pure function of [Config]: the same Config gives
 // byte-identical output (a PCG generator seeded from Config.Seed, no map
 // iteration in output, no clock). The model is small per connection and all
@@ -24,7 +37,9 @@ import (
 
 // Config holds every knob of a scenario. Start from [DefaultConfig].
 type Config struct {
-	// Scenario names the story; only "switchover" exists.
+	// Scenario names the story: "switchover" or "quiet" (see the package
+	// documentation). In "quiet" the fields that describe the switchover
+	// (After, SwitchoverAt, Waves) are ignored.
 	Scenario string
 	// Seed seeds the random generator; same Seed, same output.
 	Seed uint64
@@ -71,7 +86,8 @@ type Config struct {
 	UDPPct float64
 	// BeforePct is the percentage chance that a connection was created
 	// before the switchover (owner on site 1); the rest are created after
-	// it (owner on site 2).
+	// it (owner on site 2). In "quiet": the chance that it predates the
+	// capture; the rest are opened during it (their SET is in it).
 	BeforePct float64
 	// AcceleratedPct is the percentage chance that a connection is
 	// accelerated by SecureXL (and so REFRESHed in waves).
@@ -79,11 +95,31 @@ type Config struct {
 	// KdebugBytes, when > 0, makes the kernel debug about this many bytes:
 	// it is cut at the first line boundary at or past the size, and when
 	// the natural capture is shorter, further REFRESH waves (T0+k*RI) are
-	// appended until the size is reached.
+	// appended until the size is reached ("quiet": further refresh
+	// intervals of the steady REFRESHes, still spread evenly).
 	KdebugBytes int64
-	// TruthConns includes the per-connection list "conns" in truth.json.
+	// TruthConns includes the per-connection lists "conns" and
+	// "capture_only_conns" in truth.json.
 	TruthConns bool
+	// CaptureOnly is how many connections appear in the kernel debug only:
+	// no fw tab dump holds them. One in five (at least one when there are
+	// two or more) is a UDP flow that aged out before the dumps, with no
+	// DELETE; the others are TCP connections opened and closed during the
+	// capture, whose DELETE it shows. In "switchover" they live less than a
+	// refresh interval (so they send no REFRESH) and keep clear of T0 and
+	// of the REFRESH waves; in "quiet" some live for hours and REFRESH.
+	CaptureOnly int
+	// CaptureSeconds is the length of the "quiet" capture in seconds; the
+	// dumps are taken at its end (DumpTime). Unused by "switchover", whose
+	// capture ends 5 s after its last wave.
+	CaptureSeconds int
 }
+
+// Scenario names.
+const (
+	ScenarioSwitchover = "switchover"
+	ScenarioQuiet      = "quiet"
+)
 
 // Site states.
 const (
@@ -115,8 +151,27 @@ func DefaultConfig() Config {
 		BeforePct:       80,
 		AcceleratedPct:  90,
 		TruthConns:      true,
+		CaptureSeconds:  3600,
 	}
 }
+
+// QuietConfig returns the default quiet scenario: 2000 connections in a
+// steady state for an hour of capture, 200 capture-only connections, no
+// at-risk connection and no owner outside the layout. Its REFRESHes come
+// at about 6 per second, never in waves.
+func QuietConfig() Config {
+	c := DefaultConfig()
+	c.Scenario = ScenarioQuiet
+	c.Conns = 2000
+	c.AtRiskPct = 0
+	c.UnknownOwner = 0
+	c.CaptureOnly = 200
+	c.CaptureSeconds = 3600
+	return c
+}
+
+// Quiet reports whether the scenario is "quiet".
+func (c *Config) Quiet() bool { return c.Scenario == ScenarioQuiet }
 
 // ErrConfig is wrapped by every validation error of [New].
 var ErrConfig = errors.New("invalid scenario config")
@@ -131,8 +186,8 @@ func pctOK(p float64) bool { return p >= 0 && p <= 100 }
 func (c *Config) validate() error {
 	c.After = strings.ToLower(strings.TrimSpace(c.After))
 	switch {
-	case c.Scenario != "switchover":
-		return cfgErr("scenario %q: only \"switchover\" exists", c.Scenario)
+	case c.Scenario != ScenarioSwitchover && c.Scenario != ScenarioQuiet:
+		return cfgErr("scenario %q: want \"switchover\" or \"quiet\"", c.Scenario)
 	case c.SGMsPerSite < 1 || c.SGMsPerSite > SlotsPerSite:
 		return cfgErr("sgms per site %d: want 1..%d", c.SGMsPerSite, SlotsPerSite)
 	case c.Conns < 1 || c.Conns > 1<<26:
@@ -147,8 +202,14 @@ func (c *Config) validate() error {
 		return cfgErr("percentages must be 0..100")
 	case c.AtRiskPct > 0 && c.Timeout <= 2*c.RiskWindow:
 		return cfgErr("timeout %d must exceed 2*risk window %d for at-risk connections", c.Timeout, c.RiskWindow)
-	case c.UnknownOwner < 0 || c.BadLines < 0 || c.KdebugBytes < 0:
+	case c.UnknownOwner < 0 || c.BadLines < 0 || c.KdebugBytes < 0 || c.CaptureOnly < 0:
 		return cfgErr("counts must not be negative")
+	case c.CaptureOnly > 1<<24:
+		return cfgErr("capture-only %d: want at most %d", c.CaptureOnly, 1<<24)
+	case c.Quiet() && (c.CaptureSeconds < 60 || c.CaptureSeconds > 1<<22):
+		return cfgErr("capture seconds %d: want 60..%d", c.CaptureSeconds, 1<<22)
+	case c.Quiet() && c.CaptureOnly >= 2 && c.CaptureSeconds < c.UDPTimeout+10:
+		return cfgErr("capture seconds %d: capture-only UDP flows must age out within it, want >= udp timeout + 10 s", c.CaptureSeconds)
 	case c.IncludeSeedConn && c.SGMsPerSite < 4:
 		return cfgErr("the seed connection needs sgms per site >= 4")
 	case c.UnknownOwner > c.Conns-b2i(c.IncludeSeedConn):

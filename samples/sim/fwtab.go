@@ -40,8 +40,9 @@ func IPString(ip uint32) string { return string(appendIP(nil, ip)) }
 const NumVals = 34
 
 // Vals returns the 34 value words of connection i's entry.
-func (s *Scenario) Vals(i int) [NumVals]uint32 {
-	c := &s.Conns[i]
+func (s *Scenario) Vals(i int) [NumVals]uint32 { return s.vals(&s.Conns[i]) }
+
+func (s *Scenario) vals(c *Conn) [NumVals]uint32 {
 	var v [NumVals]uint32
 	if c.Proto == ProtoTCP {
 		v[0], v[1], v[3], v[14] = 0x0001c001, 0x40044080, 0xb, 0x000f9280

@@ -30,6 +30,15 @@ type KdebugStats struct {
 	// OtherLines counts the remaining (background) lines:
 	// "fwha_ccl_inbound: no need to correct".
 	OtherLines int64 `json:"other_lines"`
+	// MaxRefreshPerSecond is the most REFRESH messages in one second of
+	// the capture (seconds [n, n+1) of the @;N; clock): a wave's size in a
+	// switchover, a small steady number in a quiet capture.
+	MaxRefreshPerSecond int64 `json:"max_refresh_per_second"`
+
+	// named has, per event index (Conns, then Gone), bit 0 set when a
+	// sync message (SET, REFRESH, DELETE) names the connection and bit 1
+	// when one of them is a DELETE.
+	named []uint8
 }
 
 // WaveStats is one REFRESH wave: every accelerated connection that existed
@@ -54,6 +63,7 @@ const (
 	evRefresh                   // REFRESH by sender
 	evCorrection                // "will not correct" line
 	evInbound                   // "no need to correct" line
+	evClose                     // owner DELETE of a connection that closed, full mask
 )
 
 type event struct {
@@ -124,6 +134,12 @@ func (s *Scenario) miscEvents() []event {
 	for t := int64(5e5); t < s.EndUs; t += 15e5 + rng.Int64N(1e6) {
 		ev = append(ev, event{t: t, conn: uint32(rng.IntN(len(s.Conns))), kind: evInbound, rev: rng.IntN(2) == 0})
 	}
+	ev = s.goneEvents(ev)
+	sortEvents(ev)
+	return ev
+}
+
+func sortEvents(ev []event) {
 	slices.SortStableFunc(ev, func(a, b event) int {
 		switch {
 		case a.t < b.t:
@@ -133,14 +149,81 @@ func (s *Scenario) miscEvents() []event {
 		}
 		return 0
 	})
+}
+
+// goneEvents appends the SETs and DELETEs of the capture-only connections
+// (their REFRESHes, quiet only, come from the REFRESH slots): the owner's
+// SET when it opens, maybe a non-owner SET from the other primary of the
+// site that was ACTIVE then, and the owner's DELETE, to its whole
+// sync_mask, when it closes.
+func (s *Scenario) goneEvents(ev []event) []event {
+	for j := range s.Gone {
+		c := &s.Gone[j]
+		i := uint32(len(s.Conns) + j)
+		ev = append(ev, event{t: c.CreatedUs, conn: i, kind: evSetNew, sender: c.Owner})
+		site := SiteOf(int(c.Owner))
+		d := c.Dist[site-1]
+		if ok, delta := s.nonOwnerSet(j); ok {
+			snd := SGMID(site, int(d.S2CPrimary))
+			if snd == int(c.Owner) {
+				snd = SGMID(site, int(d.C2SPrimary))
+			}
+			if snd != int(c.Owner) {
+				ev = append(ev, event{t: c.CreatedUs + delta, conn: i, kind: evSetNonOwner,
+					sender: uint8(snd), rev: snd == SGMID(site, int(d.S2CPrimary))})
+			}
+		}
+		if c.Flags&FlagDeleted != 0 {
+			ev = append(ev, event{t: c.GoneUs, conn: i, kind: evClose, sender: c.Owner})
+		}
+	}
+	return ev
+}
+
+// quietEvents builds every event of a quiet capture except the REFRESHes,
+// sorted by time: the SETs of the connections opened during the capture,
+// the capture-only connections' SETs and DELETEs, and low-rate background
+// lines about connections that predate the capture.
+func (s *Scenario) quietEvents() []event {
+	rng := rand.New(rand.NewPCG(s.Seed, rngStream+1))
+	var ev, old []event
+	a := s.active
+	for i := range s.Conns {
+		c := &s.Conns[i]
+		if c.CreatedUs < 0 {
+			old = append(old, event{conn: uint32(i)})
+			continue
+		}
+		ev = append(ev, event{t: c.CreatedUs, conn: uint32(i), kind: evSetNew, sender: c.Owner})
+		d := c.Dist[a-1]
+		if rng.IntN(2) == 0 {
+			snd := SGMID(a, int(d.S2CPrimary))
+			if snd == int(c.Owner) {
+				snd = SGMID(a, int(d.C2SPrimary))
+			}
+			if snd != int(c.Owner) {
+				ev = append(ev, event{t: c.CreatedUs + 100 + rng.Int64N(1900), conn: uint32(i), kind: evSetNonOwner,
+					sender: uint8(snd), rev: snd == SGMID(a, int(d.S2CPrimary))})
+			}
+		}
+	}
+	if len(old) > 0 {
+		for t := int64(5e5); t < s.EndUs; t += 15e5 + rng.Int64N(1e6) {
+			ev = append(ev, event{t: t, conn: old[rng.IntN(len(old))].conn, kind: evInbound, rev: rng.IntN(2) == 0})
+		}
+	}
+	ev = s.goneEvents(ev)
+	sortEvents(ev)
 	return ev
 }
 
 // refreshers are the SGMs that send REFRESH for an accelerated connection
 // after the switchover: its primaries (c2s, then s2c if different) on the
-// ACTIVE site 2. Backups hold no SecureXL entry and do not refresh.
+// ACTIVE site (2 after a switchover, 1 in a quiet capture). Backups hold
+// no SecureXL entry and do not refresh.
 func (s *Scenario) refreshers(c *Conn) []int {
-	a, b := SGMID(2, int(c.Dist[1].C2SPrimary)), SGMID(2, int(c.Dist[1].S2CPrimary))
+	d := c.Dist[s.active-1]
+	a, b := SGMID(s.active, int(d.C2SPrimary)), SGMID(s.active, int(d.S2CPrimary))
 	if a == b {
 		return []int{a}
 	}
@@ -156,6 +239,8 @@ type kdWriter struct {
 	limit int64
 	state string // upper-case state of site 1 after the switchover
 	err   error
+	sec   int64 // the second of the last REFRESH, and how many it holds
+	inSec int64
 }
 
 // full reports whether the size limit is reached.
@@ -191,7 +276,7 @@ func (k *kdWriter) flushLine(t int64) {
 // sync writes a SET/REFRESH/DELETE line.
 func (k *kdWriter) sync(t int64, op string, i int, rev bool, mask uint32, maskForm int) {
 	s := k.s
-	c := &s.Conns[i]
+	c := s.conn(i)
 	k.prefix(t, c.Inst, false)
 	b := k.buf
 	b = append(b, op...)
@@ -212,7 +297,7 @@ func (k *kdWriter) sync(t int64, op string, i int, rev bool, mask uint32, maskFo
 	b = append(b, '>')
 	if op != "DELETE" {
 		b = append(b, " vals(34)="...)
-		vals := s.Vals(i)
+		vals := s.vals(c)
 		for n, w := range vals {
 			if n == 0 {
 				b = append(b, '<')
@@ -254,6 +339,17 @@ func (k *kdWriter) sync(t int64, op string, i int, rev bool, mask uint32, maskFo
 	}
 	k.buf = b
 	k.st.MessagesByOp[op]++
+	k.st.named[i] |= 1
+	switch op {
+	case "DELETE":
+		k.st.named[i] |= 2
+	case "REFRESH":
+		if sec := t / 1e6; sec != k.sec || k.inSec == 0 {
+			k.sec, k.inSec = sec, 0
+		}
+		k.inSec++
+		k.st.MaxRefreshPerSecond = max(k.st.MaxRefreshPerSecond, k.inSec)
+	}
 	k.flushLine(t)
 }
 
@@ -297,7 +393,7 @@ func (k *kdWriter) packet(t int64, i int, rev bool, correction bool) {
 func (k *kdWriter) event(e *event) {
 	s := k.s
 	i := int(e.conn)
-	c := &s.Conns[i]
+	c := s.conn(i)
 	switch e.kind {
 	case evSetPre:
 		k.sync(e.t, "SET", i, false, c.MaskBefore, 0)
@@ -313,11 +409,13 @@ func (k *kdWriter) event(e *event) {
 		k.packet(e.t, i, e.rev, true)
 	case evInbound:
 		k.packet(e.t, i, e.rev, false)
+	case evClose:
+		k.sync(e.t, "DELETE", i, false, c.Mask, 2)
 	}
 }
 
 func (k *kdWriter) refresh(t int64, i int, sender uint8, rev bool) {
-	c := &k.s.Conns[i]
+	c := k.s.conn(i)
 	if sender == c.Owner {
 		k.sync(t, "REFRESH", i, false, c.Mask, 0)
 	} else {
@@ -387,12 +485,39 @@ func (wc *waveCursor) advance() {
 // T0, correction lines ("chassis 0 is STANDBY in VS0, will not correct") for
 // packets of site-1-owned connections after T0, and low-rate background
 // lines. Timestamps are µs. The statistics are kept for [Scenario.Truth].
+//
+// A quiet scenario's capture holds instead the SETs of the connections
+// opened during it, the REFRESHes of every accelerated connection spread
+// evenly over each refresh interval (see [Scenario.Quiet]) and background
+// lines; the capture-only connections' SETs and DELETEs are in both. With
+// KdebugBytes past the natural size, a quiet capture goes on with further
+// refresh intervals of the connections alive at its end.
 func (s *Scenario) WriteKdebug(w io.Writer) error {
-	misc := s.miscEvents()
 	k := &kdWriter{s: s, bw: bufio.NewWriterSize(w, 1<<16), limit: s.KdebugBytes,
 		state: strings.ToUpper(s.After), buf: make([]byte, 0, 1024)}
 	k.st.TimestampUnit = "us"
 	k.st.MessagesByOp = map[string]int64{}
+	k.st.named = make([]uint8, len(s.Conns)+len(s.Gone))
+	k.st.RefreshWaves = []WaveStats{}
+	if s.Quiet() {
+		s.writeQuiet(k)
+	} else {
+		s.writeSwitchover(k)
+	}
+	if k.err != nil {
+		return k.err
+	}
+	if err := k.bw.Flush(); err != nil {
+		return err
+	}
+	st := k.st
+	s.kstats = &st
+	return nil
+}
+
+// writeSwitchover renders the switchover capture into k.
+func (s *Scenario) writeSwitchover(k *kdWriter) {
+	misc := s.miscEvents()
 	wc := newWaveCursor(s)
 	waveMsgs := map[int]int64{}
 	for !k.full() {
@@ -411,13 +536,6 @@ func (s *Scenario) WriteKdebug(w io.Writer) error {
 		waveMsgs[wc.wave]++
 		wc.advance()
 	}
-	if k.err != nil {
-		return k.err
-	}
-	if err := k.bw.Flush(); err != nil {
-		return err
-	}
-	k.st.RefreshWaves = []WaveStats{}
 	for w := 0; ; w++ {
 		n, ok := waveMsgs[w]
 		if !ok {
@@ -426,9 +544,60 @@ func (s *Scenario) WriteKdebug(w io.Writer) error {
 		k.st.RefreshWaves = append(k.st.RefreshWaves, WaveStats{
 			StartS: int64(s.SwitchoverAt + w*s.RefreshInterval), SpreadS: WaveSpreadUs / 1e6, Messages: n})
 	}
-	st := k.st
-	s.kstats = &st
-	return nil
+}
+
+// writeQuiet renders the quiet capture into k: the events of quietEvents
+// merged with the REFRESH slots, interval after interval.
+func (s *Scenario) writeQuiet(k *kdWriter) {
+	misc := s.quietEvents()
+	ri := int64(s.RefreshInterval) * 1e6
+	// Past the natural end only a bigger KdebugBytes goes on, and only
+	// with a live connection that keeps refreshing.
+	endless := false
+	if s.KdebugBytes > 0 {
+		for _, e := range s.cycle {
+			if int(e.conn) < len(s.Conns) {
+				endless = true
+				break
+			}
+		}
+	}
+	var cyc int64 // interval number
+	j := 0        // entry within it
+	// next moves (cyc, j) to the next REFRESH to write and returns its time,
+	// or false when there is none before the end.
+	next := func() (int64, bool) {
+		for len(s.cycle) > 0 {
+			if j == len(s.cycle) {
+				cyc, j = cyc+1, 0
+			}
+			e := &s.cycle[j]
+			t := cyc*ri + e.off
+			if t >= s.EndUs && !endless {
+				return 0, false
+			}
+			c := s.conn(int(e.conn))
+			if t > c.CreatedUs+ri/2 && (c.Flags&FlagCaptureOnly == 0 || t < c.GoneUs) {
+				return t, true
+			}
+			j++
+		}
+		return 0, false
+	}
+	for !k.full() {
+		rt, ok := next()
+		if len(misc) == 0 && !ok {
+			break
+		}
+		if len(misc) > 0 && (!ok || misc[0].t <= rt) {
+			k.event(&misc[0])
+			misc = misc[1:]
+			continue
+		}
+		e := &s.cycle[j]
+		k.refresh(rt, int(e.conn), e.sender, e.rev)
+		j++
+	}
 }
 
 // KdebugStats returns the statistics of the kernel debug, generating it

@@ -18,6 +18,12 @@ const (
 	FlagUnknownOwner
 	// FlagSeed: the seed article's connection.
 	FlagSeed
+	// FlagCaptureOnly: a connection of Scenario.Gone, named by the kernel
+	// debug only, held by no dump.
+	FlagCaptureOnly
+	// FlagDeleted: a capture-only connection closed during the capture; its
+	// owner sends a DELETE at GoneUs. Without it the connection aged out.
+	FlagDeleted
 )
 
 // Protocol numbers.
@@ -41,7 +47,7 @@ type Conn struct {
 	DxlS2C       uint16   // same for s2c
 	Dist         [Sites]Dist
 	MaskBefore   uint32 // sync_mask before the switchover (0 if created after)
-	Mask         uint32 // sync_mask now (after the switchover)
+	Mask         uint32 // sync_mask now (after the switchover); capture-only: while it lived
 	Created      uint32 // value word 5, Unix creation time
 	ID1, ID2     uint32 // value words 7 and 8
 	V18          uint32 // value word 18 (opaque)
@@ -50,7 +56,8 @@ type Conn struct {
 	RiskMax      uint8  // at-risk only: id of the holder with high remaining
 	RemMin       uint16 // at-risk only: remaining on RiskMin
 	RemMax       uint16 // at-risk only: remaining on RiskMax
-	CreatedUs    int64  // created after the switchover: kdebug time in µs
+	CreatedUs    int64  // created after the switchover, capture-only or quiet: kdebug time in µs (< 0: before the capture)
+	GoneUs       int64  // capture-only: kdebug time of its DELETE or of its last packet (then it ages out)
 }
 
 // Scenario is the computed model of one Config. It is immutable once built
@@ -68,17 +75,27 @@ type Scenario struct {
 	// DumpSGMs are the ids of the SGMs that produce dumps (present and not
 	// on a DOWN site), site 1 first.
 	DumpSGMs []int
-	// SwitchoverWall is the wall-clock Unix time of T0.
+	// SwitchoverWall is the wall-clock Unix time of T0 (0 when quiet).
 	SwitchoverWall int64
 	// EndUs is the end of the natural kernel-debug capture, in µs; it
 	// corresponds to DumpTime.
 	EndUs int64
+	// StartWall is the wall-clock Unix time of the kernel-debug clock's 0.
+	StartWall int64
+	// Gone are the capture-only connections (Config.CaptureOnly): the
+	// kernel debug names them, no dump holds them. Event index
+	// len(Conns)+j names Gone[j].
+	Gone []Conn
 
 	visible uint32         // bits of SGMs that produce dumps
 	perm    []uint32       // record order in dumps: conn*2 + (0 entry, 1 link)
 	records [LayoutIDs]int // number of records (entries + links) per SGM
 	bad     []badLine      // damaged lines, sorted by (sgm, pos, seq)
 	kstats  *KdebugStats   // cached after the first kernel-debug run
+	active  int            // the ACTIVE site after the switchover (or throughout, quiet): 1 or 2
+	hashKey uint64         // key of the dst_based distribution hash
+	pre     []bool         // quiet, while building: live connection created before the capture
+	cycle   []cycleEntry   // quiet: the REFRESH slots of one refresh interval, by offset
 }
 
 const rngStream = 0x6d61657374726f // "maestro"
@@ -88,9 +105,12 @@ func New(cfg Config) (*Scenario, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	s := &Scenario{Config: cfg}
+	s := &Scenario{Config: cfg, active: 2}
 	s.StatesBefore = [Sites]string{StateActive, StateStandby}
 	s.StatesAfter = [Sites]string{cfg.After, StateActive}
+	if cfg.Quiet() {
+		s.StatesAfter, s.active = s.StatesBefore, 1
+	}
 	for site := 1; site <= Sites; site++ {
 		if s.StatesAfter[site-1] == StateDown {
 			continue
@@ -102,8 +122,14 @@ func New(cfg Config) (*Scenario, error) {
 		}
 	}
 	t0 := int64(cfg.SwitchoverAt) * 1e6
-	s.EndUs = t0 + int64(cfg.Waves-1)*int64(cfg.RefreshInterval)*1e6 + 5e6
-	s.SwitchoverWall = cfg.DumpTime - (s.EndUs-t0)/1e6
+	if cfg.Quiet() {
+		s.EndUs = int64(cfg.CaptureSeconds) * 1e6
+		s.StartWall = cfg.DumpTime - int64(cfg.CaptureSeconds)
+	} else {
+		s.EndUs = t0 + int64(cfg.Waves-1)*int64(cfg.RefreshInterval)*1e6 + 5e6
+		s.SwitchoverWall = cfg.DumpTime - (s.EndUs-t0)/1e6
+		s.StartWall = s.SwitchoverWall - int64(cfg.SwitchoverAt)
+	}
 
 	rng := rand.New(rand.NewPCG(cfg.Seed, rngStream))
 	s.genConns(rng)
@@ -124,7 +150,25 @@ func New(cfg Config) (*Scenario, error) {
 		}
 	}
 	s.genBadLines(rng)
+	// Capture-only connections and the quiet timeline draw from streams of
+	// their own, so a scenario without them renders as before.
+	if err := s.genGone(rand.New(rand.NewPCG(cfg.Seed, rngStream+2))); err != nil {
+		return nil, err
+	}
+	if cfg.Quiet() {
+		s.quietTimes(rand.New(rand.NewPCG(cfg.Seed, rngStream+3)))
+	}
+	s.pre = nil
 	return s, nil
+}
+
+// conn returns the connection an event index names: Conns[i], or
+// Gone[i-len(Conns)].
+func (s *Scenario) conn(i int) *Conn {
+	if i < len(s.Conns) {
+		return &s.Conns[i]
+	}
+	return &s.Gone[i-len(s.Conns)]
 }
 
 type tupleKey struct {
@@ -156,7 +200,7 @@ func (s *Scenario) genConns(rng *rand.Rand) {
 		}
 	}
 	hashKey := rng.Uint64()
-	dxl := func(ip uint32) uint16 { return uint16(mix(hashKey^uint64(ip)) % 1000) }
+	s.hashKey = hashKey
 
 	// Which connections have an owner outside the layout.
 	first := b2i(cfg.IncludeSeedConn)
@@ -169,11 +213,18 @@ func (s *Scenario) genConns(rng *rand.Rand) {
 	}
 	t0 := int64(cfg.SwitchoverAt) * 1e6
 	ri := int64(cfg.RefreshInterval) * 1e6
+	if cfg.Quiet() {
+		s.pre = make([]bool, n)
+	}
 
 	for i := range s.Conns {
 		c := &s.Conns[i]
 		if i == 0 && cfg.IncludeSeedConn {
 			*c = seedConn()
+			if cfg.Quiet() {
+				c.Flags &^= FlagBefore
+				s.pre[0] = true
+			}
 		} else {
 			c.Proto = ProtoTCP
 			if rng.Float64()*100 < cfg.UDPPct {
@@ -194,43 +245,24 @@ func (s *Scenario) genConns(rng *rand.Rand) {
 					break
 				}
 			}
-			// dst_based distribution: c2s by the server address, s2c by
-			// the client address; the backup is chosen per connection and
-			// is shared by both directions unless it is that direction's
-			// primary. The same member numbers on both sites.
-			c.DxlC2S, c.DxlS2C = dxl(c.Dst), dxl(c.Src)
-			pc := uint8(1 + int(c.DxlC2S)%N)
-			ps := uint8(1 + int(c.DxlS2C)%N)
-			b0 := uint8(1 + int(mix(hashKey^uint64(c.Src)<<32^uint64(c.Dst))>>7)%N)
-			backup := func(p uint8) uint8 {
-				if N == 1 || b0 != p {
-					return b0
-				}
-				return b0%uint8(N) + 1
-			}
-			d := Dist{C2SPrimary: pc, C2SBackup: backup(pc), S2CPrimary: ps, S2CBackup: backup(ps)}
-			c.Dist = [Sites]Dist{d, d}
+			s.distribute(c)
+			pc, ps := c.Dist[0].C2SPrimary, c.Dist[0].S2CPrimary
 
-			if unknown[i] || rng.Float64()*100 < cfg.BeforePct {
+			// In "quiet" BeforePct says which connections predate the
+			// capture; there is no switchover to predate.
+			if pre := unknown[i] || rng.Float64()*100 < cfg.BeforePct; cfg.Quiet() {
+				s.pre[i] = pre
+			} else if pre {
 				c.Flags |= FlagBefore
 			}
 			if rng.Float64()*100 < cfg.AcceleratedPct {
 				c.Flags |= FlagAccelerated
 			}
 			site := 2
-			if c.Flags&FlagBefore != 0 {
+			if c.Flags&FlagBefore != 0 || cfg.Quiet() {
 				site = 1
 			}
-			var member uint8
-			switch r := rng.Float64(); {
-			case r < 0.85:
-				member = pc
-			case r < 0.95:
-				member = ps
-			default:
-				member = uint8(1 + rng.IntN(N))
-			}
-			c.Owner = uint8(SGMID(site, int(member)))
+			c.Owner = uint8(SGMID(site, int(pickOwnerMember(rng, pc, ps, N))))
 			if unknown[i] {
 				c.Owner = uint8(40 + rng.IntN(24))
 				c.Flags |= FlagUnknownOwner
@@ -240,9 +272,12 @@ func (s *Scenario) genConns(rng *rand.Rand) {
 			c.Ifn = [4]uint8{uint8(1 + rng.IntN(0x60)), 0xff, 0xff, 0xff}
 			c.ID1, c.ID2, c.V18 = rng.Uint32(), rng.Uint32(), rng.Uint32()
 			c.V19 = 0x7f00 | uint16(rng.IntN(256))
-			if c.Flags&FlagBefore != 0 {
+			switch {
+			case cfg.Quiet():
+				// Set by quietTimes.
+			case c.Flags&FlagBefore != 0:
 				c.Created = uint32(s.SwitchoverWall - int64(60+rng.IntN(6*3600)))
-			} else {
+			default:
 				// Created between T0+2s and T0+RI-1s, so its own REFRESHes
 				// (every RI after creation) never fall inside a wave.
 				c.CreatedUs = t0 + 2e6 + rng.Int64N(ri-3e6)
@@ -253,6 +288,42 @@ func (s *Scenario) genConns(rng *rand.Rand) {
 			c.MaskBefore = SyncMask(int(c.Owner), c.Dist, s.StatesBefore)
 		}
 		c.Mask = SyncMask(int(c.Owner), c.Dist, s.StatesAfter)
+	}
+}
+
+// distribute sets the `asg dxl calc` hashes and the distribution of c from
+// its addresses: dst_based, c2s by the server address, s2c by the client
+// address; the backup is chosen per connection and is shared by both
+// directions unless it is that direction's primary. The same member
+// numbers on both sites.
+func (s *Scenario) distribute(c *Conn) {
+	N := s.SGMsPerSite
+	dxl := func(ip uint32) uint16 { return uint16(mix(s.hashKey^uint64(ip)) % 1000) }
+	c.DxlC2S, c.DxlS2C = dxl(c.Dst), dxl(c.Src)
+	pc := uint8(1 + int(c.DxlC2S)%N)
+	ps := uint8(1 + int(c.DxlS2C)%N)
+	b0 := uint8(1 + int(mix(s.hashKey^uint64(c.Src)<<32^uint64(c.Dst))>>7)%N)
+	backup := func(p uint8) uint8 {
+		if N == 1 || b0 != p {
+			return b0
+		}
+		return b0%uint8(N) + 1
+	}
+	d := Dist{C2SPrimary: pc, C2SBackup: backup(pc), S2CPrimary: ps, S2CBackup: backup(ps)}
+	c.Dist = [Sites]Dist{d, d}
+}
+
+// pickOwnerMember draws the owner's member number: the member that saw the
+// first packet, mostly the c2s primary, sometimes the s2c primary, rarely
+// any member.
+func pickOwnerMember(rng *rand.Rand, pc, ps uint8, n int) uint8 {
+	switch r := rng.Float64(); {
+	case r < 0.85:
+		return pc
+	case r < 0.95:
+		return ps
+	default:
+		return uint8(1 + rng.IntN(n))
 	}
 }
 
@@ -321,12 +392,13 @@ func (s *Scenario) pickAtRisk(rng *rand.Rand) error {
 	for _, i := range cand[:k] {
 		c := &s.Conns[i]
 		hold := c.Mask & s.visible
-		maxID := SGMID(2, int(c.Dist[1].C2SPrimary))
+		a, d := s.active, c.Dist[s.active-1]
+		maxID := SGMID(a, int(d.C2SPrimary))
 		if hold&(1<<maxID) == 0 {
 			maxID = bits.TrailingZeros32(hold)
 		}
 		others := hold &^ (1 << maxID)
-		backups := others &^ (1<<SGMID(2, int(c.Dist[1].S2CPrimary)) | 1<<SGMID(2, int(c.Dist[1].C2SPrimary)))
+		backups := others &^ (1<<SGMID(a, int(d.S2CPrimary)) | 1<<SGMID(a, int(d.C2SPrimary)))
 		if backups == 0 {
 			backups = others
 		}

@@ -3,9 +3,12 @@ package sim
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -222,5 +225,155 @@ func TestWriterErrors(t *testing.T) {
 	}
 	if err := s.WriteKind(t.TempDir(), "nope"); err == nil {
 		t.Error("unknown kind accepted")
+	}
+}
+
+// TestCaptureOnlyLeavesTheRest: capture-only connections add kernel-debug
+// lines and nothing else: the dumps, gconn tables and dxl output are the
+// same, and the capture without the lines naming them is the same capture.
+func TestCaptureOnlyLeavesTheRest(t *testing.T) {
+	for _, seed := range []uint64{1, 3, 12} {
+		c := DefaultConfig()
+		c.Seed, c.BadLines = seed, 3
+		base := mustNew(t, c)
+		c.CaptureOnly = 20
+		with := mustNew(t, c)
+		if len(with.Gone) != 20 {
+			t.Fatalf("%d capture-only connections", len(with.Gone))
+		}
+		render := func(s *Scenario) (fw, gc, dxl, kd bytes.Buffer) {
+			t.Helper()
+			if err := s.WriteFwTabAll(&fw); err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range s.DumpSGMs {
+				if err := s.WriteGconn(&gc, SGMName(id)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.WriteDxl(&dxl); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.WriteKdebug(&kd); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		fw0, gc0, dxl0, kd0 := render(base)
+		fw1, gc1, dxl1, kd1 := render(with)
+		if !bytes.Equal(fw0.Bytes(), fw1.Bytes()) || !bytes.Equal(gc0.Bytes(), gc1.Bytes()) || !bytes.Equal(dxl0.Bytes(), dxl1.Bytes()) {
+			t.Errorf("seed %d: capture-only connections changed a dump", seed)
+		}
+		var keys []string
+		for j := range with.Gone {
+			g := &with.Gone[j]
+			keys = append(keys, "<0,"+strconv.FormatUint(uint64(g.Src), 16)+","+strconv.FormatUint(uint64(g.SPort), 16)+",")
+			keys = append(keys, "<0,"+strconv.FormatUint(uint64(g.Dst), 16)+","+strconv.FormatUint(uint64(g.DPort), 16)+","+
+				strconv.FormatUint(uint64(g.Src), 16)+","+strconv.FormatUint(uint64(g.SPort), 16)+",")
+		}
+		var kept []string
+		dropped := 0
+		for _, line := range strings.SplitAfter(kd1.String(), "\n") {
+			gone := false
+			for _, k := range keys {
+				if strings.Contains(line, k) {
+					gone = true
+					break
+				}
+			}
+			if gone {
+				dropped++
+			} else {
+				kept = append(kept, line)
+			}
+		}
+		if strings.Join(kept, "") != kd0.String() {
+			t.Errorf("seed %d: without its capture-only lines the capture differs", seed)
+		}
+		st0, _ := base.KdebugStats()
+		st1, _ := with.KdebugStats()
+		if int64(dropped) != st1.Lines-st0.Lines || dropped < 2*20-goneAged(20) {
+			t.Errorf("seed %d: %d capture-only lines, %d more lines", seed, dropped, st1.Lines-st0.Lines)
+		}
+		if fmt.Sprint(st0.RefreshWaves) != fmt.Sprint(st1.RefreshWaves) || st0.MaxRefreshPerSecond != st1.MaxRefreshPerSecond {
+			t.Errorf("seed %d: waves %v / %v", seed, st0.RefreshWaves, st1.RefreshWaves)
+		}
+		tr := with.Truth()
+		if tr.CaptureOnlyConnections != 20 || tr.CaptureOnlyDeleted != 20-goneAged(20) || len(tr.CaptureOnlyConns) != 20 {
+			t.Errorf("seed %d: truth %d capture-only, %d deleted, %d listed", seed, tr.CaptureOnlyConnections, tr.CaptureOnlyDeleted, len(tr.CaptureOnlyConns))
+		}
+		for _, g := range tr.CaptureOnlyConns {
+			before := g.LastUs < int64(c.SwitchoverAt)*1e6
+			if g.Owner == "" || (before != strings.HasPrefix(g.Owner, "1_")) || (g.Deleted != (g.Proto == ProtoTCP)) || g.LastUs >= with.EndUs {
+				t.Errorf("seed %d: capture-only %+v", seed, g)
+			}
+		}
+	}
+}
+
+func TestQuietConfig(t *testing.T) {
+	s := mustNew(t, QuietConfig())
+	tr := s.Truth()
+	if tr.Switchover || tr.SwitchoverAt != 0 || tr.SiteStatesBefore != nil || len(tr.Kdebug.RefreshWaves) != 0 || tr.Kdebug.CorrectionLines != 0 {
+		t.Errorf("quiet truth: switchover %v at %d, before %v, waves %v, %d correction lines",
+			tr.Switchover, tr.SwitchoverAt, tr.SiteStatesBefore, tr.Kdebug.RefreshWaves, tr.Kdebug.CorrectionLines)
+	}
+	if tr.Kdebug.MaxRefreshPerSecond == 0 || tr.Kdebug.MaxRefreshPerSecond > 12 || tr.CaptureOnlyConnections != 200 || len(tr.AtRisk) != 0 {
+		t.Errorf("quiet: %d REFRESH/s at most, %d capture-only, %d at risk", tr.Kdebug.MaxRefreshPerSecond, tr.CaptureOnlyConnections, len(tr.AtRisk))
+	}
+	if got := tr.Kdebug.LastUs - tr.Kdebug.FirstUs; got < 3500e6 || got > 3600e6 {
+		t.Errorf("quiet capture spans %d µs", got)
+	}
+	for _, mod := range []func(*Config){
+		func(c *Config) { c.CaptureSeconds = 59 },
+		func(c *Config) { c.CaptureSeconds = 1 << 23 },
+		func(c *Config) { c.CaptureSeconds, c.UDPTimeout = 100, 95 },
+		func(c *Config) { c.CaptureOnly = -1 },
+		func(c *Config) { c.CaptureOnly = 1<<24 + 1 },
+	} {
+		c := QuietConfig()
+		mod(&c)
+		if _, err := New(c); !errors.Is(err, ErrConfig) {
+			t.Errorf("%+v: err %v", c, err)
+		}
+	}
+	// A switchover capture too short to hold aged-out UDP flows away from
+	// T0 and its single wave.
+	c := DefaultConfig()
+	c.SwitchoverAt, c.Waves, c.CaptureOnly = 2, 1, 5
+	if _, err := New(c); !errors.Is(err, ErrConfig) {
+		t.Errorf("short capture with capture-only connections: err %v", err)
+	}
+	var buf bytes.Buffer
+	if _, err := s.WriteBundle(&buf); !errors.Is(err, ErrConfig) || buf.Len() != 0 {
+		t.Errorf("quiet bundle: err %v, %d bytes", err, buf.Len())
+	}
+}
+
+// TestQuietDeterministic: the quiet scenario and capture-only connections
+// are pure functions of the Config too, written once or twice.
+func TestQuietDeterministic(t *testing.T) {
+	c := QuietConfig()
+	c.Conns, c.CaptureSeconds = 300, 1200
+	sw := DefaultConfig()
+	sw.CaptureOnly = 15
+	for _, cfg := range []Config{c, sw} {
+		var runs []map[string][]byte
+		for range 2 {
+			dir := t.TempDir()
+			s := mustNew(t, cfg)
+			if err := s.WriteDir(dir); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.WriteKind(dir, "kdebug"); err != nil { // a second run of the same scenario
+				t.Fatal(err)
+			}
+			runs = append(runs, readDir(t, dir))
+		}
+		for name, b := range runs[0] {
+			if !bytes.Equal(b, runs[1][name]) {
+				t.Errorf("%s: %s differs between identical runs", cfg.Scenario, name)
+			}
+		}
 	}
 }

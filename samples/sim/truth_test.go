@@ -22,6 +22,20 @@ import (
 
 // jTruth mirrors the parts of truth.json the tests read.
 type jTruth struct {
+	Switchover       *bool             `json:"switchover"`
+	SiteStatesBefore map[string]string `json:"site_states_before"`
+	TableConns       *int              `json:"table_connections"`
+	CaptureConns     *int              `json:"capture_connections"`
+	CaptureOnly      *int              `json:"capture_only_connections"`
+	CaptureOnlyDel   *int              `json:"capture_only_deleted"`
+	CaptureOnlyList  []struct {
+		Src     string `json:"src"`
+		SPort   int    `json:"sport"`
+		Dst     string `json:"dst"`
+		DPort   int    `json:"dport"`
+		Proto   int    `json:"proto"`
+		Deleted bool   `json:"deleted"`
+	} `json:"capture_only_conns"`
 	Connections   int               `json:"connections"`
 	SiteStates    map[string]string `json:"site_states"`
 	RiskWindow    int               `json:"risk_window"`
@@ -56,6 +70,9 @@ type jTruth struct {
 			Messages int64   `json:"messages"`
 		} `json:"refresh_waves"`
 		CorrectionLines int64 `json:"correction_lines"`
+		FirstUs         int64 `json:"first_us"`
+		LastUs          int64 `json:"last_us"`
+		MaxRefreshPerS  int64 `json:"max_refresh_per_second"`
 	} `json:"kdebug"`
 	Conns []struct {
 		Src     string `json:"src"`
@@ -198,6 +215,14 @@ func TestTruthAgainstFiles(t *testing.T) {
 		"two-sgms": func(c *sim.Config) { c.SGMsPerSite, c.IncludeSeedConn, c.AtRiskPct, c.Seed = 2, false, 25, 3 },
 		"full-site": func(c *sim.Config) {
 			c.SGMsPerSite, c.Conns, c.BadLines, c.UDPPct, c.Seed = 14, 500, 11, 30, 99
+		},
+		"capture-only":      func(c *sim.Config) { c.CaptureOnly, c.Seed = 25, 5 },
+		"capture-only-down": func(c *sim.Config) { c.CaptureOnly, c.After, c.Waves, c.Seed = 9, "down", 4, 6 },
+		"quiet": func(c *sim.Config) {
+			c.Scenario, c.Conns, c.CaptureOnly, c.CaptureSeconds, c.AtRiskPct = "quiet", 400, 60, 1800, 5
+		},
+		"quiet-one-sgm": func(c *sim.Config) {
+			c.Scenario, c.SGMsPerSite, c.IncludeSeedConn, c.AtRiskPct, c.CaptureOnly, c.CaptureSeconds, c.Seed = "quiet", 1, false, 0, 7, 600, 8
 		},
 	}
 	for name, mod := range cases {
@@ -351,6 +376,7 @@ func checkDir(t *testing.T, dir string, c sim.Config) {
 	checkFwTabAll(t, dir, tr)
 	checkGconn(t, dir, tr, p)
 	checkKdebug(t, dir, tr, c)
+	checkCaptureCounts(t, dir, tr)
 }
 
 // checkFwTabAll: fwtab-all.txt is the banners plus the per-SGM dumps, and
@@ -499,8 +525,12 @@ func checkKdebug(t *testing.T, dir string, tr jTruth, c sim.Config) {
 	if fmt.Sprint(ops) != fmt.Sprint(tr.Kdebug.MessagesByOp) || corr != tr.Kdebug.CorrectionLines {
 		t.Errorf("ops %v corr %d; truth %v %d", ops, corr, tr.Kdebug.MessagesByOp, tr.Kdebug.CorrectionLines)
 	}
-	if len(waves) != c.Waves {
-		t.Errorf("%d waves, want %d", len(waves), c.Waves)
+	wantWaves := c.Waves
+	if c.Scenario == "quiet" {
+		wantWaves = 0
+	}
+	if len(waves) != wantWaves {
+		t.Errorf("%d waves, want %d", len(waves), wantWaves)
 	}
 	for w, n := range waves {
 		if n != tr.Kdebug.Waves[w].Messages || n == 0 {
@@ -511,7 +541,7 @@ func checkKdebug(t *testing.T, dir string, tr jTruth, c sim.Config) {
 		}
 	}
 	want := map[string]string{"standby": "0x00038006", "down": "0x00038002"}[c.After]
-	if c.IncludeSeedConn && seedSetT0 != want {
+	if c.IncludeSeedConn && c.Scenario != "quiet" && seedSetT0 != want {
 		t.Errorf("seed connection's SET at T0 has mask %q, want %s", seedSetT0, want)
 	}
 }
