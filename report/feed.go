@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -89,6 +90,11 @@ type FeedOptions struct {
 	Prefilter Prefilter
 	// OnReject, when set, is told of each rejected line as it is met.
 	OnReject func(err error)
+	// RejectUnrecognized rejects the lines no format recognizes (as
+	// parse.ErrUnrecognized, told to OnReject, an error under Strict)
+	// instead of ignoring them: for decode, whose user asked to have each
+	// line decoded. See [parse.Reader.SetRejectUnrecognized].
+	RejectUnrecognized bool
 }
 
 // Feed walks the inputs, parses them and hands each record, with its
@@ -187,7 +193,18 @@ func (f *Feed) Skipped() []parse.Skipped { return f.skipped }
 // Walk reads every input the arguments name (see [parse.Walk]): stdin,
 // files, folders, archives, FILE@SGM. Inputs that were skipped or not read
 // to the end are kept (see [Feed.Skipped]) and returned.
+//
+// An argument FILE@SGM naming an SGM outside the layout is a *UsageError,
+// before anything is read.
 func (f *Feed) Walk(args []string, stdin io.Reader, lim parse.Limits) ([]parse.Skipped, error) {
+	for _, a := range args {
+		if _, s, rule := parse.SplitArg(a); rule == parse.RuleCommandLine {
+			if _, ok := f.ctx.Layout.ID(s); !ok {
+				return nil, &UsageError{fmt.Errorf("%s: SGM %s lies outside layout %s (sites 1..%d, members 1..%d; see --layout)",
+					parse.QuoteName(a), s, f.ctx.Layout, f.ctx.Layout.Sites, f.ctx.Layout.Slots)}
+			}
+		}
+	}
 	skipped, err := parse.Walk(args, stdin, lim, f.Read)
 	f.skipped = append(f.skipped, skipped...)
 	return skipped, err
@@ -206,6 +223,9 @@ func (f *Feed) Read(src parse.Source, r *parse.Reader) error {
 	}
 	if f.words > 0 {
 		r.SetValueWords(f.words)
+	}
+	if f.opt.RejectUnrecognized {
+		r.SetRejectUnrecognized(true)
 	}
 	if f.opt.Prefilter != nil {
 		f.opt.Prefilter.Reset()

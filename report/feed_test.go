@@ -1,6 +1,7 @@
 package report
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -117,28 +118,36 @@ func TestFeedInputs(t *testing.T) {
 	if len(ins) != 2 || ins[0].Name != "gw:a.txt" || ins[1].Name != "gw:b.txt" || f.Input(2) != nil {
 		t.Fatalf("inputs %+v", ins)
 	}
-	if ins[0].Stats.Lines != 3 || ins[1].Stats.Lines != 2 || ins[1].Stats.RejectedLines() != 1 || f.Stats().Lines != 5 {
-		t.Errorf("accounting: %d and %d lines, %d rejected in b, %d in all", ins[0].Stats.Lines, ins[1].Stats.Lines, ins[1].Stats.RejectedLines(), f.Stats().Lines)
+	if ins[0].Stats.Lines != 3 || ins[1].Stats.Lines != 2 || ins[1].Stats.UnrecognizedLines() != 1 || f.Stats().Lines != 5 {
+		t.Errorf("accounting: %d and %d lines, %d unrecognized in b, %d in all", ins[0].Stats.Lines, ins[1].Stats.Lines, ins[1].Stats.UnrecognizedLines(), f.Stats().Lines)
 	}
-	if acc := f.Accounting(); acc.Lines != 5 || acc.Recognized["sync"] != 3 || acc.Rejected["unrecognized line"] != 1 {
+	if acc := f.Accounting(); acc.Lines != 5 || acc.Recognized["sync"] != 3 || acc.Ignored["unrecognized"] != 1 || len(acc.Rejected) != 0 ||
+		fmt.Sprint(acc.UnrecognizedShapes) != "[{not a line of any format 1 gw:b.txt:2}]" {
 		t.Errorf("accounting %+v", acc)
 	}
 }
 
 // TestFeedStrict: under Strict the first rejected line ends the input
-// with its error; otherwise it is counted and told to OnReject.
+// with its error; otherwise it is counted and told to OnReject. A line no
+// format recognizes is not rejected, unless RejectUnrecognized says so.
 func TestFeedStrict(t *testing.T) {
+	const damaged = "| 0 | 1.2.3.4 | 1 |" // a gconn row cut short
 	var told []string
 	f := NewFeed(Context{}, FeedOptions{OnReject: func(err error) { told = append(told, err.Error()) }})
-	if err := f.ReadString("x", "garbage\n1_01:\n"); err != nil {
+	if err := f.ReadString("x", damaged+"\ngarbage\n1_01:\n"); err != nil {
 		t.Fatal(err)
 	}
 	if len(told) != 1 || !strings.HasPrefix(told[0], "x:1:") {
 		t.Errorf("told %q", told)
 	}
 	f = NewFeed(Context{}, FeedOptions{Strict: true})
-	if err := f.ReadString("x", "1_01:\ngarbage\n"); !parse.IsRejected(err) || !strings.HasPrefix(err.Error(), "x:2:") {
+	if err := f.ReadString("x", "1_01:\ngarbage\n"+damaged+"\n"); !parse.IsRejected(err) || !strings.HasPrefix(err.Error(), "x:3:") {
 		t.Errorf("strict: %v", err)
+	}
+	told = nil
+	f = NewFeed(Context{}, FeedOptions{Strict: true, RejectUnrecognized: true, OnReject: func(err error) { told = append(told, err.Error()) }})
+	if err := f.ReadString("x", "1_01:\ngarbage\n"); !errors.Is(err, parse.ErrUnrecognized) || !strings.HasPrefix(err.Error(), "x:2:") || len(told) != 1 {
+		t.Errorf("strict, unrecognized rejected: %v, told %q", err, told)
 	}
 }
 

@@ -28,3 +28,21 @@ func TestThousands(t *testing.T) {
 		}
 	}
 }
+
+// TestFindingClean: evidence is cut at MaxEvidence with the count of what
+// is not listed, including what the caller already counted.
+func TestFindingClean(t *testing.T) {
+	ev := []string{"a:1", "a:2", "a:3", "a:4", "a:5", "a:6", "a:7"}
+	if got := (Finding{Evidence: ev}).Clean().Evidence; len(got) != 6 || got[5] != "and 2 more" {
+		t.Errorf("cut: %q", got)
+	}
+	if got := (Finding{Evidence: append(ev, "and 10 more")}).Clean().Evidence; len(got) != 6 || got[5] != "and 12 more" {
+		t.Errorf("cut with a count: %q", got)
+	}
+	if got := (Finding{Evidence: []string{"a:1", "and 3 more"}}).Clean(); len(got.Evidence) != 2 || got.Evidence[1] != "and 3 more" || got.SGMs == nil {
+		t.Errorf("short: %+v", got)
+	}
+	if got := (Finding{Message: "x\x1b[31m"}).Clean().Message; got != `x\x1b[31m` {
+		t.Errorf("message not sanitized: %q", got)
+	}
+}

@@ -24,7 +24,9 @@ func (c *DecodeCmd) Run(g *Globals, stdio *IO) error {
 			return err
 		}
 	}
-	f := g.feed(report.FeedOptions{OnReject: func(err error) {
+	// Each line was pasted to be decoded: one no format recognizes is an
+	// error here, not a line of other output to skip.
+	f := g.feed(report.FeedOptions{RejectUnrecognized: true, OnReject: func(err error) {
 		if !parse.IsQuiet(err) {
 			fmt.Fprintln(stdio.Err, report.Sanitize(err.Error()))
 		}
@@ -69,11 +71,9 @@ func (c *DecodeCmd) Run(g *Globals, stdio *IO) error {
 			d.Entries, pluralEntry(d.Entries), n, plural(n, "line"), reasons(stats))
 		return rejectedError{n}
 	}
-	if g.Format == report.Table {
-		in := f.Accounting()
-		in.RejectedExamples = nil // each was printed where it was met
-		printAccounting(stdio, &in)
-	}
+	in := f.Accounting()
+	in.RejectedExamples = nil // each was printed where it was met
+	printAccounting(stdio, &in)
 	return nil
 }
 

@@ -83,9 +83,10 @@ func inputSize(args []string) int64 {
 	return total
 }
 
-// printAccounting writes the line accounting of every input to stderr (in
-// table mode; JSON carries it as "inputs"): lines read, recognized by kind,
-// ignored, rejected by reason, and the first rejected positions.
+// printAccounting writes the line accounting of every input to stderr, in
+// every output format (stdout is data; JSON also carries it as "inputs"):
+// lines read, recognized by kind, ignored, rejected by reason, the first
+// rejected positions, then the lines no format recognized by shape.
 func printAccounting(stdio *IO, in *report.Inputs) {
 	var rec, ign, rej int64
 	kinds := make([]string, 0, len(in.Recognized))
@@ -116,4 +117,49 @@ func printAccounting(stdio *IO, in *report.Inputs) {
 	for _, ex := range in.RejectedExamples {
 		fmt.Fprintf(stdio.Err, "  %s\n", report.Sanitize(ex))
 	}
+	if in.UnrecognizedLines > 0 {
+		fmt.Fprintln(stdio.Err, "maestro-analyze: "+report.Sanitize(shapeSummary(in)))
+	}
+}
+
+// shownShapes is how many shapes the accounting on stderr names.
+const shownShapes = 3
+
+// shapeSummary says what the lines no format recognized look like: "3,912
+// lines of 2 unknown shapes (unrecognized 3,912): `@;N;[cpu_N];[fw4_N];fwldbcast_recv: ...`
+// x3,900 first at capture.txt:17; ...".
+func shapeSummary(in *report.Inputs) string {
+	n := len(in.UnrecognizedShapes) + in.UnrecognizedOther.Shapes
+	count := report.Thousands(int64(n))
+	if in.UnrecognizedOther.Sampled {
+		count = "more than " + count
+	}
+	var why []string
+	for _, r := range []string{parse.ReasonCpinfoOther, parse.ReasonUnrecognized} {
+		if k := in.Ignored[r]; k > 0 {
+			why = append(why, r+" "+report.Thousands(k))
+		}
+	}
+	s := fmt.Sprintf("%s %s of %s unknown %s", report.Thousands(in.UnrecognizedLines), report.Plural(int(min(in.UnrecognizedLines, 2)), "line"),
+		count, report.Plural(min(n, 2), "shape"))
+	if len(why) > 0 {
+		s += " (" + strings.Join(why, ", ") + ")"
+	}
+	shapes := make([]string, 0, shownShapes+1)
+	for _, sh := range in.UnrecognizedShapes[:min(shownShapes, len(in.UnrecognizedShapes))] {
+		shapes = append(shapes, fmt.Sprintf("`%s` x%s first at %s", sh.Shape, report.Thousands(sh.Count), sh.First))
+	}
+	var restLines int64
+	for _, sh := range in.UnrecognizedShapes[min(shownShapes, len(in.UnrecognizedShapes)):] {
+		restLines += sh.Count
+	}
+	if rest := n - len(shapes); rest > 0 {
+		restLines += in.UnrecognizedOther.Lines
+		more := report.Thousands(int64(rest)) + " more " + report.Plural(min(rest, 2), "shape")
+		if in.UnrecognizedOther.Sampled {
+			more = "other shapes"
+		}
+		shapes = append(shapes, fmt.Sprintf("%s (%s %s)", more, report.Thousands(restLines), report.Plural(int(min(restLines, 2)), "line")))
+	}
+	return s + ": " + strings.Join(shapes, "; ")
 }

@@ -125,6 +125,11 @@ func run(ctx context.Context, args []string, stdio *IO) (code int) {
 		return exitUsage
 	}
 	if err := kctx.Run(&cli.Globals); err != nil {
+		var ue *report.UsageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(stdio.Err, "maestro-analyze: %s\n", report.Sanitize(err.Error()))
+			return exitUsage
+		}
 		var rej rejectedError
 		if !errors.As(err, &rej) {
 			fmt.Fprintf(stdio.Err, "maestro-analyze: %s\n", report.Sanitize(err.Error()))
@@ -172,6 +177,19 @@ func (g *Globals) AfterApply(stdio *IO) error {
 	g.ctx = report.Context{Layout: g.Layout.Layout, Sites: st, DXL: &report.DXL{}}
 	g.palette = report.NewPalette(useColor && g.Format == report.Table)
 	return nil
+}
+
+// recognized is the check every command makes after reading: inputs that
+// held nothing any analysis can use are an error (exit 1) that says what
+// was looked at, after the line accounting (which shows the shapes of the
+// lines that were there), never an empty report.
+func recognized(f *report.Feed, stdio *IO) error {
+	err := f.NothingError()
+	if err != nil {
+		in := f.Accounting()
+		printAccounting(stdio, &in)
+	}
+	return err
 }
 
 // feed returns a feed over the shared context.

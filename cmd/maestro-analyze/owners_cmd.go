@@ -31,10 +31,11 @@ func (c *OwnersCmd) Run(g *Globals, stdio *IO) error {
 	if err := readInputs(c.Files, stdio, g, f, parse.DefaultLimits()); err != nil {
 		return err
 	}
-	r := b.Report()
-	if g.Format == report.Table {
-		printAccounting(stdio, &r.Inputs)
+	if err := recognized(f, stdio); err != nil {
+		return err
 	}
+	r := b.Report()
+	printAccounting(stdio, &r.Inputs)
 	switch {
 	case c.List && g.Format == report.NDJSON:
 		return report.WriteNDJSON(stdio.Out, r.AtRisk)

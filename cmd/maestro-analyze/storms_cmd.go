@@ -33,13 +33,16 @@ func (c *StormsCmd) Run(g *Globals, stdio *IO) error {
 	if err := readInputs(c.Files, stdio, g, f, parse.DefaultLimits()); err != nil {
 		return err
 	}
+	if err := recognized(f, stdio); err != nil {
+		return err
+	}
 	r := b.Report()
+	printAccounting(stdio, &r.Inputs)
 	switch g.Format {
 	case report.JSON, report.NDJSON:
 		return report.WriteJSON(stdio.Out, r)
 	case report.CSV:
 		return storms.WriteCSV(stdio.Out, r)
 	}
-	printAccounting(stdio, &r.Inputs)
 	return storms.WriteTable(stdio.Out, r, g.palette)
 }

@@ -65,6 +65,9 @@ func (c *TraceCmd) Run(g *Globals, stdio *IO) error {
 		return err
 	}
 	r := b.Report()
+	if r.Found {
+		printAccounting(stdio, &r.Inputs)
+	}
 	switch g.Format {
 	case report.JSON, report.NDJSON:
 		err = report.WriteJSON(stdio.Out, r)
@@ -72,7 +75,6 @@ func (c *TraceCmd) Run(g *Globals, stdio *IO) error {
 		err = trace.WriteCSV(stdio.Out, r)
 	default:
 		if r.Found {
-			printAccounting(stdio, &r.Inputs)
 			err = trace.WriteTable(stdio.Out, r, g.palette)
 		}
 	}

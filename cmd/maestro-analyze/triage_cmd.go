@@ -43,12 +43,16 @@ func (c *TriageCmd) Run(g *Globals, stdio *IO) error {
 	if err := readInputs(c.Bundles, stdio, g, f, lim); err != nil {
 		return err
 	}
+	if err := recognized(f, stdio); err != nil {
+		return err
+	}
 	r := b.Report()
 	if c.HTML != "" {
 		if err := writeHTML(c.HTML, r); err != nil {
 			return err
 		}
 	}
+	printAccounting(stdio, &r.Inputs)
 	var err error
 	switch g.Format {
 	case report.JSON, report.NDJSON:
@@ -56,7 +60,6 @@ func (c *TriageCmd) Run(g *Globals, stdio *IO) error {
 	case report.CSV:
 		err = triage.WriteCSV(stdio.Out, r)
 	default:
-		printAccounting(stdio, &r.Inputs)
 		err = triage.WriteTable(stdio.Out, r, g.palette)
 	}
 	if err != nil {

@@ -98,7 +98,7 @@ func (t *connTable) get(k decode.Tuple, h uint64) *connState {
 			}
 			t.n++
 			s.key = k
-			s.connState = connState{owner: -1, minSGM: -1, maxSGM: -1, flags: flagUsed}
+			s.connState = connState{owner: -1, minSGM: -1, maxSGM: -1, atIn: -1, flags: flagUsed}
 			return &s.connState
 		}
 		if s.key == k {

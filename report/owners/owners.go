@@ -5,6 +5,7 @@
 package owners
 
 import (
+	"math"
 	"time"
 
 	"github.com/maestro-analyze/maestro-analyze/decode"
@@ -15,11 +16,13 @@ import (
 // DefaultRiskWindow is R of the at-risk rule, in seconds.
 const DefaultRiskWindow = report.DefaultRiskWindow
 
-// connState is what the owners report keeps per distinct connection: 24
+// connState is what the owners report keeps per distinct connection: 32
 // bytes, next to its canonical tuple in a connTable slot.
 type connState struct {
 	minRem, maxRem, timeout uint32
+	atLine                  uint32 // line of the entry that expires first (see atIn)
 	holders                 uint64 // bit per SGM id holding a full entry
+	atIn                    int32  // input of that entry, -1 when no entry gave an expiry
 	owner                   int8   // CCL id, -1 when no input named it
 	minSGM, maxSGM          int8   // SGM ids, -1 when not attributed
 	flags                   uint8
@@ -29,6 +32,8 @@ const (
 	flagExpiry   = 1 << iota // some entry gave remaining/timeout
 	flagReversed             // shown reversed from the canonical tuple (client side first)
 	flagOriented             // orientation fixed by a dir-0 entry
+	flagTable                // a table dump holds it (fw tab -u/-f entry or link, gconn row)
+	flagDeleted              // the capture shows a DELETE of it
 )
 
 // Owners is the builder of the owner placement audit: it takes every record
@@ -44,6 +49,7 @@ type Owners struct {
 	tab *connTable
 
 	ids      []int // SGM ids of the current record's SGMs (scratch)
+	tables   int   // distinct connections a table dump holds
 	noSGM    int64 // full entries from inputs with no SGM
 	conflict int64 // connections whose inputs disagree on the owner
 	held     [decode.MaxIDs]int64
@@ -113,14 +119,17 @@ func (o *Owners) Add(it *report.Item) {
 		if w, ok := rec.Owner(); ok {
 			o.setOwner(c, decode.CCLID(w))
 		}
+		o.table(c)
 		if rec.HasExpiry {
-			o.hold(c, rec.Expiry, it.SGMs)
+			o.hold(c, rec.Expiry, it)
 		}
 	case parse.KindFwTabLink:
-		o.conn(rec.Link.Tuple) // the link joins the entry it points to
+		o.table(o.conn(rec.Link.Tuple)) // the link joins the entry it points to
 	case parse.KindGconn:
+		c := o.conn(rec.Key.Tuple)
+		o.table(c)
 		if rec.OwnerID >= 0 {
-			o.setOwner(o.conn(rec.Key.Tuple), rec.OwnerID)
+			o.setOwner(c, rec.OwnerID)
 		}
 	case parse.KindSync:
 		if rec.HasKey && rec.Table == "connections" {
@@ -128,7 +137,18 @@ func (o *Owners) Add(it *report.Item) {
 			if w, ok := rec.Owner(); ok {
 				o.setOwner(c, decode.CCLID(w))
 			}
+			if rec.Op == "DELETE" {
+				c.flags |= flagDeleted
+			}
 		}
+	}
+}
+
+// table marks c as held by a table dump.
+func (o *Owners) table(c *connState) {
+	if c.flags&flagTable == 0 {
+		c.flags |= flagTable
+		o.tables++
 	}
 }
 
@@ -142,9 +162,12 @@ func (o *Owners) setOwner(c *connState, id int) {
 }
 
 // hold records an entry's expiry on every SGM the record belongs to.
-func (o *Owners) hold(c *connState, e decode.Expiry, sgms []decode.SGM) {
+func (o *Owners) hold(c *connState, e decode.Expiry, it *report.Item) {
+	if c.flags&flagExpiry == 0 || e.Remaining < c.minRem {
+		c.atIn, c.atLine = int32(it.Input), uint32(min(it.Pos.Line, math.MaxUint32))
+	}
 	o.ids = o.ids[:0]
-	for _, s := range sgms {
+	for _, s := range it.SGMs {
 		if id, ok := o.l.ID(s); ok {
 			o.ids = append(o.ids, id)
 		}
@@ -174,6 +197,16 @@ func (o *Owners) expiry(c *connState, e decode.Expiry, sgm int) {
 	c.flags |= flagExpiry
 }
 
+// live reports whether the connection counts: when table dumps were read,
+// the connections a table holds; without any, the capture's connections
+// but those it shows deleted.
+func (o *Owners) live(c *connState) bool {
+	if o.tables > 0 {
+		return c.flags&flagTable != 0
+	}
+	return c.flags&flagDeleted == 0
+}
+
 // atRisk applies the rule: with R the risk window and a timeout longer than
 // 2R, some SGM expires the connection within R (lowest remaining < R) while
 // another refreshed it within the last R (highest remaining > timeout - R).
@@ -192,6 +225,9 @@ func (o *Owners) OwnedBy(s decode.SGM) (owned, heldElsewhere int) {
 	}
 	o.tab.each(func(_ decode.Tuple, c *connState) {
 		if int(c.owner) != id {
+			return
+		}
+		if !o.live(c) {
 			return
 		}
 		owned++

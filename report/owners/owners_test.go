@@ -196,11 +196,19 @@ func TestOwnersSeedEntry(t *testing.T) {
 	if len(r.AtRisk) != 1 || r.ExpirySkew != 1 {
 		t.Fatalf("got %d at risk, skew %d", len(r.AtRisk), r.ExpirySkew)
 	}
-	if a := r.AtRisk[0]; a.MinSGM != "2_03" || a.MinRemaining != 100 || a.MaxSGM != "1_01" || a.MaxRemaining != 3394 || a.Src != "172.16.61.66" || a.Owner != "2_03" {
+	if a := r.AtRisk[0]; a.MinSGM != "2_03" || a.MinRemaining != 100 || a.MaxSGM != "1_01" || a.MaxRemaining != 3394 || a.Src != "172.16.61.66" || a.Owner != "2_03" ||
+		!strings.HasSuffix(a.At, "dump.txt:5") {
 		t.Errorf("at risk = %+v", a)
 	}
-	if !strings.Contains(strings.Join(r.Findings, "\n"), "1 of 1 connections (100%) are owned by SGMs on site 2, which is STANDBY") {
-		t.Errorf("findings = %q", r.Findings)
+	var off *report.Finding
+	for i := range r.Findings {
+		if r.Findings[i].Code == CodeOffActive {
+			off = &r.Findings[i]
+		}
+	}
+	if off == nil || !strings.Contains(off.Message, "1 of 1 connections (100%) are owned by SGMs on site 2, which is STANDBY") ||
+		off.Severity != report.High || fmt.Sprint(off.SGMs) != "[2_03]" || len(off.Evidence) != 1 || !strings.HasSuffix(off.Evidence[0], "dump.txt:5") {
+		t.Errorf("findings = %+v", r.Findings)
 	}
 }
 
@@ -250,5 +258,47 @@ func TestOwnersDeterministic(t *testing.T) {
 		} else if !bytes.Equal(buf.Bytes(), first) {
 			t.Fatalf("reading %d gave a different report", i+1)
 		}
+	}
+}
+
+// TestOwnersLiveConnections: with table dumps, only the connections a
+// table holds count, and those seen only in the capture are reported
+// apart; without a table, the capture's connections count, minus those it
+// deletes.
+func TestOwnersLiveConnections(t *testing.T) {
+	const (
+		entryA  = "<00000000, 0a000001, 00001000, ac100001, 000001bb, 00000006; 0001c001, 40044080, 0000000f, 0000000b, 00000000, 68da50ae, 00000000, 412afd3c, e6fc6e36, 00000054, ffffffff, ffffffff, ffffffff, 02000800, 000f9280; 3000/3600>\n"
+		setA    = "@;1;[fw4_0];SET: connections (8158) keys(6)=<0,a000001,1000,ac100001,1bb,6> vals(14)=<0,0,0,0,0,0,0,0,0,0,0,0,0,2000800> sync_mask=[0x0000000e];\n"
+		setB    = "@;2;[fw4_0];SET: connections (8158) keys(6)=<0,a000002,1000,ac100001,1bb,6> vals(14)=<0,0,0,0,0,0,0,0,0,0,0,0,0,2000800> sync_mask=[0x0000000e];\n"
+		deleteB = "@;3;[fw4_0];DELETE: connections (8158) keys(6)=<0,a000002,1000,ac100001,1bb,6>;\n"
+		setC    = "@;4;[fw4_0];SET: connections (8158) keys(6)=<0,a000003,1000,ac100001,1bb,6> vals(14)=<0,0,0,0,0,0,0,0,0,0,0,0,0,2008000> sync_mask=[0x0000c000];\n"
+	)
+	dir := t.TempDir()
+	dump := filepath.Join(dir, "sgm-1_01.txt")
+	capture := filepath.Join(dir, "kdebug.txt")
+	if err := os.WriteFile(dump, []byte(entryA), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(capture, []byte(setA+setB+deleteB+setC), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := ownersOf(t, "1=active,2=standby", dump, capture)
+	if r.Connections != 1 || r.CaptureOnly != 2 || r.CaptureOnlyDeleted != 1 || r.OffActiveSite != 0 || !strings.HasPrefix(r.Basis, "connections held by the table dumps") {
+		t.Errorf("with a dump: %d connections, %d capture-only (%d deleted), %d off active, basis %q", r.Connections, r.CaptureOnly, r.CaptureOnlyDeleted, r.OffActiveSite, r.Basis)
+	}
+	var only *report.Finding
+	for i := range r.Findings {
+		if r.Findings[i].Code == CodeCaptureOnly {
+			only = &r.Findings[i]
+		}
+	}
+	if only == nil || !strings.HasPrefix(only.Message, "2 connections were seen only in the kernel-debug capture, 1 of them deleted there") {
+		t.Errorf("findings %+v", r.Findings)
+	}
+	// Without a table: A and C count (C is owned by 2_03 on STANDBY site
+	// 2), B was deleted.
+	r = ownersOf(t, "1=active,2=standby", capture)
+	if r.Connections != 2 || r.CaptureOnly != 0 || r.OffActiveSite != 1 || !strings.HasPrefix(r.Basis, "no table dump") {
+		t.Errorf("capture only: %d connections, %d off active, basis %q", r.Connections, r.OffActiveSite, r.Basis)
 	}
 }

@@ -34,9 +34,7 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, p.Bold.Sprint("Findings"))
-	for _, f := range r.Findings {
-		fmt.Fprintf(w, "- %s\n", f)
-	}
+	report.WriteFindings(w, r.Findings)
 	return nil
 }
 

@@ -31,11 +31,19 @@ type Report struct {
 	OwnerConflicts     int64             `json:"owner_conflicts"`
 	EntriesWithoutSGM  int64             `json:"entries_without_sgm"`
 	Attribution        []Attribution     `json:"attribution"`
-	Findings           []string          `json:"findings"`
-	Inputs             report.Inputs     `json:"inputs"`
-	Layout             string            `json:"layout"`
-	DumpTime           string            `json:"dump_time,omitempty"`
-	DumpTimeSource     string            `json:"dump_time_source,omitempty"`
+	// Basis says which connections are counted: those the table dumps
+	// hold or, without any, those the capture shows and does not delete.
+	Basis              string `json:"basis"`
+	CaptureOnly        int    `json:"capture_only"`
+	CaptureOnlyDeleted int    `json:"capture_only_deleted"`
+	// OffActiveAt are the entry lines of the first connections owned off
+	// the ACTIVE site (input order).
+	OffActiveAt    []string         `json:"off_active_at"`
+	Findings       []report.Finding `json:"findings"`
+	Inputs         report.Inputs    `json:"inputs"`
+	Layout         string           `json:"layout"`
+	DumpTime       string           `json:"dump_time,omitempty"`
+	DumpTimeSource string           `json:"dump_time_source,omitempty"`
 
 	// SGMs are the owners and entries held per SGM, typed, in SGM order:
 	// what OwnersBySGM and HeldBySGM print.
@@ -73,6 +81,8 @@ type RiskConn struct {
 	Timeout      uint32 `json:"timeout"`
 	Owner        string `json:"owner"`
 	ExpiresAt    string `json:"expires_at,omitempty"`
+	// At is the entry line that expires first.
+	At string `json:"at,omitempty"`
 
 	t decode.Tuple // for sorting by address, not by text
 }
@@ -83,9 +93,9 @@ func (o *Owners) Report() *Report {
 	sites := o.f.Sites(nil)
 	st := sites.States
 	r := &Report{
-		Connections: o.tab.Len(), OwnersBySGM: map[string]int{}, SiteStates: map[string]string{},
+		OffActiveAt: []string{}, OwnersBySGM: map[string]int{}, SiteStates: map[string]string{},
 		SiteStatesSource: sites.Source, HeldBySGM: map[string]int64{}, RiskWindow: o.riskWindow, AtRisk: []RiskConn{},
-		OwnerConflicts: o.conflict, EntriesWithoutSGM: o.noSGM, Attribution: o.attribution(), Findings: []string{},
+		OwnerConflicts: o.conflict, EntriesWithoutSGM: o.noSGM, Attribution: o.attribution(), Findings: []report.Finding{},
 		Inputs: o.f.Accounting(), Layout: l.String(), SiteStatesInferred: sites.Inferred(),
 	}
 	o.zone = "Z"
@@ -107,7 +117,18 @@ func (o *Owners) Report() *Report {
 		bySite[i] = SiteOwners{Site: i + 1, State: st.Of(i + 1).String()}
 	}
 	var ownedBy [decode.MaxIDs]int
+	var offAt firstRefs
 	o.tab.each(func(_ decode.Tuple, c *connState) {
+		if !o.live(c) {
+			if o.tables > 0 {
+				r.CaptureOnly++
+				if c.flags&flagDeleted != 0 {
+					r.CaptureOnlyDeleted++
+				}
+			}
+			return
+		}
+		r.Connections++
 		switch {
 		case c.owner < 0:
 			r.OwnerNoData++
@@ -121,6 +142,7 @@ func (o *Owners) Report() *Report {
 			bySite[sgm.Site-1].Owners++
 			if s := st.Of(int(sgm.Site)); s != decode.Unknown && s != decode.Active {
 				r.OffActiveSite++
+				offAt.add(c)
 			}
 		}
 		if c.flags&flagExpiry != 0 && c.holders&(c.holders-1) != 0 && c.maxRem-c.minRem > o.riskWindow {
@@ -143,8 +165,16 @@ func (o *Owners) Report() *Report {
 		}
 	}
 	r.BySite = bySite
+	r.OffActiveAt = offAt.positions(o.f)
+	if n := r.OffActiveSite - len(r.OffActiveAt); n > 0 && len(r.OffActiveAt) > 0 {
+		r.OffActiveAt = append(r.OffActiveAt, fmt.Sprintf("and %d more", n))
+	}
+	r.Basis = "connections held by the table dumps (fw tab -u/-f, gconn); those seen only in the capture are counted apart"
+	if o.tables == 0 {
+		r.Basis = "no table dump: connections seen in the capture, minus those it shows deleted"
+	}
 	o.tab.each(func(t decode.Tuple, c *connState) {
-		if o.atRisk(c) {
+		if o.live(c) && o.atRisk(c) {
 			r.AtRisk = append(r.AtRisk, o.riskConn(t, c))
 		}
 	})
@@ -208,24 +238,99 @@ func (o *Owners) riskConn(t decode.Tuple, c *connState) RiskConn {
 	if o.dumpTime != 0 {
 		rc.ExpiresAt = o.stamp(c.minRem)
 	}
+	rc.At = refText(o.f, c)
 	return rc
 }
 
+// refText renders where the entry that expires first was read.
+func refText(f *report.Feed, c *connState) string {
+	if in := f.Input(int(c.atIn)); in != nil {
+		return fmt.Sprintf("%s:%d", in.Name, c.atLine)
+	}
+	return ""
+}
+
+// firstRefs keeps the report.MaxEvidence earliest entry positions (input,
+// then line) of a set of connections, in fixed memory whatever their
+// number, so that evidence does not depend on the table's slot order.
+type firstRefs struct{ refs []connState }
+
+func (fr *firstRefs) add(c *connState) {
+	if c.atIn < 0 {
+		return
+	}
+	less := func(a, b *connState) bool { return a.atIn < b.atIn || (a.atIn == b.atIn && a.atLine < b.atLine) }
+	if len(fr.refs) == report.MaxEvidence && !less(c, &fr.refs[len(fr.refs)-1]) {
+		return
+	}
+	if len(fr.refs) < report.MaxEvidence {
+		fr.refs = append(fr.refs, *c)
+	} else {
+		fr.refs[len(fr.refs)-1] = *c
+	}
+	for i := len(fr.refs) - 1; i > 0 && less(&fr.refs[i], &fr.refs[i-1]); i-- {
+		fr.refs[i], fr.refs[i-1] = fr.refs[i-1], fr.refs[i]
+	}
+}
+
+func (fr *firstRefs) positions(f *report.Feed) []string {
+	out := []string{}
+	for i := range fr.refs {
+		out = append(out, refText(f, &fr.refs[i]))
+	}
+	return out
+}
+
+// Finding codes of the owner placement audit.
+const (
+	CodeNoConnections = "NO_CONNECTIONS"
+	CodeOffActive     = "OWNERS_OFF_ACTIVE_SITE"
+	CodeAtRisk        = "AT_RISK"
+	CodeExpirySkew    = "EXPIRY_SKEW"
+	CodeOutsideLayout = "OWNER_OUTSIDE_LAYOUT"
+	CodeNoOwner       = "OWNER_NO_DATA"
+	CodeConflicts     = "OWNER_CONFLICTS"
+	CodeSitesUnknown  = "SITE_STATES_UNKNOWN"
+	CodeNoSGM         = "ENTRIES_WITHOUT_SGM"
+	CodeCaptureOnly   = "CAPTURE_ONLY"
+)
+
 // findings explains the report in plain words, most serious first.
-func (o *Owners) findings(r *Report, sites report.Sites) []string {
-	var f []string
+func (o *Owners) findings(r *Report, sites report.Sites) []report.Finding {
+	var f []report.Finding
+	add := func(code, sev, msg string, ev []string, nums map[string]int64) {
+		if ev == nil {
+			ev = []string{}
+		}
+		f = append(f, report.Finding{Code: code, Severity: sev, Message: msg, Evidence: ev, Numbers: nums}.Clean())
+	}
 	st := sites.States
 	n := r.Connections
+	if r.CaptureOnly > 0 {
+		add(CodeCaptureOnly, report.Info, fmt.Sprintf("%s connections were seen only in the kernel-debug capture, %s of them deleted there: no table dump holds them, so they are not counted.",
+			report.Thousands(int64(r.CaptureOnly)), report.Thousands(int64(r.CaptureOnlyDeleted))), nil,
+			map[string]int64{"capture_only": int64(r.CaptureOnly), "capture_only_deleted": int64(r.CaptureOnlyDeleted)})
+	}
 	if n == 0 {
-		return append(f, "No connection entries found in the input.")
+		add(CodeNoConnections, report.Info, "No connection entries found in the input.", nil, nil)
+		return f
 	}
 	for _, s := range r.BySite {
 		state := st.Of(s.Site)
 		if s.Owners == 0 || state == decode.Unknown || state == decode.Active {
 			continue
 		}
-		f = append(f, fmt.Sprintf("%s of %s connections (%s) are owned by SGMs on site %d, which is %s: their packets are not corrected to the owner (MBS-3944), and the owner's SET and DELETE messages cross the inter-site sync%s.",
-			report.Thousands(int64(s.Owners)), report.Thousands(int64(n)), report.Pct(s.Owners, n), s.Site, state, InferredNote(sites)))
+		var sgms []string
+		for _, c := range r.SGMs {
+			if int(c.SGM.Site) == s.Site && c.Owners > 0 {
+				sgms = append(sgms, c.SGM.String())
+			}
+		}
+		fd := report.Finding{Code: CodeOffActive, Severity: report.High, SGMs: sgms, Evidence: r.OffActiveAt,
+			Message: fmt.Sprintf("%s of %s connections (%s) are owned by SGMs on site %d, which is %s: their packets are not corrected to the owner (MBS-3944), and the owner's SET and DELETE messages cross the inter-site sync%s.",
+				report.Thousands(int64(s.Owners)), report.Thousands(int64(n)), report.Pct(s.Owners, n), s.Site, state, InferredNote(sites)),
+			Numbers: map[string]int64{"owners": int64(s.Owners), "connections": int64(n), "site": int64(s.Site)}}
+		f = append(f, fd.Clean())
 	}
 	if len(r.AtRisk) > 0 {
 		first := r.AtRisk[0]
@@ -233,28 +338,51 @@ func (o *Owners) findings(r *Report, sites report.Sites) []string {
 		if where == "" {
 			where = "an unattributed SGM"
 		}
-		f = append(f, fmt.Sprintf("%s connections (%s) are at risk of being dropped: some SGM will expire them within %d s while another refreshed them in the last %d s; the most urgent expires on %s in %d s.",
-			report.Thousands(int64(len(r.AtRisk))), report.Pct(len(r.AtRisk), n), o.riskWindow, o.riskWindow, where, first.MinRemaining))
+		add(CodeAtRisk, report.High, fmt.Sprintf("%s connections (%s) are at risk of being dropped: some SGM will expire them within %d s while another refreshed them in the last %d s; the most urgent expires on %s in %d s.",
+			report.Thousands(int64(len(r.AtRisk))), report.Pct(len(r.AtRisk), n), o.riskWindow, o.riskWindow, where, first.MinRemaining),
+			RiskEvidence(r.AtRisk), map[string]int64{"at_risk": int64(len(r.AtRisk))})
 	}
 	if r.ExpirySkew > 0 {
-		f = append(f, fmt.Sprintf("%s connections are held by several SGMs whose remaining times differ by more than %d s (expiry skew).",
-			report.Thousands(int64(r.ExpirySkew)), o.riskWindow))
+		add(CodeExpirySkew, report.Medium, fmt.Sprintf("%s connections are held by several SGMs whose remaining times differ by more than %d s (expiry skew).",
+			report.Thousands(int64(r.ExpirySkew)), o.riskWindow), nil, map[string]int64{"expiry_skew": int64(r.ExpirySkew)})
 	}
 	if r.OwnerOutsideLayout > 0 {
-		f = append(f, fmt.Sprintf("%s connections carry an owner id outside layout %s: no SGM is named (check --layout).",
-			report.Thousands(int64(r.OwnerOutsideLayout)), o.l))
+		add(CodeOutsideLayout, report.Medium, fmt.Sprintf("%s connections carry an owner id outside layout %s: no SGM is named (check --layout).",
+			report.Thousands(int64(r.OwnerOutsideLayout)), o.l), nil, map[string]int64{"owner_outside_layout": int64(r.OwnerOutsideLayout)})
 	}
 	if r.OwnerNoData > 0 {
-		f = append(f, fmt.Sprintf("%s connections have no owner information (only link entries or sync lines without values).", report.Thousands(int64(r.OwnerNoData))))
+		add(CodeNoOwner, report.Info, fmt.Sprintf("%s connections have no owner information (only link entries or sync lines without values).", report.Thousands(int64(r.OwnerNoData))),
+			nil, map[string]int64{"owner_no_data": int64(r.OwnerNoData)})
 	}
 	if r.OwnerConflicts > 0 {
-		f = append(f, fmt.Sprintf("%s times the inputs disagreed on a connection's owner; the first owner seen was kept.", report.Thousands(r.OwnerConflicts)))
+		add(CodeConflicts, report.Medium, fmt.Sprintf("%s times the inputs disagreed on a connection's owner; the first owner seen was kept.", report.Thousands(r.OwnerConflicts)),
+			nil, map[string]int64{"owner_conflicts": r.OwnerConflicts})
 	}
 	if !st.Known() {
-		f = append(f, "Site states are unknown: give --sites (e.g. 1=standby,2=active) to count owners off the ACTIVE site.")
+		add(CodeSitesUnknown, report.Info, "Site states are unknown: give --sites (e.g. 1=standby,2=active) to count owners off the ACTIVE site.", nil, nil)
 	}
 	if r.EntriesWithoutSGM > 0 {
-		f = append(f, fmt.Sprintf("%s entries came from inputs that name no SGM: name it with FILE@1_03, a 1_03 in the file name, or a 1_03: header.", report.Thousands(r.EntriesWithoutSGM)))
+		add(CodeNoSGM, report.Medium, fmt.Sprintf("%s entries came from inputs that name no SGM: name it with FILE@1_03, a 1_03 in the file name, or a 1_03: header.", report.Thousands(r.EntriesWithoutSGM)),
+			nil, map[string]int64{"entries_without_sgm": r.EntriesWithoutSGM})
 	}
 	return f
+}
+
+// RiskEvidence cites the entry lines of the most urgent at-risk
+// connections, with how soon each expires.
+func RiskEvidence(list []RiskConn) []string {
+	var ev []string
+	for _, c := range list {
+		if c.At != "" {
+			ev = append(ev, fmt.Sprintf("%s (%s:%d -> %s:%d expires on %s in %d s)", c.At, c.Src, c.SPort, c.Dst, c.DPort, nameOr(c.MinSGM, "an unattributed SGM"), c.MinRemaining))
+		}
+	}
+	return ev
+}
+
+func nameOr(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
 }

@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/maestro-analyze/maestro-analyze/report"
 )
 
 // switchover gathers the evidence and picks a time: the user's, else the
@@ -124,8 +126,11 @@ func (s *Storms) forecast(r *Report) {
 	f := &r.Forecast
 	f.SendingQueue, f.SyncIntervalMs = s.opt.SendingQueue, s.opt.SyncIntervalMs
 	qFrom, iFrom := "default", "default"
+	if s.opt.SendingQueueGiven {
+		qFrom = "--sending-queue"
+	}
 	for _, sn := range r.Syncstat {
-		if sn.SendingQueueSize != nil && (qFrom == "default" || *sn.SendingQueueSize < f.SendingQueue) {
+		if sn.SendingQueueSize != nil && (qFrom != "syncstat" || *sn.SendingQueueSize < f.SendingQueue) {
 			f.SendingQueue, qFrom = *sn.SendingQueueSize, "syncstat"
 		}
 		if sn.DeltaSyncIntervalMs != nil && *sn.DeltaSyncIntervalMs > 0 {
@@ -154,27 +159,100 @@ func (s *Storms) forecast(r *Report) {
 		f.WaveMessages, f.WaveSeconds = f.Connections, s.opt.Bucket
 		f.WaveSource = "one REFRESH per connection per wave (assumed), all within one bucket"
 	}
+	waves := len(refresh) > 0 && r.Clock
 	intervals := math.Max(1, f.WaveSeconds*1000/float64(f.SyncIntervalMs))
 	f.Capacity = int64(float64(f.SendingQueue) * intervals)
 	f.AtRisk = max(0, f.WaveMessages-f.Capacity)
 	f.Overflow = f.AtRisk > 0
+	// A finding needs evidence: a REFRESH wave seen in the capture and a
+	// sending queue size that is known, not assumed.
+	f.Evidenced = waves && qFrom != "default"
+	switch {
+	case f.Evidenced:
+		f.Note = "from a REFRESH wave seen in the capture and a known sending queue"
+	case !waves:
+		f.Note = "an estimate only, not a finding: the capture shows no REFRESH wave"
+	default:
+		f.Note = "an estimate only, not a finding: the sending queue size is not known (give a cphaprob syncstat or --sending-queue)"
+	}
 	f.Formula = fmt.Sprintf("estimate: capacity = sending queue (%d, %s) x wave duration (%.3g s) / Delta Sync interval (%d ms, %s) = %d updates; at risk = wave (%d) - capacity = %d",
 		f.SendingQueue, qFrom, f.WaveSeconds, f.SyncIntervalMs, iFrom, f.Capacity, f.WaveMessages, f.AtRisk)
 }
 
-func (s *Storms) findings(r *Report) []string {
-	var out []string
+// Finding codes of the storm report; triage reports the same findings
+// for the same inputs (SYNC_OFF, LOST_UPDATES, REJECT_NOTIFICATIONS,
+// REFRESH_BURSTS).
+const (
+	CodeSyncOff       = "SYNC_OFF"
+	CodeLostUpdates   = "LOST_UPDATES"
+	CodeRejects       = "REJECT_NOTIFICATIONS"
+	CodeRefreshBursts = "REFRESH_BURSTS"
+	CodeBursts        = "MESSAGE_BURSTS"
+	CodeNoClock       = "NO_CLOCK"
+)
+
+// TriageCodes are the storm findings a bundle triage reports as they are.
+var TriageCodes = []string{CodeSyncOff, CodeLostUpdates, CodeRejects, CodeRefreshBursts}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return []string{s}
+}
+
+func val(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+func (s *Storms) findings(r *Report) []report.Finding {
+	var out []report.Finding
+	add := func(f report.Finding) { out = append(out, f.Clean()) }
 	for _, sn := range r.Syncstat {
-		who := sn.SGM
-		if who == "" {
-			who = sn.Source
-		}
 		if strings.HasPrefix(strings.ToLower(sn.Status), "off") {
-			out = append(out, fmt.Sprintf("%s: sync is %s (%s).", who, sn.Status, sn.Source))
+			add(report.Finding{Code: CodeSyncOff, Severity: report.High, SGMs: nonEmpty(sn.SGM),
+				Message:  fmt.Sprintf("Sync is %s: this SGM does not synchronize connections, so its peers cannot take them over.", sn.Status),
+				Evidence: []string{sn.Source}})
 		}
 	}
 	for _, l := range LostAdvice(r) {
-		out = append(out, l.Message)
+		add(report.Finding{Code: CodeLostUpdates, Severity: report.High, SGMs: nonEmpty(l.SGM), Message: l.Message,
+			Evidence: []string{l.Source}, Numbers: map[string]int64{"lost_updates": l.Lost}})
+	}
+	for _, sn := range Latest(r.Syncstat) {
+		sent, recv := val(sn.SentRejectNotifications), val(sn.ReceivedRejectNotifications)
+		if sent+recv == 0 {
+			continue
+		}
+		add(report.Finding{Code: CodeRejects, Severity: report.Medium, SGMs: nonEmpty(sn.SGM),
+			Message:  fmt.Sprintf("Sync buffer rejects: %d sent and %d received reject notifications; the peer's buffer was full, updates were at risk.", sent, recv),
+			Evidence: []string{sn.Source}, Numbers: map[string]int64{"sent_reject_notifications": sent, "received_reject_notifications": recv}})
+	}
+	var refresh int64
+	var times []string
+	for _, b := range r.Bursts {
+		if b.Refresh > 0 {
+			refresh += b.Refresh
+			times = append(times, fmt.Sprintf("%s (burst at %.0f s: %d messages, %d REFRESH)", b.At, b.Start, b.Messages, b.Refresh))
+		}
+	}
+	if refresh > 0 && r.Clock {
+		f := report.Finding{Code: CodeRefreshBursts, Severity: report.Medium, Evidence: times,
+			Message: fmt.Sprintf("%d REFRESH bursts in the kernel debug", len(times)),
+			Numbers: map[string]int64{"bursts": int64(len(times)), "refresh": refresh}}
+		if r.Period != nil {
+			f.Message += "; they recur " + r.PeriodNote
+		}
+		f.Message += "."
+		if r.Forecast.Overflow && r.Forecast.Evidenced {
+			f.Severity = report.High
+			f.Message += fmt.Sprintf(" Each wave of about %d updates overflows the sending queue: about %d updates per wave risk being lost (estimate: %s).", r.Forecast.WaveMessages, r.Forecast.AtRisk, r.Forecast.Formula)
+			f.Numbers["at_risk_per_wave"] = r.Forecast.AtRisk
+		}
+		add(f)
 	}
 	if len(r.Bursts) > 0 && r.Clock {
 		var waves []string
@@ -187,64 +265,87 @@ func (s *Storms) findings(r *Report) []string {
 		if len(waves) > 0 {
 			msg += fmt.Sprintf(" %d of them are REFRESH waves at %s after the switchover.", len(waves), strings.Join(waves, ", "))
 		}
-		out = append(out, msg)
-	}
-	if r.PeriodNote != "" {
-		out = append(out, "Bursts recur "+r.PeriodNote+".")
-	}
-	if r.Forecast.Overflow {
-		out = append(out, fmt.Sprintf("A REFRESH wave of about %d updates overflows the sending queue: about %d updates per wave risk being lost (%s).",
-			r.Forecast.WaveMessages, r.Forecast.AtRisk, r.Forecast.Formula))
+		add(report.Finding{Code: CodeBursts, Severity: report.Info, Message: msg, Evidence: []string{},
+			Numbers: map[string]int64{"bursts": int64(len(r.Bursts))}})
 	}
 	if !r.Clock && r.Messages > 0 {
-		out = append(out, "The capture has no timestamps: take it with `fw ctl kdebug -T` to see rates and the REFRESH period.")
+		add(report.Finding{Code: CodeNoClock, Severity: report.Info, Evidence: []string{},
+			Message: "The capture has no timestamps: take it with `fw ctl kdebug -T` to see rates and the REFRESH period."})
 	}
+	report.SortFindings(out)
+	return out
+}
+
+// Latest keeps the last snapshot of each history (an SGM's, or an unnamed
+// input's), in input order.
+func Latest(all []SyncstatJSON) []SyncstatJSON {
+	var out []SyncstatJSON
+	seen := map[History]bool{}
+	for i := len(all) - 1; i >= 0; i-- {
+		if key := all[i].History; !seen[key] {
+			seen[key] = true
+			out = append(out, all[i])
+		}
+	}
+	slices.Reverse(out)
 	return out
 }
 
 // Loss is the vendor's reading of one SGM's latest syncstat snapshot that
 // shows lost updates.
 type Loss struct {
-	SGM     string // "" when the snapshot names no SGM
-	Source  string // file:line of the snapshot
-	Lost    int64
-	Rising  bool // Received reject notifications rising (or non-zero with one snapshot)
-	Message string
+	SGM    string // "" when the snapshot names no SGM
+	Source string // file:line of the snapshot
+	Lost   int64
+	// Rising is set when an earlier snapshot of the same SGM shows fewer
+	// Received reject notifications; Known when there is such a snapshot.
+	Rising, Known bool
+	Message       string
 }
 
 // LostAdvice applies the vendor's reading to the latest snapshot of each
 // SGM with lost updates: if Received reject notifications keep rising,
-// enlarge the Sending queue; otherwise the Receiving queue.
+// enlarge the Sending queue; otherwise the Receiving queue. Rising needs
+// two snapshots of the same SGM (in input order): from one snapshot the
+// advice says what to look at.
 func LostAdvice(r *Report) []Loss {
 	var out []Loss
-	seen := map[History]bool{}
-	for i := len(r.Syncstat) - 1; i >= 0; i-- {
-		sn := r.Syncstat[i]
-		key := sn.History
-		if seen[key] || sn.LostUpdates == nil || *sn.LostUpdates == 0 {
+	for _, sn := range Latest(r.Syncstat) {
+		if sn.LostUpdates == nil || *sn.LostUpdates == 0 {
 			continue
 		}
-		seen[key] = true
 		who := sn.SGM
 		if who == "" {
 			who = sn.Source
 		}
-		rising := sn.ReceivedRejectNotifications != nil && *sn.ReceivedRejectNotifications > 0
+		l := Loss{SGM: sn.SGM, Source: sn.Source, Lost: *sn.LostUpdates}
 		for _, d := range r.SyncstatDeltas {
 			if d.To == sn.Source {
-				rising = d.Changes["Received reject notifications"] > 0
+				l.Known, l.Rising = true, d.Changes["Received reject notifications"] > 0
 			}
 		}
-		q, size, why := "Receiving queue", sn.ReceivingQueueSize, "Received reject notifications are not rising"
-		if rising {
-			q, size, why = "Sending queue", sn.SendingQueueSize, "Received reject notifications are rising"
+		zero := !l.Known && sn.ReceivedRejectNotifications != nil && *sn.ReceivedRejectNotifications == 0
+		if zero {
+			l.Known = true // a counter still at 0 has not risen
 		}
-		now := ""
-		if size != nil {
-			now = fmt.Sprintf(", now %d", *size)
+		size := func(p *int64) string {
+			if p == nil {
+				return ""
+			}
+			return fmt.Sprintf(", now %d", *p)
 		}
-		out = append(out, Loss{SGM: sn.SGM, Source: sn.Source, Lost: *sn.LostUpdates, Rising: rising,
-			Message: fmt.Sprintf("%s lost %d sync updates; %s, so the vendor's advice is to enlarge the %s%s (%s).", who, *sn.LostUpdates, why, q, now, sn.Source)})
+		switch {
+		case l.Known && l.Rising:
+			l.Message = fmt.Sprintf("%s lost %d sync updates; Received reject notifications are rising between snapshots, so the vendor's advice is to enlarge the Sending queue%s (%s).", who, l.Lost, size(sn.SendingQueueSize), sn.Source)
+		case zero:
+			l.Message = fmt.Sprintf("%s lost %d sync updates; Received reject notifications are 0, so the vendor's advice is to enlarge the Receiving queue%s (%s).", who, l.Lost, size(sn.ReceivingQueueSize), sn.Source)
+		case l.Known:
+			l.Message = fmt.Sprintf("%s lost %d sync updates; Received reject notifications are not rising between snapshots, so the vendor's advice is to enlarge the Receiving queue%s (%s).", who, l.Lost, size(sn.ReceivingQueueSize), sn.Source)
+		default:
+			l.Message = fmt.Sprintf("%s lost %d sync updates (%s). Received reject notifications are %d in this one snapshot: whether they rise needs a second `cphaprob syncstat` of the same SGM taken later; the vendor's advice is to enlarge the Sending queue%s if they rise, the Receiving queue%s if not.",
+				who, l.Lost, sn.Source, val(sn.ReceivedRejectNotifications), size(sn.SendingQueueSize), size(sn.ReceivingQueueSize))
+		}
+		out = append(out, l)
 	}
 	return out
 }

@@ -127,16 +127,14 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 		}
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "Forecast (%s)\n", r.Forecast.Formula)
+	fmt.Fprintf(w, "Forecast, %s (%s)\n", r.Forecast.Note, r.Forecast.Formula)
 	fmt.Fprintf(w, "  connections: %s (%s); wave: %s\n", report.Thousands(r.Forecast.Connections), r.Forecast.ConnectionsSource, r.Forecast.WaveSource)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, p.Bold.Sprint("Findings"))
 	if len(r.Findings) == 0 {
 		fmt.Fprintln(w, "- none")
 	}
-	for _, f := range r.Findings {
-		fmt.Fprintf(w, "- %s\n", report.Sanitize(f))
-	}
+	report.WriteFindings(w, r.Findings)
 	return nil
 }
 

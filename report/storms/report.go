@@ -34,7 +34,7 @@ type Report struct {
 	Syncstat        []SyncstatJSON   `json:"syncstat"`
 	SyncstatDeltas  []SyncstatDelta  `json:"syncstat_deltas"`
 	Forecast        Forecast         `json:"forecast"`
-	Findings        []string         `json:"findings"`
+	Findings        []report.Finding `json:"findings"`
 	Inputs          report.Inputs    `json:"inputs"`
 }
 
@@ -113,6 +113,11 @@ type Forecast struct {
 	AtRisk            int64   `json:"at_risk_per_wave"`
 	Overflow          bool    `json:"overflow"`
 	Formula           string  `json:"formula"`
+	// Evidenced is set when the estimate rests on a REFRESH wave seen in
+	// the capture and a known sending queue: only then is an overflow a
+	// finding. Note says which.
+	Evidenced bool   `json:"evidenced"`
+	Note      string `json:"note"`
 }
 
 var counterKeys = map[string]string{
@@ -169,7 +174,7 @@ func (s *Storms) Report() *Report {
 	r := &Report{
 		Lines: s.f.Stats().Lines, Messages: s.messages, MessagesByOp: s.byOp, Bucket: s.opt.Bucket,
 		RefreshInterval: s.opt.RefreshInterval, Bursts: []Burst{}, Timeline: []Point{}, Syncstat: []SyncstatJSON{},
-		SyncstatDeltas: []SyncstatDelta{}, Findings: []string{}, Inputs: s.f.Accounting(),
+		SyncstatDeltas: []SyncstatDelta{}, Findings: []report.Finding{}, Inputs: s.f.Accounting(),
 	}
 	r.Clock = len(s.counts) > 0
 	s.timeline(r)

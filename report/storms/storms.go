@@ -52,7 +52,10 @@ type Options struct {
 	BurstFactor     float64  // a bucket is hot above BurstFactor x the baseline
 	SwitchoverAt    *float64 // seconds on the capture's clock, when the user knows it
 	SendingQueue    int64    // used when no syncstat gives it
-	SyncIntervalMs  int64    // used when no syncstat gives it
+	// SendingQueueGiven says SendingQueue was given by the user, so it is
+	// known rather than the default.
+	SendingQueueGiven bool
+	SyncIntervalMs    int64 // used when no syncstat gives it
 }
 
 // DefaultOptions are the documented defaults.

@@ -108,8 +108,8 @@ func TestStormsNoClock(t *testing.T) {
 	if !maps.Equal(r.MessagesByOp, tr.Kdebug.MessagesByOp) {
 		t.Errorf("messages_by_op = %v, truth %v", r.MessagesByOp, tr.Kdebug.MessagesByOp)
 	}
-	if !strings.Contains(r.ClockNote, "no timestamps") || !strings.Contains(strings.Join(r.Findings, " "), "take it with `fw ctl kdebug -T`") {
-		t.Errorf("clock note %q, findings %q", r.ClockNote, r.Findings)
+	if !strings.Contains(r.ClockNote, "no timestamps") || !strings.Contains(findingText(r.Findings), "take it with `fw ctl kdebug -T`") {
+		t.Errorf("clock note %q, findings %+v", r.ClockNote, r.Findings)
 	}
 	var placed int64
 	for _, p := range r.Timeline {
@@ -141,12 +141,16 @@ func TestStormsMixedAndMalformed(t *testing.T) {
 		!strings.Contains(r.ClockNote, "1 messages before the first stamp of their input are counted but not placed") {
 		t.Errorf("clock note = %q", r.ClockNote)
 	}
-	want := map[string]int64{"wrong value count": 1, "non-hex word": 1, "unrecognized line": 1}
+	want := map[string]int64{"wrong value count": 1, "non-hex word": 1}
 	if !maps.Equal(r.Inputs.Rejected, want) {
 		t.Errorf("rejected = %v, want %v", r.Inputs.Rejected, want)
 	}
-	if len(r.Inputs.RejectedExamples) != 3 || !strings.HasPrefix(r.Inputs.RejectedExamples[0], "in1:5: vals(34) announced, 14 words found") {
+	if len(r.Inputs.RejectedExamples) != 2 || !strings.HasPrefix(r.Inputs.RejectedExamples[0], "in1:5: vals(34) announced, 14 words found") {
 		t.Errorf("examples = %q", r.Inputs.RejectedExamples)
+	}
+	// "hello" is no format's line, not a damaged one: ignored, by shape.
+	if r.Inputs.Ignored["unrecognized"] != 1 || fmt.Sprint(r.Inputs.UnrecognizedShapes) != "[{hello 1 in1:7}]" {
+		t.Errorf("ignored = %v, shapes = %v", r.Inputs.Ignored, r.Inputs.UnrecognizedShapes)
 	}
 }
 
@@ -171,7 +175,7 @@ func TestSyncstatShapes(t *testing.T) {
 				t.Errorf("snapshot = %+v", s)
 			}
 			if len(r.Findings) != 0 {
-				t.Errorf("healthy sync gave findings %q", r.Findings)
+				t.Errorf("healthy sync gave findings %+v", r.Findings)
 			}
 		})
 	}
@@ -179,9 +183,11 @@ func TestSyncstatShapes(t *testing.T) {
 	if r81.Counters["Rate"] != "46000 [Bps]" || r81.Counters["Total"] != "376827[KB]" || r81.Counters["Link usage"] != "0%" {
 		t.Errorf("units not kept: %v", r81.Counters)
 	}
-	// The R81.10 page ends in a cut line: it is rejected, not guessed.
-	if rr := stormsOf(t, DefaultOptions(), readTestdata(t, "syncstat-r81.10.txt")); rr.Inputs.Rejected["unrecognized line"] != 1 {
-		t.Errorf("rejected = %v", rr.Inputs.Rejected)
+	// The R81.10 page ends in a cut line ("Rec"): no counter is guessed
+	// from it; it is counted, by shape, as a line no format recognizes.
+	if rr := stormsOf(t, DefaultOptions(), readTestdata(t, "syncstat-r81.10.txt")); rr.Inputs.Ignored["unrecognized"] != 1 ||
+		len(rr.Inputs.UnrecognizedShapes) != 1 || rr.Inputs.UnrecognizedShapes[0].Shape != "Rec" || len(rr.Inputs.Rejected) != 0 {
+		t.Errorf("ignored = %v, shapes = %v, rejected = %v", rr.Inputs.Ignored, rr.Inputs.UnrecognizedShapes, rr.Inputs.Rejected)
 	}
 }
 
@@ -200,11 +206,13 @@ func TestSyncstatLostAndAdvice(t *testing.T) {
 	if d.SGM != "1_01" || d.Changes["Lost updates"] != 240 || d.Changes["Received reject notifications"] != 27 || len(d.Changes) != 2 {
 		t.Errorf("delta = %+v", d)
 	}
-	f := strings.Join(r.Findings, "\n")
+	f := findingText(r.Findings)
 	for _, want := range []string{
-		"2_01: sync is Off - Full sync failure",
-		"1_01 lost 250 sync updates; Received reject notifications are rising, so the vendor's advice is to enlarge the Sending queue, now 512",
-		"2_01 lost 7 sync updates; Received reject notifications are not rising, so the vendor's advice is to enlarge the Receiving queue, now 256",
+		"SYNC_OFF [2_01]: Sync is Off - Full sync failure",
+		// Rising from two snapshots of 1_01 (4, then 31).
+		"LOST_UPDATES [1_01]: 1_01 lost 250 sync updates; Received reject notifications are rising between snapshots, so the vendor's advice is to enlarge the Sending queue, now 512",
+		// One snapshot of 2_01, its counter at 0: not rising.
+		"LOST_UPDATES [2_01]: 2_01 lost 7 sync updates; Received reject notifications are 0, so the vendor's advice is to enlarge the Receiving queue, now 256",
 	} {
 		if !strings.Contains(f, want) {
 			t.Errorf("findings lack %q:\n%s", want, f)
@@ -221,7 +229,7 @@ func TestStormsForecastOverflow(t *testing.T) {
 	cfg.Conns = 1500
 	capture, _ := simCapture(t, cfg)
 	opt := DefaultOptions()
-	opt.SendingQueue, opt.SyncIntervalMs = 10, 100
+	opt.SendingQueue, opt.SyncIntervalMs, opt.SendingQueueGiven = 10, 100, true
 	r := stormsOf(t, opt, capture)
 	f := r.Forecast
 	// Wave of REFRESH over 1 s through a queue of 10 drained every 100 ms:
@@ -229,8 +237,34 @@ func TestStormsForecastOverflow(t *testing.T) {
 	if f.Capacity != 100 || !f.Overflow || f.AtRisk != f.WaveMessages-100 || f.WaveMessages != r.Bursts[1].Refresh {
 		t.Errorf("forecast = %+v", f)
 	}
-	if !strings.Contains(strings.Join(r.Findings, " "), "overflows the sending queue") {
-		t.Errorf("findings = %q", r.Findings)
+	if !f.Evidenced || !strings.Contains(findingText(r.Findings), "overflows the sending queue") {
+		t.Errorf("findings = %+v", r.Findings)
+	}
+	// The same queue, not given but assumed: an estimate in the report,
+	// never a finding.
+	opt.SendingQueueGiven = false
+	r = stormsOf(t, opt, capture)
+	if !r.Forecast.Overflow || r.Forecast.Evidenced || !strings.Contains(r.Forecast.Note, "not a finding") || strings.Contains(findingText(r.Findings), "overflow") {
+		t.Errorf("assumed queue: forecast %+v, findings %+v", r.Forecast, r.Findings)
+	}
+}
+
+// TestSyncstatRising: rising needs two snapshots of the same SGM; one
+// non-zero snapshot says what to look at, not which queue.
+func TestSyncstatRising(t *testing.T) {
+	one := "1_01:\nDelta Sync Statistics\nSync status: OK\nDrops:\nLost updates................................. 5\nReceived reject notifications................ 9\n"
+	r := stormsOf(t, DefaultOptions(), one)
+	f := findingText(r.Findings)
+	if strings.Contains(f, "rising between") || !strings.Contains(f, "are 9 in this one snapshot") {
+		t.Errorf("one snapshot: %s", f)
+	}
+	two := one + strings.Replace(one, " 9\n", " 12\n", 1)
+	if f := findingText(stormsOf(t, DefaultOptions(), two).Findings); !strings.Contains(f, "rising between snapshots, so the vendor's advice is to enlarge the Sending queue") {
+		t.Errorf("two snapshots: %s", f)
+	}
+	same := one + one
+	if f := findingText(stormsOf(t, DefaultOptions(), same).Findings); !strings.Contains(f, "not rising between snapshots, so the vendor's advice is to enlarge the Receiving queue") {
+		t.Errorf("two equal snapshots: %s", f)
 	}
 }
 
@@ -286,4 +320,13 @@ func readTestdata(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	return string(data)
+}
+
+// findingText joins the findings' messages.
+func findingText(fs []report.Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		fmt.Fprintf(&b, "%s %v: %s\n", f.Code, f.SGMs, f.Message)
+	}
+	return b.String()
 }

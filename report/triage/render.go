@@ -25,7 +25,7 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 	fmt.Fprintf(w, "Site states: %s (%s)\n", siteText(r.SiteStates), report.Sanitize(r.SitesSource))
 	fmt.Fprintln(w)
 	if len(r.Findings) == 0 {
-		fmt.Fprintln(w, "No findings.")
+		fmt.Fprintf(w, "No findings: %s checked.\n", r.Checked)
 	}
 	for _, f := range r.Findings {
 		sev := strings.ToUpper(f.Severity)
@@ -43,15 +43,19 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 		}
 		fmt.Fprintf(w, "%s %s%s\n  %s\n", sev, p.Bold.Sprint(f.Code), who, f.Message)
 		for _, e := range f.Evidence {
-			fmt.Fprintf(w, "    at %s\n", e)
+			if strings.HasPrefix(e, "and ") && strings.HasSuffix(e, " more") {
+				fmt.Fprintf(w, "    %s\n", e)
+			} else {
+				fmt.Fprintf(w, "    at %s\n", e)
+			}
 		}
 	}
 	fmt.Fprintln(w)
 	var rows [][]string
 	for _, m := range r.Members {
-		take := ""
-		if m.Take > 0 {
-			take = strconv.Itoa(m.Take)
+		take := "not shown"
+		if m.Take != nil {
+			take = strconv.Itoa(*m.Take)
 		}
 		rows = append(rows, []string{m.SGM, report.Sanitize(m.Hostname), report.Sanitize(m.Version), take, m.State, strconv.Itoa(len(m.Files))})
 	}
@@ -78,7 +82,12 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 		}
 	}
 	if r.Unrecognized.Count > 0 {
-		fmt.Fprintf(w, "\n%s lines not recognized (other command outputs); first: %s\n", report.Thousands(r.Unrecognized.Count), strings.Join(r.Unrecognized.Examples[:min(2, len(r.Unrecognized.Examples))], "; "))
+		fmt.Fprintf(w, "\n%s lines not recognized (other command outputs, logs); most frequent shapes: %s\n", report.Thousands(r.Unrecognized.Count),
+			strings.Join(r.Unrecognized.Examples[:min(3, len(r.Unrecognized.Examples))], "; "))
+	}
+	if r.Unrecognized.Rejected.Count > 0 {
+		fmt.Fprintf(w, "%s damaged lines rejected; first: %s\n", report.Thousands(r.Unrecognized.Rejected.Count),
+			strings.Join(r.Unrecognized.Rejected.Examples[:min(2, len(r.Unrecognized.Rejected.Examples))], "; "))
 	}
 	return nil
 }

@@ -5,7 +5,6 @@
 package triage
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -17,39 +16,30 @@ import (
 	"github.com/maestro-analyze/maestro-analyze/report/storms"
 )
 
-// Severities of triage findings, most serious first.
+// Severities of findings, most serious first.
 const (
-	High   = "high"
-	Medium = "medium"
-	Info   = "info"
+	High   = report.High
+	Medium = report.Medium
+	Info   = report.Info
 )
 
-// Finding codes: stable, for scripts.
+// Finding codes: stable, for scripts. The sync and storm codes are the
+// storm report's own findings, reported as they are.
 const (
-	CodeLostUpdates   = "LOST_UPDATES"
-	CodeRejects       = "REJECT_NOTIFICATIONS"
-	CodeSyncOff       = "SYNC_OFF"
+	CodeLostUpdates   = storms.CodeLostUpdates
+	CodeRejects       = storms.CodeRejects
+	CodeSyncOff       = storms.CodeSyncOff
+	CodeRefreshBursts = storms.CodeRefreshBursts
 	CodeOffActive     = "OWNERS_OFF_ACTIVE_SITE"
 	CodeExpirySkew    = "EXPIRY_SKEW"
-	CodeRefreshBursts = "REFRESH_BURSTS"
 	CodeSGMDown       = "SGM_DOWN"
 	CodeKernelPanic   = "KERNEL_PANIC"
 	CodeJHFPanicFixes = "JHF_PANIC_FIXES"
 )
 
-// maxEvidence bounds the evidence positions kept per finding.
-const maxEvidence = 5
-
 // Finding is one problem, with the SGMs it concerns, plain words, the
 // numbers, and where it was seen (`archive!member:line`).
-type Finding struct {
-	Code     string           `json:"code"`
-	Severity string           `json:"severity"`
-	SGMs     []string         `json:"sgms"`
-	Message  string           `json:"message"`
-	Evidence []string         `json:"evidence"`
-	Numbers  map[string]int64 `json:"numbers,omitempty"`
-}
+type Finding = report.Finding
 
 // Member is one SGM found in the bundle.
 type Member struct {
@@ -57,7 +47,7 @@ type Member struct {
 	Files    []string `json:"files"`
 	Hostname string   `json:"hostname,omitempty"`
 	Version  string   `json:"version,omitempty"`
-	Take     int      `json:"jhf_take,omitempty"`
+	Take     *int     `json:"jhf_take"` // null when no take is shown (never guessed)
 	State    string   `json:"state,omitempty"`
 }
 
@@ -67,12 +57,23 @@ type FileSummary struct {
 	SGM          string           `json:"sgm"`
 	Rule         string           `json:"rule"`
 	Recognized   map[string]int64 `json:"recognized"`
-	Unrecognized int64            `json:"unrecognized"`
+	Unrecognized int64            `json:"unrecognized"` // lines no format recognized
+	Rejected     int64            `json:"rejected"`     // damaged lines of a known format
 	Sections     int              `json:"sections"`
 }
 
-// Unrecognized counts what triage could not read, with examples.
+// Unrecognized counts the lines no format recognized (other command
+// outputs in a cpinfo, log lines), with their most frequent shapes, and
+// apart from them the damaged lines of a known format.
 type Unrecognized struct {
+	Count    int64              `json:"count"`
+	Examples []string           `json:"examples"` // "`shape` xN first at file:line"
+	Shapes   []report.LineShape `json:"shapes"`
+	Rejected Rejected           `json:"rejected"`
+}
+
+// Rejected counts damaged lines, with the first of them.
+type Rejected struct {
 	Count    int64    `json:"count"`
 	Examples []string `json:"examples"`
 }
@@ -88,9 +89,11 @@ type Report struct {
 	Files        []FileSummary     `json:"files"`
 	Skipped      []string          `json:"skipped"`
 	Unrecognized Unrecognized      `json:"unrecognized"`
-	Inputs       report.Inputs     `json:"inputs"`
-	Owners       *owners.Report    `json:"owners"`
-	Storms       *storms.Report    `json:"storms"`
+	// Checked is the evidence the findings rest on.
+	Checked report.Evidence `json:"checked"`
+	Inputs  report.Inputs   `json:"inputs"`
+	Owners  *owners.Report  `json:"owners"`
+	Storms  *storms.Report  `json:"storms"`
 }
 
 type evidence struct {
@@ -180,32 +183,24 @@ func (t *Triage) Report() *Report {
 	r := &Report{
 		SiteStates: sites.Map(), SitesSource: sites.Source, Findings: []Finding{}, Skipped: []string{},
 		Inputs: t.f.Accounting(), Owners: or, Storms: sr,
-		Unrecognized: Unrecognized{Count: stats.RejectedLines(), Examples: []string{}},
+		Checked: t.f.Evidence(),
 	}
 	for _, s := range t.f.Skipped() {
 		r.Skipped = append(r.Skipped, s.String())
 	}
+	r.Unrecognized = Unrecognized{Count: stats.UnrecognizedLines(), Examples: []string{}, Shapes: r.Inputs.UnrecognizedShapes,
+		Rejected: Rejected{Count: stats.RejectedLines(), Examples: []string{}}}
+	for _, sh := range r.Inputs.UnrecognizedShapes {
+		r.Unrecognized.Examples = append(r.Unrecognized.Examples, report.Sanitize(fmt.Sprintf("`%s` x%d first at %s", sh.Shape, sh.Count, sh.First)))
+	}
 	for _, e := range stats.Examples {
-		r.Unrecognized.Examples = append(r.Unrecognized.Examples, report.Sanitize(e.Error()))
+		r.Unrecognized.Rejected.Examples = append(r.Unrecognized.Rejected.Examples, report.Sanitize(e.Error()))
 	}
 	r.Members = t.members()
 	r.Files = t.files()
 	r.Findings = t.findings(r, sites)
-	slices.SortStableFunc(r.Findings, func(a, b Finding) int {
-		return cmp.Or(cmp.Compare(sevRank(a.Severity), sevRank(b.Severity)), cmp.Compare(a.Code, b.Code),
-			cmp.Compare(strings.Join(a.SGMs, ","), strings.Join(b.SGMs, ",")))
-	})
+	report.SortFindings(r.Findings)
 	return r
-}
-
-func sevRank(s string) int {
-	switch s {
-	case High:
-		return 0
-	case Medium:
-		return 1
-	}
-	return 2
 }
 
 func (t *Triage) members() []Member {
@@ -234,7 +229,7 @@ func (t *Triage) members() []Member {
 	}
 	for s, n := range t.take {
 		if !s.IsZero() {
-			get(s).Take = n
+			get(s).Take = &n
 		}
 	}
 	for _, d := range t.down {
@@ -253,7 +248,7 @@ func (t *Triage) members() []Member {
 func (t *Triage) files() []FileSummary {
 	out := []FileSummary{}
 	for _, in := range t.f.Inputs() {
-		fs := FileSummary{Name: in.Name, Rule: in.Rule, Recognized: map[string]int64{}, Unrecognized: in.Stats.RejectedLines()}
+		fs := FileSummary{Name: in.Name, Rule: in.Rule, Recognized: map[string]int64{}, Unrecognized: in.Stats.UnrecognizedLines(), Rejected: in.Stats.RejectedLines()}
 		if s := in.SGM(); !s.IsZero() {
 			fs.SGM = s.String()
 		}
@@ -290,40 +285,14 @@ func sgmList(ss ...decode.SGM) []string {
 func (t *Triage) findings(r *Report, sites report.Sites) []Finding {
 	st := sites.States
 	var out []Finding
-	add := func(f Finding) {
-		if f.SGMs == nil {
-			f.SGMs = []string{}
-		}
-		if len(f.Evidence) > maxEvidence {
-			f.Evidence = f.Evidence[:maxEvidence]
-		}
-		for i := range f.Evidence {
-			f.Evidence[i] = report.Sanitize(f.Evidence[i])
-		}
-		f.Message = report.Sanitize(f.Message)
-		out = append(out, f)
-	}
+	add := func(f Finding) { out = append(out, f.Clean()) }
 	sr, or := r.Storms, r.Owners
-	// Sync health.
-	for _, sn := range sr.Syncstat {
-		if strings.HasPrefix(strings.ToLower(sn.Status), "off") {
-			add(Finding{Code: CodeSyncOff, Severity: High, SGMs: nonEmpty(sn.SGM),
-				Message:  fmt.Sprintf("Sync is %s: this SGM does not synchronize connections, so its peers cannot take them over.", sn.Status),
-				Evidence: []string{sn.Source}})
+	// Sync health and storms: the storm report's own findings, so that
+	// storms and triage give the same answer on the same inputs.
+	for _, f := range sr.Findings {
+		if slices.Contains(storms.TriageCodes, f.Code) {
+			add(f)
 		}
-	}
-	for _, l := range storms.LostAdvice(sr) {
-		add(Finding{Code: CodeLostUpdates, Severity: High, SGMs: nonEmpty(l.SGM), Message: l.Message,
-			Evidence: []string{l.Source}, Numbers: map[string]int64{"lost_updates": l.Lost}})
-	}
-	for _, sn := range latestSnapshots(sr.Syncstat) {
-		sent, recv := val(sn.SentRejectNotifications), val(sn.ReceivedRejectNotifications)
-		if sent+recv == 0 {
-			continue
-		}
-		add(Finding{Code: CodeRejects, Severity: Medium, SGMs: nonEmpty(sn.SGM),
-			Message:  fmt.Sprintf("Sync buffer rejects: %d sent and %d received reject notifications; the peer's buffer was full, updates were at risk.", sent, recv),
-			Evidence: []string{sn.Source}, Numbers: map[string]int64{"sent_reject_notifications": sent, "received_reject_notifications": recv}})
 	}
 	// Ownership.
 	if or.OffActiveSite > 0 {
@@ -336,7 +305,7 @@ func (t *Triage) findings(r *Report, sites report.Sites) []Finding {
 		add(Finding{Code: CodeOffActive, Severity: High, SGMs: sgms,
 			Message: fmt.Sprintf("%s of %s connections (%s) are owned by SGMs on a site that is not ACTIVE: their packets are not corrected to the owner (MBS-3944) and the owner's SET and DELETE cross the inter-site sync%s.",
 				report.Thousands(int64(or.OffActiveSite)), report.Thousands(int64(or.Connections)), report.Pct(or.OffActiveSite, or.Connections), owners.InferredNote(sites)),
-			Evidence: append(siteEvidence(sites), attributionEvidence(or, sgms)...), Numbers: map[string]int64{"off_active_site": int64(or.OffActiveSite), "connections": int64(or.Connections)}})
+			Evidence: append(siteEvidence(sites), or.OffActiveAt...), Numbers: map[string]int64{"off_active_site": int64(or.OffActiveSite), "connections": int64(or.Connections)}})
 	}
 	if len(or.AtRisk) > 0 || or.ExpirySkew > 0 {
 		f := Finding{Code: CodeExpirySkew, Severity: Medium,
@@ -354,30 +323,7 @@ func (t *Triage) findings(r *Report, sites report.Sites) []Finding {
 			}
 			slices.Sort(f.SGMs)
 		}
-		f.Evidence = attributionEvidence(or, f.SGMs)
-		add(f)
-	}
-	// Storms.
-	var refresh int64
-	var times []string
-	for _, b := range sr.Bursts {
-		if b.Refresh > 0 {
-			refresh += b.Refresh
-			times = append(times, fmt.Sprintf("%s (burst at %.0f s: %d messages, %d REFRESH)", b.At, b.Start, b.Messages, b.Refresh))
-		}
-	}
-	if refresh > 0 {
-		f := Finding{Code: CodeRefreshBursts, Severity: Medium, Evidence: times,
-			Message: fmt.Sprintf("%d REFRESH bursts in the kernel debug", len(times)),
-			Numbers: map[string]int64{"bursts": int64(len(times)), "refresh": refresh}}
-		if sr.Period != nil {
-			f.Message += "; they recur " + sr.PeriodNote
-		}
-		f.Message += "."
-		if sr.Forecast.Overflow {
-			f.Severity = High
-			f.Message += fmt.Sprintf(" Each wave of about %d updates overflows the sending queue: about %d updates per wave risk being lost (estimate).", sr.Forecast.WaveMessages, sr.Forecast.AtRisk)
-		}
+		f.Evidence = owners.RiskEvidence(or.AtRisk)
 		add(f)
 	}
 	// Failures.
@@ -403,14 +349,26 @@ func (t *Triage) findings(r *Report, sites report.Sites) []Finding {
 		}
 		add(f)
 	}
+	// One finding for every SGM below the take, not one per SGM.
+	var low []decode.SGM
+	var lowTakes []int
+	var lowAt []string
 	for _, s := range sortedSGMKeys(t.version) {
 		v := t.version[s]
-		take, ok := t.take[s]
-		if v.msg == "R81.10" && ok && take < 79 {
-			add(Finding{Code: CodeJHFPanicFixes, Severity: Info, SGMs: sgmList(s),
-				Message:  fmt.Sprintf("R81.10 Jumbo Hotfix take %d is below take 79, which fixes kernel panics with VPN traffic (PRJ-54398) and a memory leak (PRJ-57107).", take),
-				Evidence: []string{v.pos}})
+		if take, ok := t.take[s]; v.msg == "R81.10" && ok && take < 79 && !s.IsZero() {
+			low, lowAt = append(low, s), append(lowAt, v.pos)
+			if !slices.Contains(lowTakes, take) {
+				lowTakes = append(lowTakes, take)
+			}
 		}
+	}
+	if len(low) > 0 {
+		slices.Sort(lowTakes)
+		takes := strings.Trim(strings.ReplaceAll(fmt.Sprint(lowTakes), " ", ", "), "[]")
+		add(Finding{Code: CodeJHFPanicFixes, Severity: Info, SGMs: sgmList(low...),
+			Message: fmt.Sprintf("%d %s %s R81.10 Jumbo Hotfix take %s, below take 79, which fixes kernel panics with VPN traffic (PRJ-54398) and a memory leak (PRJ-57107).",
+				len(low), report.Plural(len(low), "SGM"), map[bool]string{true: "runs", false: "run"}[len(low) == 1], takes),
+			Evidence: lowAt, Numbers: map[string]int64{"sgms": int64(len(low)), "lowest_take": int64(lowTakes[0])}})
 	}
 	return out
 }
@@ -446,48 +404,6 @@ func (t *Triage) failed() []failure {
 		group(CodeKernelPanic, p)
 	}
 	return out
-}
-
-func nonEmpty(s string) []string {
-	if s == "" {
-		return []string{}
-	}
-	return []string{s}
-}
-
-func val(p *int64) int64 {
-	if p == nil {
-		return 0
-	}
-	return *p
-}
-
-// latestSnapshots keeps the last snapshot per SGM (per input when unnamed).
-func latestSnapshots(all []storms.SyncstatJSON) []storms.SyncstatJSON {
-	var out []storms.SyncstatJSON
-	seen := map[storms.History]bool{}
-	for i := len(all) - 1; i >= 0; i-- {
-		key := all[i].History
-		if !seen[key] {
-			seen[key] = true
-			out = append(out, all[i])
-		}
-	}
-	slices.Reverse(out)
-	return out
-}
-
-// attributionEvidence lists the inputs holding entries of the given SGMs
-// (all attributed inputs when sgms is empty).
-func attributionEvidence(or *owners.Report, sgms []string) []string {
-	var ev []string
-	for _, a := range or.Attribution {
-		if len(a.SGMs) == 0 || (len(sgms) > 0 && !slices.ContainsFunc(a.SGMs, func(s string) bool { return slices.Contains(sgms, s) })) {
-			continue
-		}
-		ev = append(ev, fmt.Sprintf("%s (%s, %s)", a.Input, strings.Join(a.SGMs, " "), a.Rule))
-	}
-	return ev
 }
 
 // siteEvidence lists where the states of the sites that are not ACTIVE

@@ -2,6 +2,7 @@ package triage
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -51,14 +52,47 @@ func TestTriageFindings(t *testing.T) {
 	if !off || !skew {
 		t.Errorf("OWNERS_OFF_ACTIVE_SITE %v, EXPIRY_SKEW high %v: %v", off, skew, codes)
 	}
+	// Evidence is where the fact is: entry lines of the dump, not whole
+	// files; a cut list says how many more there are.
+	entryLine := regexp.MustCompile(`^bundle\.tgz!fwtab-all\.txt:[0-9]+( |$)`)
+	for _, f := range r.Findings {
+		if f.Code != CodeOffActive && f.Code != CodeExpirySkew {
+			continue
+		}
+		lines := 0
+		for _, e := range f.Evidence {
+			if entryLine.MatchString(e) {
+				lines++
+			}
+		}
+		if lines == 0 {
+			t.Errorf("%s cites no entry line: %q", f.Code, f.Evidence)
+		}
+		if f.Code == CodeOffActive && f.Numbers["off_active_site"] > 5 && !strings.HasPrefix(f.Evidence[len(f.Evidence)-1], "and ") {
+			t.Errorf("%s: %d connections, evidence %q not marked as cut", f.Code, f.Numbers["off_active_site"], f.Evidence)
+		}
+	}
 	if r.SiteStates["1"] != "STANDBY" || r.SiteStates["2"] != "ACTIVE" || !strings.Contains(r.SitesSource, "asg stat") {
 		t.Errorf("sites %v from %s", r.SiteStates, r.SitesSource)
 	}
-	// Sorted by severity.
-	for i := 1; i < len(r.Findings); i++ {
-		if sevRank(r.Findings[i-1].Severity) > sevRank(r.Findings[i].Severity) {
-			t.Errorf("findings not sorted by severity: %v", codes)
+	// Sorted by severity, and the HIGH ones by impact: SGM down, kernel
+	// panic, lost updates, at-risk expiry, then the rest.
+	sev := map[string]int{High: 0, Medium: 1, Info: 2}
+	impact := map[string]int{CodeSGMDown: 0, CodeKernelPanic: 1, CodeLostUpdates: 2, CodeExpirySkew: 3}
+	rank := func(f Finding) int {
+		if r, ok := impact[f.Code]; ok && f.Severity == High {
+			return r
 		}
+		return 9
+	}
+	for i := 1; i < len(r.Findings); i++ {
+		a, b := r.Findings[i-1], r.Findings[i]
+		if sev[a.Severity] > sev[b.Severity] || (a.Severity == b.Severity && rank(a) > rank(b)) {
+			t.Errorf("findings not ordered by severity and impact: %v", codes)
+		}
+	}
+	if codes[0] != "SGM_DOWN 1_02" {
+		t.Errorf("first finding %s, want SGM_DOWN", codes[0])
 	}
 	// The cpinfo names its SGM by host name; members list it with version.
 	var m *Member
@@ -67,7 +101,7 @@ func TestTriageFindings(t *testing.T) {
 			m = &r.Members[i]
 		}
 	}
-	if m == nil || m.Hostname != "gw-ch01-02" || m.Version != "R81.10" || m.Take != 78 || m.State != "DOWN" {
+	if m == nil || m.Hostname != "gw-ch01-02" || m.Version != "R81.10" || m.Take == nil || *m.Take != 78 || m.State != "DOWN" {
 		t.Errorf("member 1_02 = %+v", m)
 	}
 	if r.Unrecognized.Count == 0 || len(r.Unrecognized.Examples) == 0 {
