@@ -3,6 +3,7 @@ package parse
 import (
 	"archive/tar"
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -40,13 +41,22 @@ type Limits struct {
 	// MaxDecompressed is how many bytes the decompressors of one input
 	// (gzip, xz, zstd, bzip2, and zip members) may produce, all levels
 	// together; it stops decompression bombs. It also bounds the temporary
-	// copy of a zip archive that is not a file of its own (see [Walk]).
+	// copy of a zip archive that is not a file of its own (see [Walk]),
+	// and the bytes read of an input that is not a regular file (stdin,
+	// or a FIFO or device let in by AllowDevices), which may never end
+	// (/dev/zero).
 	MaxDecompressed int64
 	// MaxMembers is how many archive members (of any type) one input may
 	// hold, all levels together.
 	MaxMembers int
 	// MaxLineLen is the longest line kept (see [Reader.SetMaxLineLen]).
 	MaxLineLen int
+	// AllowDevices lets [Walk] and [OpenLimits] read a named pipe (FIFO)
+	// or a device named by path, which are refused by default: opening a
+	// FIFO waits for a writer, and a device may never end. Stdin ("-") is
+	// always read. Inside folders and archives such files are skipped
+	// either way.
+	AllowDevices bool
 	// Progress, when set, is called with the number of bytes each read of
 	// a file named on the command line or found in a folder returned (the
 	// bytes as stored, before decompression), for a progress bar.
@@ -99,10 +109,18 @@ func (s Skipped) String() string {
 	return s.Name + ": " + s.Reason
 }
 
-// limitError is returned by reads past [Limits.MaxDecompressed].
-type limitError struct{ limit int64 }
+// limitError is returned by reads past [Limits.MaxDecompressed]: of
+// decompressed bytes, or of the bytes of a stream (stdin, a FIFO, a
+// device).
+type limitError struct {
+	limit  int64
+	stream bool
+}
 
 func (e *limitError) Error() string {
+	if e.stream {
+		return fmt.Sprintf("more than %d bytes read from a stream that is not a regular file (the limit per input)", e.limit)
+	}
 	return fmt.Sprintf("more than %d bytes decompressed (the limit per input)", e.limit)
 }
 
@@ -133,7 +151,7 @@ type budgetReader struct {
 // Read implements io.Reader.
 func (b *budgetReader) Read(p []byte) (int, error) {
 	if *b.left < 0 {
-		return 0, &limitError{b.limit}
+		return 0, &limitError{limit: b.limit}
 	}
 	if int64(len(p)) > *b.left+1 {
 		p = p[:*b.left+1] // one byte more tells "exactly the limit" from "over"
@@ -142,7 +160,7 @@ func (b *budgetReader) Read(p []byte) (int, error) {
 	if int64(n) > *b.left {
 		n = int(*b.left)
 		*b.left = -1
-		return n, &limitError{b.limit}
+		return n, &limitError{limit: b.limit}
 	}
 	*b.left -= int64(n)
 	if err != nil && !errors.Is(err, io.EOF) && !isLayered(err) {
@@ -285,7 +303,11 @@ func (w *walker) stream(src Source, raw string, br *bufio.Reader, level, layer i
 		w.under++
 		defer func() { w.under-- }()
 		inner := w.buf(layer+1, &budgetReader{r: zr, left: &w.left, limit: w.lim.MaxDecompressed, layer: layer + 1, what: c.String()})
-		return w.stream(src, raw, inner, level+1, layer+1, true)
+		err = w.stream(src, raw, inner, level+1, layer+1, true)
+		if g, ok := zr.(*gzipReader); ok && g.note() != "" {
+			w.skip(Skipped{Name: src.Name, Reason: g.note()})
+		}
+		return err
 	}
 	if isTar(head) {
 		if !compressed {
@@ -367,8 +389,16 @@ func (w *walker) fail(name string, line int, err error, members int) {
 
 // tar reads the members of the tar archive in br; their readers are at
 // layer.
+//
+// A member whose PAX records archive/tar refuses (a NUL in a path, a
+// malformed record) is skipped and the archive read on after it: the
+// header block before the records says how long they are, and the entry
+// they belong to follows them. Any other bad header ends the archive,
+// as archive/tar cannot go on past one. What follows the end-of-archive
+// blocks, other than zeros, is reported (see tarTrailer).
 func (w *walker) tar(src Source, raw string, br *bufio.Reader, level, layer int) error {
-	tr := tar.NewReader(br)
+	cnt := &tarCounter{r: br}
+	tr := tar.NewReader(cnt)
 	mr := &memberReader{tr: tr, layer: layer}
 	for n := 0; ; n++ {
 		if w.stopped || w.broken <= layer {
@@ -376,16 +406,39 @@ func (w *walker) tar(src Source, raw string, br *bufio.Reader, level, layer int)
 		}
 		w.broken = math.MaxInt // failures inside the last member are over
 		hdr, err := tr.Next()
+		if err != nil && errors.Is(err, tar.ErrHeader) && !isLayered(err) {
+			if h, ok := cnt.resume(); ok {
+				// The entry the records belong to comes next: skip it.
+				bad := fmt.Sprintf("skipped: malformed PAX records (%d bytes; a NUL in a path, a bad length): %v", h, tar.ErrHeader)
+				tr = tar.NewReader(cnt)
+				mr.tr = tr
+				hdr, err = tr.Next()
+				if hdr != nil && (err == nil || errors.Is(err, tar.ErrInsecurePath)) {
+					if !w.member(src.Name) {
+						return nil
+					}
+					w.skip(Skipped{Name: src.Name + "!" + QuoteName(clipName(hdr.Name)), Reason: bad + "; the members after it are read"})
+					cnt.next(hdr)
+					continue
+				}
+				w.skip(Skipped{Name: src.Name, Reason: bad})
+			}
+		}
 		if errors.Is(err, io.EOF) {
+			w.tarTrailer(src.Name, br)
 			return nil
 		}
 		if err != nil && (hdr == nil || !errors.Is(err, tar.ErrInsecurePath)) {
 			if !isLayered(err) {
+				if errors.Is(err, tar.ErrHeader) {
+					err = fmt.Errorf("%w; rest of the archive not read (archive/tar cannot go on past a bad header)", err)
+				}
 				err = &layerError{what: "tar archive", layer: layer, err: err}
 			}
 			w.fail(src.Name, 0, err, n)
 			return nil
 		}
+		cnt.next(hdr)
 		if !w.member(src.Name) {
 			return nil
 		}
@@ -404,6 +457,133 @@ func (w *walker) tar(src Source, raw string, br *bufio.Reader, level, layer int)
 			return err
 		}
 	}
+}
+
+// tarCounter counts the bytes a tar.Reader reads of a tar archive, and
+// keeps a copy of the header block at mark, where the next entry starts,
+// so that the walk can step over an entry whose PAX records archive/tar
+// refuses (see resume).
+type tarCounter struct {
+	r    io.Reader
+	n    int64 // bytes read
+	mark int64 // where the next entry's first header block starts
+	blk  [tarBlock]byte
+	got  int // bytes of blk copied
+}
+
+// tarBlock is the size of a tar block (POSIX.1-2017 pax, ustar format).
+const tarBlock = 512
+
+// Read implements io.Reader.
+func (c *tarCounter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if c.got < tarBlock && c.n+int64(n) > c.mark+int64(c.got) {
+		if from := c.mark + int64(c.got) - c.n; from >= 0 { // where in p the block goes on
+			c.got += copy(c.blk[c.got:], p[from:n])
+		}
+	}
+	c.n += int64(n)
+	return n, err
+}
+
+// next sets the mark past the data of the entry h, just read.
+func (c *tarCounter) next(h *tar.Header) {
+	size := h.Size
+	switch h.Typeflag {
+	case tar.TypeLink, tar.TypeSymlink, tar.TypeChar, tar.TypeBlock, tar.TypeDir, tar.TypeFifo, tar.TypeXGlobalHeader:
+		size = 0 // header only; a global header's records were read with it
+	}
+	c.mark, c.got = roundBlock(c.n+size), 0
+}
+
+// resume reports whether the header archive/tar just refused is a PAX
+// header ('x') whose records it read to their end, and if so skips to the
+// header of the entry they belong to, returning their size. A sparse
+// entry's size (what is stored is less) makes the mark miss: then the
+// block there is no PAX header, and resume says no.
+func (c *tarCounter) resume() (int64, bool) {
+	if c.got < tarBlock || c.blk[156] != tar.TypeXHeader {
+		return 0, false
+	}
+	size, ok := octal(c.blk[124:136])
+	if !ok || c.n != c.mark+tarBlock+size {
+		return 0, false
+	}
+	if _, err := io.CopyN(io.Discard, c, roundBlock(c.n)-c.n); err != nil {
+		return 0, false
+	}
+	c.mark, c.got = c.n, 0
+	return size, true
+}
+
+// roundBlock rounds n up to a whole number of tar blocks.
+func roundBlock(n int64) int64 { return (n + tarBlock - 1) / tarBlock * tarBlock }
+
+// octal parses a tar header's numeric field: octal digits, with leading
+// spaces and a NUL or space after.
+func octal(b []byte) (int64, bool) {
+	b = bytes.TrimRight(bytes.TrimLeft(b, " "), " \x00")
+	if len(b) == 0 || len(b) > 11 {
+		return 0, false
+	}
+	var v int64
+	for _, c := range b {
+		if c < '0' || c > '7' {
+			return 0, false
+		}
+		v = v*8 + int64(c-'0')
+	}
+	return v, true
+}
+
+// tarTrailer reads what follows the end-of-archive blocks of the tar
+// archive of the input named name, in br, to its end: zeros (the padding
+// that fills the last record) are expected; any other byte is reported,
+// with the count of bytes from the first of them to the end, as not read,
+// and named when it starts another tar archive (two archives put end to
+// end, which GNU tar reads only with --ignore-zeros).
+func (w *walker) tarTrailer(name string, br *bufio.Reader) {
+	var n, zeros int64
+	another := false
+	for {
+		if br.Buffered() == 0 {
+			if _, err := br.Peek(1); err != nil {
+				if !errors.Is(err, io.EOF) {
+					w.fail(name, 0, err, -1)
+					return
+				}
+				break
+			}
+		}
+		b, _ := br.Peek(br.Buffered())
+		if n == 0 {
+			i := 0
+			for i < len(b) && b[i] == 0 {
+				i++
+			}
+			zeros += int64(i)
+			_, _ = br.Discard(i)
+			if i == len(b) {
+				continue
+			}
+			if zeros%tarBlock == 0 {
+				head, _ := br.Peek(tarMagicEnd)
+				another = isTar(head)
+			}
+			b, _ = br.Peek(br.Buffered())
+		}
+		n += int64(len(b))
+		_, _ = br.Discard(len(b))
+	}
+	if n == 0 {
+		return
+	}
+	what := ""
+	if another {
+		what = " (another tar archive: extract them with tar --ignore-zeros and give the folder)"
+	}
+	w.skip(Skipped{Name: name, Reason: fmt.Sprintf("skipped: %d %s after the end of the archive: not read%s",
+		n, plural(int(min(n, math.MaxInt32)), "byte"), what)})
 }
 
 // member counts one more archive member of the input named name, and

@@ -119,9 +119,87 @@ func (c container) compressed() bool {
 func (w *walker) decompressor(c container, layer int, br *bufio.Reader) (io.Reader, io.Closer, error) {
 	if c == gzipData {
 		zr, err := w.gunzip(layer, br)
-		return zr, closeFunc(nil), err
+		if err != nil {
+			return nil, nil, err
+		}
+		zr.Multistream(false)
+		return &gzipReader{z: zr, br: br}, closeFunc(nil), nil
 	}
 	return openCompressed(c, br)
+}
+
+// gzipReader reads the members of a gzip stream one after the other, as
+// gzip -d does, then what follows the last one: zero bytes, the padding
+// some tools add to fill a block, are skipped and counted (the caller
+// notes them); any other byte fails the read, after all the data was read,
+// with the number of bytes that follow the gzip data (where the gzip
+// reader alone would say "invalid header").
+type gzipReader struct {
+	z     *gzip.Reader // with Multistream(false)
+	br    *bufio.Reader
+	zeros int64 // zero bytes after the last member
+}
+
+// Read implements io.Reader.
+func (g *gzipReader) Read(p []byte) (int, error) {
+	for {
+		n, err := g.z.Read(p)
+		if !errors.Is(err, io.EOF) {
+			return n, err
+		}
+		if n > 0 {
+			return n, nil // the end of the member again on the next call
+		}
+		next, err := g.br.Peek(2)
+		switch {
+		case len(next) == 0 && errors.Is(err, io.EOF):
+			return 0, io.EOF
+		case len(next) == 0:
+			return 0, err
+		case isGzip(next):
+			if err := g.z.Reset(g.br); err != nil {
+				return 0, err
+			}
+			g.z.Multistream(false)
+			continue
+		}
+		return 0, g.trailer()
+	}
+}
+
+// trailer reads what follows the last gzip member to its end: io.EOF
+// when it is all zeros, else an error that says how many bytes it holds.
+func (g *gzipReader) trailer() error {
+	var n int64
+	zeros := true
+	for {
+		if g.br.Buffered() == 0 {
+			if _, err := g.br.Peek(1); err != nil {
+				if !errors.Is(err, io.EOF) {
+					return err
+				}
+				break
+			}
+		}
+		b, _ := g.br.Peek(g.br.Buffered())
+		zeros = zeros && len(bytes.TrimLeft(b, "\x00")) == 0
+		n += int64(len(b))
+		_, _ = g.br.Discard(len(b))
+	}
+	if zeros {
+		g.zeros = n
+		return io.EOF
+	}
+	return fmt.Errorf("%d %s after the end of the gzip data, not gzip: not read", n, plural(int(min(n, math.MaxInt32)), "byte"))
+}
+
+// note is what the walk says of the gzip data once read, or "".
+func (g *gzipReader) note() string {
+	if g.zeros == 0 {
+		return ""
+	}
+	return fmt.Sprintf("note: %d zero %s after the end of the gzip data (padding): ignored",
+		g.zeros, plural(int(min(g.zeros, math.MaxInt32)), "byte"))
 }
 
 // openCompressed returns a reader of the data br compresses with c (see
@@ -133,7 +211,8 @@ func openCompressed(c container, br *bufio.Reader) (io.Reader, io.Closer, error)
 		if err != nil {
 			return nil, nil, err
 		}
-		return zr, zr, nil
+		zr.Multistream(false)
+		return &gzipReader{z: zr, br: br}, zr, nil
 	case xzData:
 		zr, err := newXZReader(br)
 		return zr, closeFunc(nil), err
@@ -419,12 +498,14 @@ func (w *walker) spool(src Source, br *bufio.Reader) (*spooled, int64, bool) {
 	}
 	rr := &readErr{r: io.LimitReader(br, min(room, math.MaxInt64-1)+1)}
 	n, err := io.Copy(f, rr)
+	var lim *limitError
+	over := errors.As(rr.err, &lim) && lim.stream // stdin's own bound, the same as room's
 	switch {
-	case rr.err != nil:
+	case rr.err != nil && !over:
 		w.fail(src.Name, 0, rr.err, -1)
-	case err != nil:
+	case err != nil && !over:
 		w.skip(Skipped{Name: src.Name, Reason: "skipped: zip archive: copying it to a temporary file: " + pathErr(err)})
-	case n > room:
+	case n > room || over:
 		w.skip(Skipped{Name: src.Name, Reason: fmt.Sprintf(
 			"skipped: zip archive larger than the %d bytes left of the decompressed limit per input (%d); "+
 				"a zip inside an archive or on stdin is copied to a temporary file to be read", room, w.lim.MaxDecompressed)})

@@ -49,6 +49,8 @@ var (
 	ErrField        = errors.New("bad field")
 	ErrLineTooLong  = errors.New("line too long")
 	ErrBinary       = errors.New("binary data")
+	ErrTimestamp    = errors.New("bad timestamp")
+	ErrCounter      = errors.New("bad counter")
 )
 
 func synErr(pos Pos, cause error, format string, args ...any) *SyntaxError {

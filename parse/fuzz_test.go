@@ -75,6 +75,9 @@ func FuzzReader(f *testing.F) {
 	seedLines(f, "testdata/seed-entries.txt")
 	f.Add("<0,1\n 2>\n<a> -> <b>\n-*- -*-\n|||\n@;;[;\n")
 	f.Add("Issuing 'cpinfo -y all' :\n[FW1]\n\tHOTFIX_R81_20_JUMBO_HF_MAIN\tTake:  122\n\tHOTFIX_R80_20_JHF_T118_EQ_251_MAIN\nNo hotfixes..\nSep 30 02:30:00 gw kernel: e1000e: eth0 up\n")
+	// fw ctl pstat: memory blocks, one-line counters, Sync, unknown and damaged lines.
+	f.Add("Issuing 'fw ctl pstat' :\n\nSystem kernel memory (smem) statistics:\n  Total memory bytes used: 201600 unused: 3992704 (95%) peak: 205872\n  Allocations: 61671 alloc, 1342 failed alloc, 59509 free, 0 failed free\n  a new line\nKernel memory (kmem) statistics:\n  Allocations: 9 alloc, 0 failed alloc\n     8 free, 0 failed free\n\nFragments: 272 fragments, 0 expired, 100 packets\nNAT: 12999/0 forw, 5021-65531 alloc\nCookies:\n   3 total, 0 alloc,\n")
+	f.Add("Sync:\n Version: new\n Status: Unable to receive sync packets\n Sync packets received:\n  total : 23,  were queued : 0, dropped by net : 6079\n  retrans reqs : 0, received 114 acks\n  dropped updates as a result of sync overload: 57\n Callback statistics: handled 97 cb, average delay : 1,  max delay : 2\n Allocations: none\n x: 99999999999999999999\nSync: off\n")
 	f.Fuzz(checkReader)
 }
 

@@ -44,8 +44,18 @@ func (in *Input) Close() error {
 // transparently decompresses gzip, xz, zstd and bzip2, recognized by their
 // magic bytes rather than their names, up to [DefaultMaxDecompressed] bytes, and transcodes UTF-16
 // text that starts with a byte-order mark to UTF-8. It does not look inside
-// tar archives: [Walk] does.
+// tar archives: [Walk] does. It is [OpenLimits] with [DefaultLimits].
 func Open(path string, stdin io.Reader) (*Input, error) {
+	return OpenLimits(path, stdin, DefaultLimits())
+}
+
+// OpenLimits is [Open] within lim: [Limits.MaxDecompressed] bounds the
+// decompressed bytes, and the bytes read of stdin when it is not a regular
+// file and of a FIFO or a device; a FIFO, a device or a socket named by
+// path is refused with an error naming its type (without opening it)
+// unless [Limits.AllowDevices]. The other fields do not apply.
+func OpenLimits(path string, stdin io.Reader, lim Limits) (*Input, error) {
+	lim = lim.withDefaults()
 	in := &Input{Name: QuoteName(path)}
 	var r io.Reader
 	if path == "-" {
@@ -54,17 +64,32 @@ func Open(path string, stdin io.Reader) (*Input, error) {
 		if r == nil {
 			r = strings.NewReader("")
 		}
+		if isStream(r) {
+			r = &streamReader{r: r, left: lim.MaxDecompressed, limit: lim.MaxDecompressed}
+		}
 	} else {
-		f, err := os.Open(path)
+		st, err := os.Stat(path)
+		switch {
+		case err != nil:
+			return nil, err
+		case st.IsDir():
+			return nil, fmt.Errorf("%s: is a directory (folders are read by triage)", in.Name)
+		case !st.Mode().IsRegular() && !lim.AllowDevices:
+			return nil, fmt.Errorf("%s: %s", in.Name, refused(st.Mode().Type()))
+		}
+		f, err := openFile(path, lim.AllowDevices)
 		if err != nil {
 			return nil, err
 		}
-		if st, err := f.Stat(); err == nil && st.IsDir() {
-			_ = f.Close()
-			return nil, fmt.Errorf("%s: is a directory (folders are read by triage)", in.Name)
-		}
 		in.closers = append(in.closers, f)
 		r = f
+		if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+			if err == nil && !lim.AllowDevices {
+				_ = in.Close()
+				return nil, fmt.Errorf("%s: %s", in.Name, refused(st.Mode().Type()))
+			}
+			r = &streamReader{r: f, left: lim.MaxDecompressed, limit: lim.MaxDecompressed}
+		}
 	}
 	br := bufio.NewReaderSize(r, bufSize)
 	if head, _ := br.Peek(10); sniff(head).compressed() {
@@ -75,7 +100,7 @@ func Open(path string, stdin io.Reader) (*Input, error) {
 			return nil, fmt.Errorf("%s: %w", in.Name, err)
 		}
 		in.closers = append(in.closers, closer)
-		left := int64(DefaultMaxDecompressed)
+		left := lim.MaxDecompressed
 		br = bufio.NewReaderSize(&budgetReader{r: zr, left: &left, limit: left, what: c.String()}, bufSize)
 	}
 	in.Reader = textReader(br)
@@ -87,9 +112,10 @@ func isGzip(head []byte) bool {
 	return len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b
 }
 
-// textReader returns br, or a reader transcoding it to UTF-8 when it starts
-// with a UTF-16 byte-order mark (which is dropped). A UTF-8 byte-order mark
-// is left to the line reader, which strips it.
+// textReader returns br, or a reader transcoding it to UTF-8 when it is
+// UTF-16: it starts with a UTF-16 byte-order mark (which is dropped), or,
+// without one, with ASCII text in UTF-16 (see utf16Order). A UTF-8
+// byte-order mark is left to the line reader, which strips it.
 func textReader(br *bufio.Reader) io.Reader {
 	bom, _ := br.Peek(2)
 	if len(bom) < 2 {
@@ -103,7 +129,42 @@ func textReader(br *bufio.Reader) io.Reader {
 		_, _ = br.Discard(2)
 		return newUTF16Reader(br, true)
 	}
+	head, _ := br.Peek(2 * utf16Units)
+	if be, ok := utf16Order(head); ok {
+		return newUTF16Reader(br, be)
+	}
 	return br
+}
+
+// utf16Units is how many code units of UTF-16 text without a byte-order
+// mark utf16Order looks at.
+const utf16Units = 32
+
+// utf16Order reports whether head, the start of an input without a
+// byte-order mark, is UTF-16 (as Windows tools write it, BOM or not), and
+// in which byte order: each of its first utf16Units code units (all of
+// them when the input is shorter, at least 2) is printable ASCII or a tab,
+// CR or LF, with its other byte zero. Text in UTF-8 never has those NULs;
+// binary data seldom starts with 32 such units in a row.
+func utf16Order(head []byte) (bigEndian, ok bool) {
+	n := len(head) / 2 // fewer than utf16Units only when that is all the input
+	if n < 2 {
+		return false, false
+	}
+	text := func(c byte) bool { return (c >= 0x20 && c < 0x7f) || c == '\t' || c == '\r' || c == '\n' }
+	le, be := true, true
+	for i := range n {
+		lo, hi := head[2*i], head[2*i+1]
+		le = le && hi == 0 && text(lo)
+		be = be && lo == 0 && text(hi)
+	}
+	switch {
+	case le:
+		return false, true
+	case be:
+		return true, true
+	}
+	return false, false
 }
 
 // utf16Reader transcodes a UTF-16 stream to UTF-8 as it is read. Unpaired

@@ -24,10 +24,35 @@ import (
 func (r *Reader) kdebugLine(t []byte, pos Pos) bool {
 	rec := &r.rec
 	rec.reset(KindKdebug, pos)
-	body, hadPrefix, prompt := r.kdebugPrefix(t)
-	if prompt {
+	p := splitPrefix(t)
+	if p.prompt {
 		return r.ignore("prompt")
 	}
+	if p.hasStamp {
+		rec.HasTime, rec.Time = true, p.stamp
+	}
+	if p.instance >= 0 {
+		rec.Instance = p.instance
+	}
+	if p.badStamp != nil {
+		// Parsed as usual, so that a wrapped line is read whole, then
+		// rejected: a line without its stamp would take the one before.
+		e := synErr(Pos{pos.Name, pos.Line, r.col(p.badStamp)}, ErrTimestamp,
+			"bad timestamp %q: expected @;N; with N of 1 to %d decimal digits, and a fraction of up to %d after a '.'",
+			clip(p.badStamp), maxStampDigits, maxStampFraction)
+		r.kdebugBody(t, p, pos)
+		if r.err == nil { // accepted: count it as rejected instead
+			r.stats.Recognized[rec.Kind] -= int64(rec.Lines)
+			r.rejectLine(e, rec.Lines)
+		}
+		return true
+	}
+	return r.kdebugBody(t, p, pos)
+}
+
+// kdebugBody parses the body of the kernel-debug line t, split as p.
+func (r *Reader) kdebugBody(t []byte, p prefix, pos Pos) bool {
+	body, hadPrefix := p.body, p.hadPrefix
 	switch {
 	case isSyncBody(body):
 		if body[len(body)-1] != ';' { // the one test an unwrapped line pays
@@ -241,36 +266,28 @@ func (r *Reader) syncWrapped(b []byte, pos Pos) bool {
 	return r.accept()
 }
 
-// kdebugPrefix strips `@;stamp;` and `[...];` groups, recording the stamp
-// and the fw4_N instance. A `[user@host:0]#` shell prompt is reported.
-func (r *Reader) kdebugPrefix(t []byte) (body []byte, hadPrefix, prompt bool) {
-	p := splitPrefix(t)
-	if p.hasStamp {
-		r.rec.HasTime, r.rec.Time = true, p.stamp
-	}
-	if p.instance >= 0 {
-		r.rec.Instance = p.instance
-	}
-	return p.body, p.hadPrefix, p.prompt
-}
-
 // prefix is a kernel-debug line split into its prefix's facts and body.
 type prefix struct {
 	body      []byte
 	stamp     float64
 	hasStamp  bool
-	instance  int // fw4_N / fw_N, -1 when absent
+	badStamp  []byte // the text of an `@;N;` stamp parseStamp refused
+	instance  int    // fw4_N / fw_N, -1 when absent
 	hadPrefix bool
 	prompt    bool // a `[user@host:0]#` shell prompt, not kernel debug
 }
 
 // splitPrefix splits `@;stamp;[vs_0];[tid_7];[fw4_7];body`; the stamp and
-// each bracketed group are optional.
+// each bracketed group are optional. A stamp that is not one (see
+// parseStamp) is kept in badStamp.
 func splitPrefix(t []byte) prefix {
 	p := prefix{instance: -1}
 	if bytes.HasPrefix(t, []byte("@;")) {
 		if end := bytes.IndexByte(t[2:], ';'); end > 0 {
 			p.stamp, p.hasStamp = parseStamp(t[2 : 2+end])
+			if !p.hasStamp {
+				p.badStamp = t[2 : 2+end]
+			}
 			t = t[2+end+1:]
 			p.hadPrefix = true
 		}
@@ -316,10 +333,23 @@ func splitPrefix(t []byte) prefix {
 	return p
 }
 
-// parseStamp parses "92545593" or "882640557.8263".
+// The `@;N;` stamps read: 1 to maxStampDigits decimal digits, then
+// optionally a '.' and up to maxStampFraction more ("92545593",
+// "882640557.8263", "5."). No sign, no exponent, no hex, no spaces. 18
+// digits keep every stamp below 10^18, exact as an int64 and within 2^63
+// however it is rounded as a float64: 10^18 µs is 31,700 years, so a real
+// capture's stamps (µs since boot, or even since 1970: 16 digits) are far
+// inside; what is outside is damage, and the line is rejected
+// ([ErrTimestamp]) rather than given the stamp before it.
+const (
+	maxStampDigits   = 18
+	maxStampFraction = 15
+)
+
+// parseStamp parses "92545593" or "882640557.8263" (see maxStampDigits).
 func parseStamp(b []byte) (float64, bool) {
 	ip, fp, hasFrac := bytes.Cut(b, []byte("."))
-	if len(ip) == 0 || len(ip) > 18 {
+	if len(ip) == 0 || len(ip) > maxStampDigits || len(fp) > maxStampFraction {
 		return 0, false
 	}
 	var v uint64
@@ -334,7 +364,7 @@ func parseStamp(b []byte) (float64, bool) {
 		scale := 1.0
 		var frac float64
 		for _, c := range fp {
-			if !isDigit(c) || scale < 1e-15 {
+			if !isDigit(c) {
 				return 0, false
 			}
 			scale /= 10

@@ -72,6 +72,8 @@ type Reader struct {
 	// reason of the lines no format recognizes (see unrecognized).
 	cpinfo cpinfoState
 
+	pstat pstatState // the fw ctl pstat block being read (pstat.go)
+
 	rejectUnknown bool   // see SetRejectUnrecognized
 	shapeBuf      []byte // scratch of unrecognized
 }
@@ -234,6 +236,11 @@ func (r *Reader) col(sub []byte) int {
 // the line produced a record or a rejection, false when it was ignored.
 func (r *Reader) parseLine(line []byte, pos Pos) bool {
 	t := trimSpace(line)
+	if r.pstat.block != "" { // inside a fw ctl pstat block (pstat.go)
+		if produced, handled := r.pstatLine(line, t, pos); handled {
+			return produced
+		}
+	}
 	if len(t) == 0 {
 		return r.ignore("blank")
 	}
@@ -310,6 +317,9 @@ func (r *Reader) parseLine(line []byte, pos Pos) bool {
 	}
 	if isSyncBody(t) || isKernelFunc(t) {
 		return r.kdebugLine(t, pos)
+	}
+	if produced, handled := r.pstatStart(t, pos); handled {
+		return produced
 	}
 	if bytes.Contains(t, []byte("....")) || t[len(t)-1] == ':' || bytes.HasPrefix(t, []byte("Delta Sync")) ||
 		bytes.HasPrefix(t, []byte("Sync status:")) || bytes.HasPrefix(t, []byte("Reset on ")) {

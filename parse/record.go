@@ -35,6 +35,9 @@ const (
 	KindSection              // a cpinfo section or sub-section title, or an "Issuing '<cmd>' :" block (Name)
 	KindVersion              // a software version or Jumbo Hotfix take line (Text = version, Value = take)
 	KindHostname             // the output of `hostname` inside a cpinfo file (Text)
+	KindPstatBlock           // `fw ctl pstat` block title (Table, Text = tag: "hmem") or sub-heading (Name: "Sync packets sent")
+	KindPstatCounter         // `fw ctl pstat` counter line: Table = block, Name = label, Pairs
+	KindPstatStatus          // `fw ctl pstat` text line: "Status: Unable to receive sync packets", "Sync: off" (Table, Name, Text)
 	numKinds
 )
 
@@ -43,6 +46,7 @@ var kindNames = [numKinds]string{
 	"gconn", "dxl", "dxl-chassis", "sgm-header", "host-header", "table",
 	"syncstat", "syncstat-status", "syncstat-section", "syncstat-counter",
 	"site-state", "member-state", "panic", "section", "version", "hostname",
+	"pstat-block", "pstat-counter", "pstat-status",
 }
 
 // String returns the kind's name.
@@ -109,11 +113,17 @@ type Record struct {
 	LastUpdate string
 
 	// syncstat: the counter or section name, the value as printed (units
-	// kept) and its leading number when it has one.
-	Name   string
-	Text   string
-	Num    int64
-	HasNum bool
+	// kept) and its leading number when it has one. NumOver is set, and
+	// HasNum is not, when that number is 2^63 or more (too big for Num).
+	Name    string
+	Text    string
+	Num     int64
+	HasNum  bool
+	NumOver bool
+
+	// pstat counter lines: every number with its name, in line order (a
+	// new slice for each record, never reused).
+	Pairs []Pair
 }
 
 func (r *Record) reset(kind Kind, pos Pos) {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 
 	"github.com/maestro-analyze/maestro-analyze/decode"
 )
@@ -90,6 +91,12 @@ func named(src Source, raw string) Source {
 //     "archive!member" in positions ("a.tgz!b.zip!1_02/fwtab.txt"), and the
 //     SGM in a member's path ("1_03/fwtab.txt") names the SGM of its
 //     records unless FILE@SGM did;
+//   - a named pipe (FIFO), a device or a socket named on the command line
+//     is not opened but reported as a [Skipped] entry, unless
+//     [Limits.AllowDevices]: opening a FIFO waits for a writer, and a
+//     device may never end. What is read of stdin, when it is not a
+//     regular file, and of an allowed FIFO or device, stops after
+//     [Limits.MaxDecompressed] bytes (/dev/zero never ends);
 //   - text in UTF-16 with a byte-order mark is read as UTF-8.
 //
 // Archive members that are links, devices or pipes, or whose paths are
@@ -109,8 +116,8 @@ func Walk(args []string, stdin io.Reader, opt Limits, fn func(src Source, r *Rea
 		args = []string{"-"}
 	}
 	type top struct {
-		src Source
-		dir bool
+		src  Source
+		mode fs.FileMode // the type bits, symbolic links followed
 	}
 	tops := make([]top, 0, len(args))
 	for _, a := range args {
@@ -127,7 +134,7 @@ func Walk(args []string, stdin io.Reader, opt Limits, fn func(src Source, r *Rea
 			}
 			return nil, fmt.Errorf("%s: %w", QuoteName(path), err)
 		}
-		tops = append(tops, top{src: Source{Path: path, Name: QuoteName(path), SGM: sgm, Rule: rule}, dir: st.IsDir()})
+		tops = append(tops, top{src: Source{Path: path, Name: QuoteName(path), SGM: sgm, Rule: rule}, mode: st.Mode().Type()})
 	}
 	w := &walker{lim: opt.withDefaults(), fn: fn}
 	for _, t := range tops {
@@ -137,11 +144,17 @@ func Walk(args []string, stdin io.Reader, opt Limits, fn func(src Source, r *Rea
 			if stdin == nil {
 				stdin = strings.NewReader("")
 			}
-			err = w.input(t.src, "-", stdin)
-		case t.dir:
+			in := stdin
+			if isStream(in) {
+				in = &streamReader{r: in, left: w.lim.MaxDecompressed, limit: w.lim.MaxDecompressed}
+			}
+			err = w.input(t.src, "-", in)
+		case t.mode.IsDir():
 			err = w.folder(t.src)
-		default:
+		case t.mode.IsRegular() || w.lim.AllowDevices:
 			err = w.file(t.src, t.src.Path)
+		default:
+			w.add(Skipped{Name: t.src.Name, Reason: "skipped: " + refused(t.mode)})
 		}
 		if err != nil {
 			return w.skipped, err
@@ -174,23 +187,91 @@ func (w *walker) folder(root Source) error {
 	})
 }
 
-// file reads the file at p, named by src.
+// file reads the file at p, named by src: a regular file, or with
+// [Limits.AllowDevices] a FIFO or a device, read within
+// [Limits.MaxDecompressed] bytes as it may never end.
 func (w *walker) file(src Source, p string) error {
 	src = named(src, p)
-	f, err := os.Open(p)
+	f, err := openFile(p, w.lim.AllowDevices)
 	if err != nil {
 		w.add(Skipped{Name: src.Name, Reason: "skipped: " + pathErr(err)})
 		return nil
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+	st, err := f.Stat()
+	regular := err == nil && st.Mode().IsRegular()
+	switch {
+	case regular:
 		w.plain = &splitSource{f: f, size: st.Size(), progress: w.lim.Progress}
 		defer func() { w.plain = nil }()
+	case err == nil && !st.IsDir() && !w.lim.AllowDevices:
+		// Replaced by a FIFO or a device since it was listed.
+		w.add(Skipped{Name: src.Name, Reason: "skipped: " + refused(st.Mode().Type())})
+		return nil
 	}
+	var r io.Reader = f
 	if w.lim.Progress != nil {
-		return w.input(src, p, progressReader{f, w.lim.Progress})
+		r = progressReader{f, w.lim.Progress}
 	}
-	return w.input(src, p, f)
+	if !regular {
+		r = &streamReader{r: r, left: w.lim.MaxDecompressed, limit: w.lim.MaxDecompressed}
+	}
+	return w.input(src, p, r)
+}
+
+// openFile opens the file at p for reading. Unless devices are allowed it
+// opens it without blocking: p was a regular file when it was listed, and
+// should it have become a FIFO since, a blocking open would wait for a
+// writer forever (the caller checks the type of what it opened). An
+// allowed FIFO is opened as usual, waiting for its writer.
+func openFile(p string, allowDevices bool) (*os.File, error) {
+	if allowDevices {
+		return os.Open(p)
+	}
+	return os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+}
+
+// refused says why a FIFO, a device or a socket named by path is not read
+// without [Limits.AllowDevices].
+func refused(t fs.FileMode) string {
+	return fileType(t) + ": not read; give it as stdin (-) or pass --allow-devices"
+}
+
+// streamReader reads an input that is not a regular file (stdin, a FIFO,
+// a device), which may never end, and fails with a *limitError once more
+// than limit bytes have been read of it.
+type streamReader struct {
+	r     io.Reader
+	left  int64
+	limit int64
+}
+
+// Read implements io.Reader.
+func (s *streamReader) Read(p []byte) (int, error) {
+	if s.left < 0 {
+		return 0, &limitError{limit: s.limit, stream: true}
+	}
+	if int64(len(p)) > s.left+1 {
+		p = p[:s.left+1] // one byte more tells "exactly the limit" from "over"
+	}
+	n, err := s.r.Read(p)
+	if int64(n) > s.left {
+		n, s.left = int(s.left), -1
+		return n, &limitError{limit: s.limit, stream: true}
+	}
+	s.left -= int64(n)
+	return n, err
+}
+
+// isStream reports whether r is not known to be a regular file: stdin
+// redirected from a file is one, a pipe or a terminal is not.
+func isStream(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return true
+	}
+	st, err := f.Stat()
+	return err != nil || !st.Mode().IsRegular()
 }
 
 // progressReader reports the bytes read through it.

@@ -58,7 +58,7 @@ func (r *Reader) canSplit() bool {
 func (r *Reader) neutral() bool {
 	return !r.hasPending && r.cols == defaultGconnColumns && !r.sawBinary && !r.skipJSON &&
 		r.content && r.expectTitle == 0 && r.prevRule == 0 && !r.titleSeen && !r.afterHostname &&
-		r.fatal == nil && !r.wrapCut
+		r.fatal == nil && !r.wrapCut && r.pstat.block == ""
 }
 
 // chunk is one byte range of the file and what its parser made of it.

@@ -1,11 +1,13 @@
 package parse
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -19,34 +21,7 @@ func transcript(t *testing.T, path string, split bool) string {
 	used := false
 	_, err := Walk([]string{path}, nil, Limits{}, func(_ Source, r *Reader) error {
 		used = used || r.canSplit()
-		err := Pipe(r, func(rec *Record, err error) error {
-			if err != nil {
-				var se *SyntaxError
-				if errors.As(err, &se) {
-					fmt.Fprintf(&sb, "reject %s quiet=%v\n", se.Error(), se.Quiet)
-				} else {
-					fmt.Fprintf(&sb, "error %v\n", err)
-				}
-				return nil
-			}
-			fmt.Fprintf(&sb, "%s %s lines=%d key=%v/%v vals=%x extra=%x exp=%v mask=%v t=%v op=%s table=%s func=%s chassis=%d state=%s owner=%d sgms=%v name=%s text=%s num=%d\n",
-				rec.Pos, rec.Kind, rec.Lines, rec.Key, rec.Link, rec.Vals, rec.Extra, rec.Expiry, rec.Mask, rec.Time,
-				rec.Op, rec.Table, rec.Func, rec.Chassis, rec.State, rec.OwnerID, rec.SGMs, rec.Name, rec.Text, rec.Num)
-			return nil
-		})
-		s := r.Stats()
-		fmt.Fprintf(&sb, "stats lines=%d recognized=%v ignored=%v rejected=%v\n", s.Lines, s.Recognized, s.Ignored, s.Rejected)
-		for _, e := range s.Examples {
-			fmt.Fprintf(&sb, "example %s\n", e.Error())
-		}
-		// Every shape kept, not only those Shapes returns: the chunks'
-		// tables must merge to the serial one.
-		n, sampled := s.ShapeCount()
-		fmt.Fprintf(&sb, "shapes lines=%d kept=%d sampled=%v\n", s.UnrecognizedLines(), n, sampled)
-		for _, e := range s.shapes.sorted(func(a, b *shapeEntry) int { return strings.Compare(a.shape, b.shape) }) {
-			fmt.Fprintf(&sb, "shape %q x%d first %s\n", e.shape, e.count, e.first)
-		}
-		return err
+		return pipeTranscript(&sb, r)
 	})
 	if err != nil {
 		fmt.Fprintf(&sb, "walk error %v\n", err)
@@ -55,6 +30,58 @@ func transcript(t *testing.T, path string, split bool) string {
 		t.Fatalf("%s was not parsed in chunks", path)
 	}
 	return sb.String()
+}
+
+// memTranscript is the transcript of data read as a plain file would be:
+// in chunks when split (see withChunks), else serially. It reads from
+// memory, without the file and the walk's buffers, for FuzzSplit's speed.
+func memTranscript(tb testing.TB, data []byte, split bool) string {
+	tb.Helper()
+	var sb strings.Builder
+	r := NewReader(bytes.NewReader(data), "in.txt")
+	if split {
+		r.split = &splitSource{f: bytes.NewReader(data), size: int64(len(data))}
+		if len(data) > 0 && !r.canSplit() {
+			tb.Fatal("not parsed in chunks")
+		}
+	}
+	if err := pipeTranscript(&sb, r); err != nil {
+		fmt.Fprintf(&sb, "error %v\n", err)
+	}
+	return sb.String()
+}
+
+// pipeTranscript writes to sb what Pipe hands out of r, then r's line
+// accounting.
+func pipeTranscript(sb *strings.Builder, r *Reader) error {
+	err := Pipe(r, func(rec *Record, err error) error {
+		if err != nil {
+			var se *SyntaxError
+			if errors.As(err, &se) {
+				fmt.Fprintf(sb, "reject %s quiet=%v\n", se.Error(), se.Quiet)
+			} else {
+				fmt.Fprintf(sb, "error %v\n", err)
+			}
+			return nil
+		}
+		fmt.Fprintf(sb, "%s %s lines=%d key=%v/%v vals=%x extra=%x exp=%v mask=%v t=%v op=%s table=%s func=%s chassis=%d state=%s owner=%d sgms=%v name=%s text=%s num=%d over=%v\n",
+			rec.Pos, rec.Kind, rec.Lines, rec.Key, rec.Link, rec.Vals, rec.Extra, rec.Expiry, rec.Mask, rec.Time,
+			rec.Op, rec.Table, rec.Func, rec.Chassis, rec.State, rec.OwnerID, rec.SGMs, rec.Name, rec.Text, rec.Num, rec.NumOver)
+		return nil
+	})
+	s := r.Stats()
+	fmt.Fprintf(sb, "stats lines=%d recognized=%v ignored=%v rejected=%v\n", s.Lines, s.Recognized, s.Ignored, s.Rejected)
+	for _, e := range s.Examples {
+		fmt.Fprintf(sb, "example %s\n", e.Error())
+	}
+	// Every shape kept, not only those Shapes returns: the chunks'
+	// tables must merge to the serial one.
+	n, sampled := s.ShapeCount()
+	fmt.Fprintf(sb, "shapes lines=%d kept=%d sampled=%v\n", s.UnrecognizedLines(), n, sampled)
+	for _, e := range s.shapes.sorted(func(a, b *shapeEntry) int { return strings.Compare(a.shape, b.shape) }) {
+		fmt.Fprintf(sb, "shape %q x%d first %s\n", e.shape, e.count, e.first)
+	}
+	return err
 }
 
 // withChunks cuts every file of at least one byte into chunks of about size
@@ -218,15 +245,15 @@ func FuzzSplit(f *testing.F) {
 	f.Add([]byte("@;5;[vs_0];[tid_7];[fw4_7];SET: connections (8158) keys(6)=<0,ac103d02,77d3,ac103d42,b3,6> vals(16)=<1c001,40044080,f,b,0,68da50ae,0,412afd3c,e6fc6e36,54,ffffffff,ffffffff,ffffffff,2000800,\nf9280,80000000>\n sync_mask=[0x0001800e] ttl=0 no n6addrs;\n[fw4_1];DELETE: connections (8158) keys(6)=<0,1,2,3,4,6>\n"), uint16(40))
 	f.Add([]byte("| Segm | Src IP | S.port | Dst IP | D.port | Proto | Flags | PP |Ref Cnt(I/O)|Inst|PPAK ID|clstr mem ID|Rec. ref|Rec. Type|\n| 0 | 192.168.3.53 | 18192 | 192.168.3.240 | 64216 | 6 |FP .. ..| No | 0/0 | 1 | 32 |\n 15 | 0 | UNDEF |\n| 0 | 0.0.0.0 | 8116 | 192.168.3.53 | 8116 | 17 |FP .. ..| No | 0/0 | 1 | 32 | 1\n| 0 | UNDEF |\n"), uint16(60))
 	f.Add([]byte("text 1\n==============================================\nCP\n==============================================\nIssuing 'ls' :\nfile 2\nfile 3\n[FW1]\n"), uint16(20))
-	dir := f.TempDir()
+	// Each chunked read allocates its workers' file buffers (1 MiB each),
+	// garbage at once: with the default GOGC and a test's small heap
+	// nearly every exec was a collection, 4 to 10 times its own cost.
+	// The inputs are read from memory (memTranscript) for the same reason.
+	defer debug.SetGCPercent(debug.SetGCPercent(800))
 	f.Fuzz(func(t *testing.T, data []byte, size uint16) {
-		path := filepath.Join(dir, "in.txt")
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		want := transcript(t, path, false)
+		want := memTranscript(t, data, false)
 		withChunks(t, int64(size%512)+1, 64)
-		if got := transcript(t, path, false); got != want {
+		if got := memTranscript(t, data, true); got != want {
 			t.Errorf("transcript differs\n%s", firstDiff(want, got))
 		}
 	})

@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"math"
 )
 
 // Format: `cphaprob syncstat` [public], R80.20 and R81 shapes:
@@ -60,18 +61,69 @@ func (r *Reader) syncstatLine(t []byte, pos Pos) (produced, handled bool) {
 		rec.reset(KindSyncstatCounter, pos)
 		rec.Name = string(trimSpace(t[:dots]))
 		val := trimSpace(t[end:])
-		rec.Text = string(val)
-		n := 0
-		for n < len(val) && isDigit(val[n]) {
-			n++
-		}
-		if n > 0 && n <= 18 {
-			var v int64
-			for _, c := range val[:n] {
-				v = v*10 + int64(c-'0')
-			}
-			rec.Num, rec.HasNum = v, true
+		if e := counterValue(rec, val); e != "" {
+			r.rejectLine(synErr(Pos{pos.Name, pos.Line, r.col(val)}, ErrCounter, "counter %q: %q %s", clip([]byte(rec.Name)), clip(val), e), 1)
+			return true, true
 		}
 	}
 	return r.accept(), true
+}
+
+// counterValue sets the value of the syncstat counter rec from val, the
+// rest of its line: Text is val as printed, units kept ("46000 [Bps]",
+// "SYNCBOND"), and Num its leading whole number when it has one. A number
+// of 2^63 or more sets NumOver instead of Num (a counter that large is
+// damage or a wrapped 64-bit counter, but it is what the line says). A
+// value that is a number but not a count is refused, and counterValue
+// says why: a sign ("-5"), NaN or infinity, hex ("0x10"). A fraction
+// ("1.5") leaves the value as text only.
+func counterValue(rec *Record, val []byte) string {
+	rec.Text = string(val)
+	if len(val) == 0 {
+		return ""
+	}
+	num := val
+	if num[0] == '-' || num[0] == '+' {
+		num = num[1:]
+		if len(num) > 0 && isDigit(num[0]) {
+			return "has a sign: expected a count (0 or more)"
+		}
+	}
+	word := num
+	if i := bytes.IndexAny(word, " \t[("); i >= 0 {
+		word = word[:i]
+	}
+	switch w := string(bytes.ToLower(word)); w {
+	case "nan", "inf", "infinity":
+		return "is not a number: expected a count"
+	}
+	if len(num) < len(val) {
+		return "" // text that starts with a sign: "-", "--"
+	}
+	n := 0
+	for n < len(val) && isDigit(val[n]) {
+		n++
+	}
+	if n == 0 {
+		return ""
+	}
+	if n < len(val) {
+		switch c := val[n]; {
+		case (c == 'x' || c == 'X') && n == 1 && val[0] == '0' && n+1 < len(val) && hexClass[val[n+1]] < 16:
+			return "is hex: expected a decimal count"
+		case c == '.' && n+1 < len(val) && isDigit(val[n+1]):
+			return "" // a fraction: kept as text
+		}
+	}
+	var v int64
+	for _, c := range val[:n] {
+		d := int64(c - '0')
+		if v > math.MaxInt64/10 || v*10 > math.MaxInt64-d {
+			rec.NumOver = true
+			return ""
+		}
+		v = v*10 + d
+	}
+	rec.Num, rec.HasNum = v, true
+	return ""
 }

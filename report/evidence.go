@@ -21,6 +21,7 @@ type Evidence struct {
 	States     int64 `json:"state_lines"`
 	Panics     int64 `json:"panic_lines"`
 	Versions   int64 `json:"version_lines"`
+	Pstat      int64 `json:"pstat_lines"` // fw ctl pstat counters and status lines
 }
 
 // Evidence is what the inputs read so far held.
@@ -34,16 +35,17 @@ func (f *Feed) Evidence() Evidence {
 		return t
 	}
 	return Evidence{
-		Inputs: len(f.inputs), Lines: s.Lines,
+		Inputs: len(f.inputs) + max(0, f.merged-1), Lines: s.Lines,
 		Entries: n(parse.KindFwTab, parse.KindFwTabLink, parse.KindFwTabF, parse.KindGconn),
 		Sync:    n(parse.KindSync), Correction: n(parse.KindCorrection), Syncstat: n(parse.KindSyncstat),
 		States: n(parse.KindSiteState, parse.KindMemberState), Panics: n(parse.KindPanic), Versions: n(parse.KindVersion),
+		Pstat: n(parse.KindPstatCounter, parse.KindPstatStatus),
 	}
 }
 
 // None reports whether nothing an analysis can use was found.
 func (e Evidence) None() bool {
-	return e.Entries+e.Sync+e.Correction+e.Syncstat+e.States+e.Panics+e.Versions == 0
+	return e.Entries+e.Sync+e.Correction+e.Syncstat+e.States+e.Panics+e.Versions+e.Pstat == 0
 }
 
 // String says what was looked at and what was found: "12 inputs (340
@@ -66,6 +68,7 @@ func (e Evidence) String() string {
 	}{
 		{e.Correction, "correction line", "correction lines"}, {e.States, "site or member state line", "site or member state lines"},
 		{e.Panics, "kernel panic line", "kernel panic lines"}, {e.Versions, "version line", "version lines"},
+		{e.Pstat, "pstat line", "pstat lines"},
 	} {
 		if x.n > 0 {
 			parts = append(parts, count(x.n, x.one, x.many))

@@ -22,8 +22,50 @@ type Input struct {
 	// (RuleCommandLine, RuleHeader, RuleFileName, a host-name rule, or "").
 	SGMs  []decode.SGM
 	Rule  string
-	Stats parse.Stats // line accounting, complete once the input is read
+	Stats InputStats // line accounting, complete once the input is read
 }
+
+// InputStats is one input's own line accounting, kept small (one input
+// per archive member can mean hundreds of thousands of them): the counts
+// an inventory prints. The per-reason counts, the rejected examples and
+// the shapes are kept once for all inputs (see [Feed.Stats]).
+type InputStats struct {
+	Lines        int64
+	Recognized   []KindCount // the kinds of records the input gave, in kind order
+	unrecognized int64
+	rejected     int64
+}
+
+// KindCount is how many lines gave records of a kind.
+type KindCount struct {
+	Kind  parse.Kind
+	Lines int64
+}
+
+// UnrecognizedLines is the number of lines no format recognized.
+func (s *InputStats) UnrecognizedLines() int64 { return s.unrecognized }
+
+// RejectedLines is the number of damaged lines of a known format.
+func (s *InputStats) RejectedLines() int64 { return s.rejected }
+
+func (s *InputStats) add(o *parse.Stats) {
+	s.Lines += o.Lines
+	s.unrecognized += o.UnrecognizedLines()
+	s.rejected += o.RejectedLines()
+	for _, k := range o.Kinds() {
+		i := slices.IndexFunc(s.Recognized, func(c KindCount) bool { return c.Kind == k })
+		if i < 0 {
+			s.Recognized = append(s.Recognized, KindCount{Kind: k})
+			slices.SortFunc(s.Recognized, func(a, b KindCount) int { return int(a.Kind) - int(b.Kind) })
+			i = slices.IndexFunc(s.Recognized, func(c KindCount) bool { return c.Kind == k })
+		}
+		s.Recognized[i].Lines += o.Recognized[k]
+	}
+}
+
+// DefaultMaxInputs is how many inputs (files, archive members, all inputs
+// together) a feed keeps apart by default; see [FeedOptions.MaxInputs].
+const DefaultMaxInputs = 100_000
 
 // SGM is the input's SGM when exactly one was attributed, else zero.
 func (in *Input) SGM() decode.SGM {
@@ -95,6 +137,11 @@ type FeedOptions struct {
 	// instead of ignoring them: for decode, whose user asked to have each
 	// line decoded. See [parse.Reader.SetRejectUnrecognized].
 	RejectUnrecognized bool
+	// MaxInputs bounds the table of inputs (see [Feed.Inputs]) across all
+	// arguments; 0 means DefaultMaxInputs. The inputs beyond it are read
+	// and analysed all the same, but as one input, so that memory does
+	// not follow the number of archive members (see [Feed.Merged]).
+	MaxInputs int
 }
 
 // Feed walks the inputs, parses them and hands each record, with its
@@ -110,6 +157,7 @@ type Feed struct {
 	words    int
 
 	inputs  []*Input
+	merged  int // inputs read as the last one, beyond MaxInputs
 	stats   parse.Stats
 	skipped []parse.Skipped
 	sites   siteEvidence
@@ -129,6 +177,9 @@ type Feed struct {
 func NewFeed(ctx Context, opt FeedOptions) *Feed {
 	if opt.TSUnit == 0 {
 		opt.TSUnit = 1e-6
+	}
+	if opt.MaxInputs <= 0 {
+		opt.MaxInputs = DefaultMaxInputs
 	}
 	if ctx.DXL == nil {
 		ctx.DXL = &DXL{}
@@ -187,6 +238,13 @@ func (f *Feed) Stats() *parse.Stats { return &f.stats }
 // Accounting is the line accounting as reports print it.
 func (f *Feed) Accounting() Inputs { return NewInputs(&f.stats) }
 
+// Merged is how many inputs beyond [FeedOptions.MaxInputs] were read as
+// the last input of the table (named after the limit).
+func (f *Feed) Merged() int { return f.merged }
+
+// MaxInputs is the limit of the table of inputs.
+func (f *Feed) MaxInputs() int { return f.opt.MaxInputs }
+
 // Skipped are the inputs skipped or not read to the end.
 func (f *Feed) Skipped() []parse.Skipped { return f.skipped }
 
@@ -214,8 +272,19 @@ func (f *Feed) Walk(args []string, stdin io.Reader, lim parse.Limits) ([]parse.S
 // analysis. Under Strict the first rejected line is returned as an error;
 // otherwise rejected lines are counted (and told to OnReject).
 func (f *Feed) Read(src parse.Source, r *parse.Reader) error {
-	in := &Input{Index: len(f.inputs), Name: r.Name()}
-	f.inputs = append(f.inputs, in)
+	var in *Input
+	switch {
+	case len(f.inputs) < f.opt.MaxInputs:
+		in = &Input{Index: len(f.inputs), Name: r.Name()}
+		f.inputs = append(f.inputs, in)
+	case f.merged == 0: // the first input beyond the limit: the last entry stands for them all
+		f.merged = 1
+		in = &Input{Index: len(f.inputs), Name: fmt.Sprintf("(inputs beyond the first %d, from %s)", f.opt.MaxInputs, r.Name())}
+		f.inputs = append(f.inputs, in)
+	default:
+		f.merged++
+		in = f.inputs[len(f.inputs)-1]
+	}
 	f.cur, f.rule, f.byUser, f.byInput, f.pending = f.cur[:0], src.Rule, src.Rule == parse.RuleCommandLine, false, true
 	f.last, f.clocked = 0, false
 	if !src.SGM.IsZero() {
@@ -261,7 +330,7 @@ func (f *Feed) Read(src parse.Source, r *parse.Reader) error {
 	if len(in.SGMs) == 0 && in.Rule == "" {
 		f.attributed(in)
 	}
-	in.Stats.Add(r.Stats())
+	in.Stats.add(r.Stats())
 	f.stats.Add(r.Stats())
 	return err
 }

@@ -124,23 +124,78 @@ func RenderRows(w io.Writer, header []string, rows [][]string, align ...tw.Align
 	return t.Render()
 }
 
-// WriteJSON writes v as indented JSON.
+// WriteJSON writes v as indented JSON, with the characters a terminal
+// would act on escaped (see [EscapeJSON]).
 func WriteJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(jsonEscaper{w})
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
 
 // WriteNDJSON writes one JSON object per line, for lists that can reach
 // millions of rows: consumers stream them without holding an array.
+// Characters are escaped as by [WriteJSON].
 func WriteNDJSON[T any](w io.Writer, rows []T) error {
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(jsonEscaper{w})
 	for i := range rows {
 		if err := enc.Encode(&rows[i]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// jsonEscaper escapes what json.Encoder leaves raw; the encoder hands it
+// each value whole, in one Write.
+type jsonEscaper struct{ w io.Writer }
+
+func (e jsonEscaper) Write(p []byte) (int, error) {
+	if _, err := e.w.Write(EscapeJSON(p)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// jsonRaw reports whether r is a character encoding/json writes raw that
+// a terminal may act on: DEL, the C1 controls (U+0080-U+009F, 8-bit CSI
+// among them) and the bidirectional controls (U+202A-U+202E,
+// U+2066-U+2069 and the marks), which [Sanitize] escapes in tables.
+func jsonRaw(r rune) bool {
+	return r == 0x7f || (r >= 0x80 && r <= 0x9f) || unicode.Is(unicode.Bidi_Control, r)
+}
+
+// EscapeJSON rewrites those characters of encoded JSON as \u escapes.
+// Outside strings JSON is ASCII, so every one it finds is inside a
+// string, where the escape means the same character. It returns b itself
+// when there is nothing to escape.
+func EscapeJSON(b []byte) []byte {
+	i := 0
+	for i < len(b) {
+		if b[i] == 0x7f || b[i] >= 0x80 {
+			r, n := utf8.DecodeRune(b[i:])
+			if jsonRaw(r) {
+				break
+			}
+			i += n
+			continue
+		}
+		i++
+	}
+	if i == len(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	out = append(out, b[:i]...)
+	for i < len(b) {
+		r, n := utf8.DecodeRune(b[i:])
+		if jsonRaw(r) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = append(out, b[i:i+n]...)
+		}
+		i += n
+	}
+	return out
 }
 
 // WriteCSV writes a header and rows, sanitizing every cell.

@@ -39,13 +39,17 @@ func (c *DecodeCmd) Run(g *Globals, stdio *IO) error {
 	for i, arg := range c.Entries {
 		var err error
 		if arg == "-" {
-			in, oerr := parse.Open("-", stdio.In)
-			if oerr != nil {
-				return oerr
-			}
+			// stdin goes the way every command reads its inputs (archives,
+			// nesting, limits); a pasted argument stays text.
 			d.Arg = 0
-			err = f.Read(parse.Source{Path: "-", Name: in.Name}, parse.NewReader(in, in.Name))
-			_ = in.Close()
+			var skipped []parse.Skipped
+			skipped, err = f.Walk([]string{"-"}, stdio.In, g.limits())
+			for _, s := range skipped {
+				fmt.Fprintf(stdio.Err, "maestro-analyze: %s\n", report.Sanitize(s.String()))
+			}
+			if err == nil && g.Strict && len(skipped) > 0 {
+				err = fmt.Errorf("--strict: %d of the inputs or archive members skipped or not read to the end", len(skipped))
+			}
 		} else {
 			d.Arg = i + 1
 			err = f.ReadString("argument "+strconv.Itoa(i+1), arg)

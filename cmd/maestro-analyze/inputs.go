@@ -24,10 +24,15 @@ import (
 func readInputs(args []string, stdio *IO, g *Globals, f *report.Feed, lim parse.Limits) error {
 	hook, done := progress(args, stdio)
 	lim.Progress = hook
+	lim.AllowDevices = lim.AllowDevices || g.AllowDevices
 	skipped, err := f.Walk(args, stdio.In, lim)
 	done()
 	for _, s := range skipped {
 		fmt.Fprintf(stdio.Err, "maestro-analyze: %s\n", report.Sanitize(s.String()))
+	}
+	if n := f.Merged(); n > 0 {
+		fmt.Fprintf(stdio.Err, "maestro-analyze: %s inputs beyond the first %s were read and accounted as one (the limit of inputs kept apart)\n",
+			report.Thousands(int64(n)), report.Thousands(int64(f.MaxInputs())))
 	}
 	if parse.IsRejected(err) {
 		fmt.Fprintln(stdio.Err, report.Sanitize(err.Error()))

@@ -35,6 +35,27 @@ type IO struct {
 	In  io.Reader
 	Out io.Writer
 	Err io.Writer
+
+	stdout io.Writer // Out as the caller gave it (run wraps Out)
+}
+
+// checkedWriter keeps the first write error; later writes fail with it
+// without writing.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	c.err = err
+	return n, err
 }
 
 // Globals are the flags every command takes. Kong decodes and checks them
@@ -47,6 +68,10 @@ type Globals struct {
 	Layout  layoutFlag       `help:"Security group layout SITESxSLOTS; SGM ids run site by site." default:"2x14" placeholder:"SxN"`
 	Sites   sitesFlag        `help:"Site states, e.g. 1=standby,2=active (active, standby, down)." placeholder:"STATES"`
 	Strict  bool             `help:"Stop at the first rejected line with a non-zero status."`
+	// AllowDevices lets a FIFO or a device named on the command line (or
+	// by --dxl) be read; by default it is refused, since opening a FIFO
+	// waits for a writer and a device may never end.
+	AllowDevices bool `name:"allow-devices" help:"Read FIFOs and devices named as inputs (refused by default; read up to the input size limit)."`
 
 	ctx     report.Context
 	palette report.Palette
@@ -96,6 +121,17 @@ func (rejectedError) ExitCode() int { return exitError }
 type exitPanic struct{ code int }
 
 func run(ctx context.Context, args []string, stdio *IO) (code int) {
+	// Every write to stdout goes through out, which keeps the first
+	// error: a report cut short (a full disk, a closed pipe) exits 1 with
+	// the reason, whatever the command did not check itself.
+	out := &checkedWriter{w: stdio.Out}
+	stdio = &IO{In: stdio.In, Out: out, Err: stdio.Err, stdout: stdio.Out}
+	defer func() {
+		if out.err != nil {
+			fmt.Fprintf(stdio.Err, "maestro-analyze: writing the output: %s\n", report.Sanitize(out.err.Error()))
+			code = exitError
+		}
+	}()
 	var cli CLI
 	parser, err := kong.New(&cli,
 		kong.Name("maestro-analyze"),
@@ -120,11 +156,17 @@ func run(ctx context.Context, args []string, stdio *IO) (code int) {
 		}
 	}()
 	kctx, err := parser.Parse(args)
+	if err != nil && out.err != nil && errors.Is(err, out.err) {
+		return exitError // said once, by the deferred check
+	}
 	if err != nil {
 		fmt.Fprintf(stdio.Err, "maestro-analyze: %v\n", err)
 		return exitUsage
 	}
 	if err := kctx.Run(&cli.Globals); err != nil {
+		if out.err != nil && errors.Is(err, out.err) {
+			return exitError // said once, by the deferred check
+		}
 		var ue *report.UsageError
 		if errors.As(err, &ue) {
 			fmt.Fprintf(stdio.Err, "maestro-analyze: %s\n", report.Sanitize(err.Error()))
@@ -172,7 +214,7 @@ func (g *Globals) AfterApply(stdio *IO) error {
 	case "always":
 		useColor = true
 	case "auto":
-		useColor = !color.NoColor && stdio.Out == os.Stdout
+		useColor = !color.NoColor && (stdio.Out == os.Stdout || stdio.stdout == os.Stdout)
 	}
 	g.ctx = report.Context{Layout: g.Layout.Layout, Sites: st, DXL: &report.DXL{}}
 	g.palette = report.NewPalette(useColor && g.Format == report.Table)
@@ -198,10 +240,18 @@ func (g *Globals) feed(opt report.FeedOptions) *report.Feed {
 	return report.NewFeed(g.ctx, opt)
 }
 
+// limits are the input limits of the run: parse's defaults, with
+// --allow-devices.
+func (g *Globals) limits() parse.Limits {
+	lim := parse.DefaultLimits()
+	lim.AllowDevices = g.AllowDevices
+	return lim
+}
+
 // loadDXL reads `asg dxl calc` output from path into the shared context's
 // DXL (the feed collects dxl lines wherever they are).
 func (g *Globals) loadDXL(path string, stdio *IO) error {
-	in, err := parse.Open(path, stdio.In)
+	in, err := parse.OpenLimits(path, stdio.In, g.limits())
 	if err != nil {
 		return err
 	}

@@ -1,34 +1,28 @@
 package main
 
 import (
-	"fmt"
-
-	"github.com/maestro-analyze/maestro-analyze/parse"
 	"github.com/maestro-analyze/maestro-analyze/report"
 	"github.com/maestro-analyze/maestro-analyze/report/owners"
 )
 
 // OwnersCmd audits where connection owners live across all SGMs.
 type OwnersCmd struct {
-	Files      []string `arg:"" optional:"" help:"Dumps (fw tab -u/-f, gconn, kernel debug, asg dxl calc), folders, or FILE@1_03 to name the SGM; none or '-' reads stdin."`
-	ExpiryRisk uint32   `name:"expiry-risk" default:"600" placeholder:"SECONDS" help:"R of the at-risk rule: some SGM expires the entry within R while another refreshed it within R."`
-	List       bool     `help:"List the at-risk connections, most urgent first, instead of the summary."`
-	DumpTime   timeFlag `name:"dump-time" placeholder:"TIME" help:"When the dumps were taken (RFC 3339 or Unix seconds), to predict expiry times."`
+	Files      []string   `arg:"" optional:"" help:"Dumps (fw tab -u/-f, gconn, kernel debug, asg dxl calc), folders, or FILE@1_03 to name the SGM; none or '-' reads stdin."`
+	ExpiryRisk expiryFlag `name:"expiry-risk" default:"600" placeholder:"SECONDS" help:"R of the at-risk rule, 1 s to 1 year: some SGM expires the entry within R while another refreshed it within R."`
+	List       bool       `help:"List the at-risk connections, most urgent first, instead of the summary."`
+	DumpTime   timeFlag   `name:"dump-time" placeholder:"TIME" help:"When the dumps were taken (RFC 3339 or Unix seconds), to predict expiry times."`
 }
 
 // Run reads every input and prints the audit.
 func (c *OwnersCmd) Run(g *Globals, stdio *IO) error {
-	if c.ExpiryRisk == 0 {
-		return usageError{fmt.Errorf("--expiry-risk must be positive")}
-	}
 	f := g.feed(report.FeedOptions{})
-	b := owners.New(f, c.ExpiryRisk, c.DumpTime.unix)
+	b := owners.New(f, c.ExpiryRisk.seconds(), c.DumpTime.unix)
 	// A full R81.20 entry is about 420 bytes (a link line adds 135): size
 	// the table once for that many connections, rather than double it
 	// while reading. The cap bounds what inputs that hold each
 	// connection many times (g_all dumps of many SGMs) make us reserve.
 	b.Grow(int(min(inputSize(c.Files)/420, 4_000_000)))
-	if err := readInputs(c.Files, stdio, g, f, parse.DefaultLimits()); err != nil {
+	if err := readInputs(c.Files, stdio, g, f, g.limits()); err != nil {
 		return err
 	}
 	if err := recognized(f, stdio); err != nil {

@@ -13,7 +13,7 @@ type TraceCmd struct {
 	Connection  string     `arg:"" name:"connection" help:"src:sport-dst:dport/proto (either direction; proto a number or a name), or a pasted entry decode accepts, in quotes."`
 	Files       []string   `arg:"" optional:"" help:"Per-SGM dumps, g_all output, gconn, kernel-debug captures (.gz too), syncstat, asg dxl calc, folders, or FILE@1_03 to name the SGM; none or '-' reads stdin."`
 	DXL         string     `name:"dxl" placeholder:"FILE" help:"asg dxl calc output: splits each sync_mask into active and backup sync sets (dxl lines among the inputs count too)."`
-	ExpiryRisk  uint32     `name:"expiry-risk" default:"600" placeholder:"SECONDS" help:"R of the at-risk rule: some SGM expires the entry within R while another refreshed it within R."`
+	ExpiryRisk  expiryFlag `name:"expiry-risk" default:"600" placeholder:"SECONDS" help:"R of the at-risk rule, 1 s to 1 year: some SGM expires the entry within R while another refreshed it within R."`
 	DumpTime    timeFlag   `name:"dump-time" placeholder:"TIME" help:"When the dumps were taken (RFC 3339 or Unix seconds), to predict the wall time of expiry."`
 	TSUnit      tsUnitFlag `name:"ts-unit" enum:"s,ms,us,ns" default:"us" help:"Unit of the @;N; timestamps: ${enum} (assumed microseconds)."`
 	NoPrefilter bool       `name:"no-prefilter" help:"Parse every line, not only those that can name the connection (slower; to check the prefilter)."`
@@ -47,9 +47,6 @@ func (c *TraceCmd) Run(g *Globals, stdio *IO) error {
 	if err != nil {
 		return usageError{fmt.Errorf("CONNECTION: %w", err)}
 	}
-	if c.ExpiryRisk == 0 {
-		return usageError{fmt.Errorf("--expiry-risk must be positive")}
-	}
 	if c.DXL != "" {
 		if err := g.loadDXL(c.DXL, stdio); err != nil {
 			return err
@@ -60,8 +57,8 @@ func (c *TraceCmd) Run(g *Globals, stdio *IO) error {
 		opt.Prefilter = parse.NewConnFilter(conn)
 	}
 	f := g.feed(opt)
-	b := trace.New(f, conn, trace.Options{RiskWindow: c.ExpiryRisk, DumpTime: c.DumpTime.unix})
-	if err := readInputs(c.Files, stdio, g, f, parse.DefaultLimits()); err != nil {
+	b := trace.New(f, conn, trace.Options{RiskWindow: c.ExpiryRisk.seconds(), DumpTime: c.DumpTime.unix})
+	if err := readInputs(c.Files, stdio, g, f, g.limits()); err != nil {
 		return err
 	}
 	r := b.Report()

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/maestro-analyze/maestro-analyze/parse"
 	"github.com/maestro-analyze/maestro-analyze/report"
 	"github.com/maestro-analyze/maestro-analyze/report/storms"
 	"github.com/maestro-analyze/maestro-analyze/report/triage"
@@ -16,11 +15,11 @@ const exitFindings = 4
 
 // TriageCmd triages a support bundle.
 type TriageCmd struct {
-	Bundles    []string `arg:"" help:"Folders, .tgz/.tar.gz/.tar/.gz archives (nested too) or cpinfo files; FILE@1_03 names the SGM."`
-	HTML       string   `name:"html" placeholder:"FILE" help:"Also write a self-contained HTML report to FILE."`
-	FailOn     string   `name:"fail-on" enum:"none,high,medium" default:"none" help:"Exit with status 4 when findings at this severity or above exist: ${enum}."`
-	ExpiryRisk uint32   `name:"expiry-risk" default:"600" placeholder:"SECONDS" help:"R of the at-risk rule (see owners)."`
-	MaxBytes   int64    `name:"max-bytes" default:"8589934592" help:"Stop reading an archive after this many decompressed bytes (gzip bombs)."`
+	Bundles    []string               `arg:"" help:"Folders, .tgz/.tar.gz/.tar/.gz archives (nested too) or cpinfo files; FILE@1_03 names the SGM."`
+	HTML       string                 `name:"html" placeholder:"FILE" help:"Also write a self-contained HTML report to FILE."`
+	FailOn     string                 `name:"fail-on" enum:"none,high,medium" default:"none" help:"Exit with status 4 when findings at this severity or above exist: ${enum}."`
+	ExpiryRisk expiryFlag             `name:"expiry-risk" default:"600" placeholder:"SECONDS" help:"R of the at-risk rule, 1 s to 1 year (see owners)."`
+	MaxBytes   intFlag[maxBytesRange] `name:"max-bytes" default:"8589934592" help:"Stop reading an archive after this many decompressed bytes (gzip bombs), 1 to 2^40."`
 }
 
 // findingsError reports findings at the --fail-on severity.
@@ -33,13 +32,10 @@ func (findingsError) ExitCode() int { return exitFindings }
 
 // Run reads every bundle as it arrived and prints the triage.
 func (c *TriageCmd) Run(g *Globals, stdio *IO) error {
-	if c.ExpiryRisk == 0 || c.MaxBytes <= 0 {
-		return usageError{fmt.Errorf("--expiry-risk and --max-bytes must be positive")}
-	}
 	f := g.feed(report.FeedOptions{})
-	b := triage.New(f, c.ExpiryRisk, storms.DefaultOptions())
-	lim := parse.DefaultLimits()
-	lim.MaxDecompressed = c.MaxBytes
+	b := triage.New(f, c.ExpiryRisk.seconds(), storms.DefaultOptions())
+	lim := g.limits()
+	lim.MaxDecompressed = c.MaxBytes.v
 	if err := readInputs(c.Bundles, stdio, g, f, lim); err != nil {
 		return err
 	}

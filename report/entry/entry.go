@@ -226,14 +226,14 @@ func (ew *Writer) Write(e Entry) error {
 		if ew.n == 0 {
 			sep = "[\n  "
 		}
-		_, err = fmt.Fprintf(ew.w, "%s%s", sep, b)
+		_, err = fmt.Fprintf(ew.w, "%s%s", sep, report.EscapeJSON(b))
 		return err
 	case report.NDJSON:
 		b, err := json.Marshal(e)
 		if err != nil {
 			return err
 		}
-		_, err = fmt.Fprintf(ew.w, "%s\n", b)
+		_, err = fmt.Fprintf(ew.w, "%s\n", report.EscapeJSON(b))
 		return err
 	case report.CSV:
 		if ew.csv == nil {

@@ -161,7 +161,7 @@ func (s *Storms) forecast(r *Report) {
 	}
 	waves := len(refresh) > 0 && r.Clock
 	intervals := math.Max(1, f.WaveSeconds*1000/float64(f.SyncIntervalMs))
-	f.Capacity = int64(float64(f.SendingQueue) * intervals)
+	f.Capacity = satCount(float64(f.SendingQueue) * intervals) // bounds.go: never wraps
 	f.AtRisk = max(0, f.WaveMessages-f.Capacity)
 	f.Overflow = f.AtRisk > 0
 	// A finding needs evidence: a REFRESH wave seen in the capture and a

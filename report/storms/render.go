@@ -126,6 +126,9 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 			return err
 		}
 	}
+	if err := writePstat(w, r); err != nil { // fw ctl pstat Sync counters (pstat.go)
+		return err
+	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Forecast, %s (%s)\n", r.Forecast.Note, r.Forecast.Formula)
 	fmt.Fprintf(w, "  connections: %s (%s); wave: %s\n", report.Thousands(r.Forecast.Connections), r.Forecast.ConnectionsSource, r.Forecast.WaveSource)

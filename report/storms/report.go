@@ -33,6 +33,7 @@ type Report struct {
 	Timeline        []Point          `json:"timeline"`
 	Syncstat        []SyncstatJSON   `json:"syncstat"`
 	SyncstatDeltas  []SyncstatDelta  `json:"syncstat_deltas"`
+	Pstat           []PstatSync      `json:"pstat"` // fw ctl pstat Sync sections, in input order (Pstat.Fill)
 	Forecast        Forecast         `json:"forecast"`
 	Findings        []report.Finding `json:"findings"`
 	Inputs          report.Inputs    `json:"inputs"`
@@ -218,6 +219,7 @@ func (s *Storms) timeline(r *Report) {
 	if s.dropped > 0 {
 		r.ClockNote += fmt.Sprintf("; %d messages beyond %d timeline buckets were counted but not placed (corrupt stamps?)", s.dropped, MaxBuckets)
 	}
+	r.ClockNote += s.outOfRangeNote()
 	if len(bs) == 0 {
 		return
 	}

@@ -91,6 +91,8 @@ type Storms struct {
 	carried   int64                // messages without a stamp placed at the previous one
 	dropped   int64                // messages beyond MaxBuckets
 
+	outOfRange int64 // messages whose bucket index is out of range (bounds.go)
+
 	corr  corrEvidence // the first correction line naming a STANDBY or DOWN chassis
 	corrN int64        // how many there are
 
@@ -226,7 +228,10 @@ func (s *Storms) message(it *report.Item) {
 		}
 		return
 	}
-	b := int64(math.Floor(t / s.opt.Bucket))
+	b, ok := s.bucketOf(t) // bounds.go: out-of-range stamps are counted, not placed
+	if !ok {
+		return
+	}
 	idx, seen := s.stamped[b]
 	if !seen {
 		if len(s.counts) >= MaxBuckets {

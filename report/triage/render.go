@@ -21,7 +21,14 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 	for _, m := range r.Members {
 		sgms = append(sgms, m.SGM)
 	}
-	fmt.Fprintln(w, p.Bold.Sprintf("Triage: %d files, %d SGMs found (%s)", len(r.Files), len(r.Members), strings.Join(sgms, " ")))
+	fmt.Fprintln(w, p.Bold.Sprintf("Triage: %s, %d SGMs found (%s)", filesTitle(r), len(r.Members), strings.Join(sgms, " ")))
+	if len(r.OutsideLayout) > 0 {
+		var out []string
+		for _, m := range r.OutsideLayout {
+			out = append(out, m.SGM)
+		}
+		fmt.Fprintf(w, "Outside the layout (not counted as found; see --layout): %s\n", strings.Join(out, " "))
+	}
 	fmt.Fprintf(w, "Site states: %s (%s)\n", siteText(r.SiteStates), report.Sanitize(r.SitesSource))
 	fmt.Fprintln(w)
 	if len(r.Findings) == 0 {
@@ -57,7 +64,14 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 		if m.Take != nil {
 			take = strconv.Itoa(*m.Take)
 		}
-		rows = append(rows, []string{m.SGM, report.Sanitize(m.Hostname), report.Sanitize(m.Version), take, m.State, strconv.Itoa(len(m.Files))})
+		rows = append(rows, []string{m.SGM, report.Sanitize(m.Hostname), report.Sanitize(m.Version), take, m.State, strconv.Itoa(m.FileCount)})
+	}
+	for _, m := range r.OutsideLayout {
+		take := "not shown"
+		if m.Take != nil {
+			take = strconv.Itoa(*m.Take)
+		}
+		rows = append(rows, []string{m.SGM + " (outside layout)", report.Sanitize(m.Hostname), report.Sanitize(m.Version), take, m.State, strconv.Itoa(m.FileCount)})
 	}
 	if len(rows) > 0 {
 		if err := report.RenderRows(w, []string{"SGM", "Host", "Version", "JHF take", "State", "Files"}, rows,
@@ -67,11 +81,21 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 		fmt.Fprintln(w)
 	}
 	rows = rows[:0]
-	for _, f := range r.Files {
-		rows = append(rows, []string{report.Sanitize(f.Name), f.SGM, report.Sanitize(f.Rule), kindsText(f.Recognized), strconv.FormatInt(f.Unrecognized, 10)})
+	header := []string{"File", "SGM", "SGM from", "Recognized lines", "Unrecognized"}
+	align := []tw.Align{tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignRight}
+	if r.FilesSummarized {
+		fmt.Fprintf(w, "%s files: one row per folder.\n", report.Thousands(int64(r.FileCount)))
+		header = append([]string{"Folder", "Files"}, header[1:]...)
+		align = append([]tw.Align{tw.AlignLeft, tw.AlignRight}, align[1:]...)
 	}
-	if err := report.RenderRows(w, []string{"File", "SGM", "SGM from", "Recognized lines", "Unrecognized"}, rows,
-		tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignRight); err != nil {
+	for _, f := range r.Files {
+		row := []string{report.Sanitize(f.Name), f.SGM, report.Sanitize(f.Rule), kindsText(f.Recognized), strconv.FormatInt(f.Unrecognized, 10)}
+		if r.FilesSummarized {
+			row = append([]string{row[0], strconv.Itoa(f.Files)}, row[1:]...)
+		}
+		rows = append(rows, row)
+	}
+	if err := report.RenderRows(w, header, rows, align...); err != nil {
 		return err
 	}
 	if len(r.Skipped) > 0 {

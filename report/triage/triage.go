@@ -43,12 +43,17 @@ type Finding = report.Finding
 
 // Member is one SGM found in the bundle.
 type Member struct {
-	SGM      string   `json:"sgm"`
-	Files    []string `json:"files"`
-	Hostname string   `json:"hostname,omitempty"`
-	Version  string   `json:"version,omitempty"`
-	Take     *int     `json:"jhf_take"` // null when no take is shown (never guessed)
-	State    string   `json:"state,omitempty"`
+	SGM string `json:"sgm"`
+	// Files are the first maxMemberFiles files attributed to the SGM;
+	// FileCount counts them all.
+	Files     []string `json:"files"`
+	FileCount int      `json:"file_count"`
+	Hostname  string   `json:"hostname,omitempty"`
+	Version   string   `json:"version,omitempty"`
+	Take      *int     `json:"jhf_take"` // null when no take is shown (never guessed)
+	State     string   `json:"state,omitempty"`
+	// Pstat are the member's `fw ctl pstat` snapshots, in input order (pstat.go).
+	Pstat []PstatJSON `json:"pstat"`
 }
 
 // FileSummary is what triage made of one input file.
@@ -60,6 +65,9 @@ type FileSummary struct {
 	Unrecognized int64            `json:"unrecognized"` // lines no format recognized
 	Rejected     int64            `json:"rejected"`     // damaged lines of a known format
 	Sections     int              `json:"sections"`
+	// Files is how many files a row of a summarized inventory stands for
+	// (Name is then their folder); 0 in a row per file.
+	Files int `json:"files,omitempty"`
 }
 
 // Unrecognized counts the lines no format recognized (other command
@@ -82,13 +90,21 @@ type Rejected struct {
 // findings (code, severity, sgms, message, evidence) and unrecognized are a
 // contract.
 type Report struct {
-	Members      []Member          `json:"members"`
-	SiteStates   map[string]string `json:"site_states"`
-	SitesSource  string            `json:"site_states_source"`
-	Findings     []Finding         `json:"findings"`
-	Files        []FileSummary     `json:"files"`
-	Skipped      []string          `json:"skipped"`
-	Unrecognized Unrecognized      `json:"unrecognized"`
+	Members []Member `json:"members"`
+	// OutsideLayout are the SGMs the bundle names (file names, host
+	// names, member tables) that lie outside --layout: listed, never
+	// counted as found.
+	OutsideLayout []Member          `json:"outside_layout"`
+	SiteStates    map[string]string `json:"site_states"`
+	SitesSource   string            `json:"site_states_source"`
+	Findings      []Finding         `json:"findings"`
+	Files         []FileSummary     `json:"files"`
+	// FileCount is the number of input files; beyond maxFileRows, Files
+	// has one row per folder (FilesSummarized).
+	FileCount       int          `json:"file_count"`
+	FilesSummarized bool         `json:"files_summarized"`
+	Skipped         []string     `json:"skipped"`
+	Unrecognized    Unrecognized `json:"unrecognized"`
 	// Checked is the evidence the findings rest on.
 	Checked report.Evidence `json:"checked"`
 	Inputs  report.Inputs   `json:"inputs"`
@@ -108,11 +124,11 @@ type Triage struct {
 	f      *report.Feed
 	owners *owners.Owners
 	storms *storms.Storms
+	pstat  *storms.Pstat // fw ctl pstat snapshots (pstat.go)
 
-	sections []int // KindSection records per input
-	chassis  int   // the last `asg stat` chassis line's number in the current input
-	down     []evidence
-	panics   []evidence
+	sections []int    // KindSection records per input
+	chassis  int      // the last `asg stat` chassis line's number in the current input
+	failures failures // DOWN members and kernel panics, bounded (bounded.go)
 	version  map[decode.SGM]evidence
 	take     map[decode.SGM]int
 	hosts    map[decode.SGM]string
@@ -122,7 +138,7 @@ type Triage struct {
 // and storms builders it fans the feed out to).
 func New(f *report.Feed, riskWindow uint32, storm storms.Options) *Triage {
 	t := &Triage{
-		f: f, owners: owners.New(f, riskWindow, 0), storms: storms.New(f, storm),
+		f: f, owners: owners.New(f, riskWindow, 0), storms: storms.New(f, storm), pstat: storms.NewPstat(f),
 		version: map[decode.SGM]evidence{}, take: map[decode.SGM]int{}, hosts: map[decode.SGM]string{},
 	}
 	f.Use(t)
@@ -133,8 +149,10 @@ func New(f *report.Feed, riskWindow uint32, storm storms.Options) *Triage {
 // every one (a damaged word past the owner's is reported as unrecognized).
 
 // StartInput begins one file of the bundle.
-func (t *Triage) StartInput(*report.Input) {
-	t.sections = append(t.sections, 0)
+func (t *Triage) StartInput(in *report.Input) {
+	for len(t.sections) <= in.Index { // the feed's last input may stand for many
+		t.sections = append(t.sections, 0)
+	}
 	t.chassis = 0
 }
 
@@ -156,13 +174,13 @@ func (t *Triage) Add(it *report.Item) {
 		}
 		var s decode.SGM
 		what := fmt.Sprintf("member %d", rec.Value)
-		if t.chassis > 0 {
+		if t.chassis > 0 && t.chassis <= 255 && rec.Value >= 0 && rec.Value <= 255 {
 			s = decode.SGM{Site: uint8(t.chassis), Member: uint8(rec.Value)}
 			what = s.String()
 		}
-		t.down = append(t.down, evidence{sgm: s, pos: rec.Pos.String(), msg: what + " is DOWN"})
+		t.failures.add(CodeSGMDown, s, what+" is DOWN", rec.Pos.String())
 	case parse.KindPanic:
-		t.panics = append(t.panics, evidence{sgm: it.SGM(), pos: rec.Pos.String(), msg: rec.Text})
+		t.failures.add(CodeKernelPanic, it.SGM(), "", rec.Pos.String())
 	case parse.KindVersion:
 		s := it.SGM()
 		if rec.Text != "" {
@@ -179,6 +197,7 @@ func (t *Triage) Report() *Report {
 	sites := t.f.Sites(nil)
 	or := t.owners.Report()
 	sr := t.storms.Report()
+	t.pstat.Fill(sr)
 	stats := t.f.Stats()
 	r := &Report{
 		SiteStates: sites.Map(), SitesSource: sites.Source, Findings: []Finding{}, Skipped: []string{},
@@ -196,14 +215,18 @@ func (t *Triage) Report() *Report {
 	for _, e := range stats.Examples {
 		r.Unrecognized.Rejected.Examples = append(r.Unrecognized.Rejected.Examples, report.Sanitize(e.Error()))
 	}
-	r.Members = t.members()
-	r.Files = t.files()
+	r.Members, r.OutsideLayout = t.members()
+	t.pstatMembers(r.Members)
+	t.pstatMembers(r.OutsideLayout)
+	r.Files, r.FileCount, r.FilesSummarized = t.files()
 	r.Findings = t.findings(r, sites)
 	report.SortFindings(r.Findings)
 	return r
 }
 
-func (t *Triage) members() []Member {
+// members are the SGMs the bundle names, those of the layout and those
+// outside it.
+func (t *Triage) members() (inLayout, outside []Member) {
 	by := map[decode.SGM]*Member{}
 	get := func(s decode.SGM) *Member {
 		m := by[s]
@@ -216,7 +239,9 @@ func (t *Triage) members() []Member {
 	for _, in := range t.f.Inputs() {
 		if s := in.SGM(); !s.IsZero() {
 			m := get(s)
-			m.Files = append(m.Files, in.Name)
+			if m.FileCount++; len(m.Files) < maxMemberFiles {
+				m.Files = append(m.Files, in.Name)
+			}
 		}
 	}
 	for s, h := range t.hosts {
@@ -232,35 +257,21 @@ func (t *Triage) members() []Member {
 			get(s).Take = &n
 		}
 	}
-	for _, d := range t.down {
-		if !d.sgm.IsZero() {
+	for _, d := range t.failures.list {
+		if d.code == CodeSGMDown && !d.sgm.IsZero() {
 			get(d.sgm).State = "DOWN"
 		}
 	}
-	out := make([]Member, 0, len(by))
+	inLayout, outside = make([]Member, 0, len(by)), []Member{}
+	l := t.f.Layout()
 	for _, s := range sortedSGMKeys(by) {
-		out = append(out, *by[s])
+		if _, ok := l.ID(s); ok {
+			inLayout = append(inLayout, *by[s])
+		} else {
+			outside = append(outside, *by[s])
+		}
 	}
-	return out
-}
-
-// files summarizes what triage made of each input.
-func (t *Triage) files() []FileSummary {
-	out := []FileSummary{}
-	for _, in := range t.f.Inputs() {
-		fs := FileSummary{Name: in.Name, Rule: in.Rule, Recognized: map[string]int64{}, Unrecognized: in.Stats.UnrecognizedLines(), Rejected: in.Stats.RejectedLines()}
-		if s := in.SGM(); !s.IsZero() {
-			fs.SGM = s.String()
-		}
-		if in.Index < len(t.sections) {
-			fs.Sections = t.sections[in.Index]
-		}
-		for _, k := range in.Stats.Kinds() {
-			fs.Recognized[k.String()] = in.Stats.Recognized[k]
-		}
-		out = append(out, fs)
-	}
-	return out
+	return inLayout, outside
 }
 
 func sortedSGMKeys[V any](m map[decode.SGM]V) []decode.SGM {
@@ -327,21 +338,21 @@ func (t *Triage) findings(r *Report, sites report.Sites) []Finding {
 		add(f)
 	}
 	// Failures.
-	for _, s := range t.failed() {
+	for _, s := range t.failures.list {
 		owned, held := t.owners.OwnedBy(s.sgm)
-		f := Finding{SGMs: sgmList(s.sgm), Severity: High, Evidence: s.pos}
+		f := Finding{SGMs: sgmList(s.sgm), Severity: High, Evidence: s.evidence()}
 		what := s.sgm.String()
 		if s.sgm.IsZero() {
 			what = "an SGM the bundle does not name"
 		}
 		switch s.code {
 		case CodeSGMDown:
-			f.Code, f.Message = CodeSGMDown, s.what+"."
+			f.Code, f.Message = CodeSGMDown, s.what+s.lastNote("rows")+"."
 			if s.sgm.IsZero() {
 				f.Message += " The output does not say which site it is on."
 			}
 		default:
-			f.Code, f.Message = CodeKernelPanic, fmt.Sprintf("%s had a kernel panic (%d trace lines).", what, len(s.pos))
+			f.Code, f.Message = CodeKernelPanic, fmt.Sprintf("%s had a kernel panic (%d trace lines%s).", what, s.n, strings.TrimSuffix(strings.TrimPrefix(s.lastNote("lines"), fmt.Sprintf(" (%d lines", s.n)), ")"))
 		}
 		if !s.sgm.IsZero() && owned > 0 {
 			f.Message += fmt.Sprintf(" It owned %d connections: %d are still held by other SGMs (a backup can carry them on), %d are held nowhere else and are lost.", owned, held, owned-held)
@@ -370,40 +381,7 @@ func (t *Triage) findings(r *Report, sites report.Sites) []Finding {
 				len(low), report.Plural(len(low), "SGM"), map[bool]string{true: "runs", false: "run"}[len(low) == 1], takes),
 			Evidence: lowAt, Numbers: map[string]int64{"sgms": int64(len(low)), "lowest_take": int64(lowTakes[0])}})
 	}
-	return out
-}
-
-type failure struct {
-	code string
-	sgm  decode.SGM
-	what string
-	pos  []string
-}
-
-// failed groups DOWN members and panics per SGM.
-func (t *Triage) failed() []failure {
-	var out []failure
-	idx := map[string]int{}
-	group := func(code string, e evidence) {
-		key := code + "|" + e.sgm.String() + "|" + e.msg
-		if code == CodeKernelPanic {
-			key = code + "|" + e.sgm.String()
-		}
-		i, ok := idx[key]
-		if !ok {
-			i = len(out)
-			idx[key] = i
-			out = append(out, failure{code: code, sgm: e.sgm, what: e.msg})
-		}
-		out[i].pos = append(out[i].pos, e.pos)
-	}
-	for _, d := range t.down {
-		group(CodeSGMDown, d)
-	}
-	for _, p := range t.panics {
-		group(CodeKernelPanic, p)
-	}
-	return out
+	return append(out, t.pstatFindings(out)...) // pstat.go
 }
 
 // siteEvidence lists where the states of the sites that are not ACTIVE

@@ -641,6 +641,12 @@ func (b *bundle) cpinfo(id int) []byte {
 		b.cpinfoEv[CodeOffActive] = []evLine{{b.pos(member, n+ch[0]), lines[ch[0]]}, {b.pos(member, n+ch[1]), lines[ch[1]]}}
 		b.cpinfoEv[CodeSGMDown] = []evLine{{b.pos(member, n+down), lines[down]}}
 	}
+	t.command("fw ctl pstat", "fw ctl pstat") // pstat.go
+	ps, ix := b.pstat(id)
+	if n = t.add(ps...); id == b.down {
+		b.pstatEvidence(member, n, ps, ix)
+	}
+	t.add("")
 	return t.b.Bytes()
 }
 
@@ -987,6 +993,7 @@ func (b *bundle) findings(risk riskInfo) {
 	}
 	add(BundleFinding{Code: CodeSGMDown, Severity: SeverityHigh, SGMs: []string{down}, Cited: true, Numbers: failNums}, b.cpinfoEv[CodeSGMDown])
 	add(BundleFinding{Code: CodeKernelPanic, Severity: SeverityHigh, SGMs: []string{down}, Cited: true, Numbers: maps.Clone(failNums)}, b.logsEv[CodeKernelPanic])
+	b.pstatFindings(add) // pstat.go
 	// One Jumbo Hotfix finding lists every SGM below the take, citing
 	// their version lines (the first maxBundleEvidence of them).
 	var jhfSGMs []string

@@ -318,13 +318,17 @@ func TestBundleFindings(t *testing.T) {
 	slices.Sort(owners)
 	want := []key{
 		{CodeExpirySkew, SeverityHigh, strings.Join(minSGMs, ",")},
+		{CodeKernelMemory, SeverityHigh, "1_03"},
 		{CodeKernelPanic, SeverityHigh, "1_03"},
 		{CodeLostUpdates, SeverityHigh, "1_01"},
 		{CodeOffActive, SeverityHigh, strings.Join(owners, ",")},
 		{CodeSGMDown, SeverityHigh, "1_03"},
 		{CodeSyncOff, SeverityHigh, "2_02"},
+		{CodeSyncOverloadDrops, SeverityHigh, "1_03"},
+		{CodeSyncStatus, SeverityHigh, "1_03"},
 		{CodeRefreshBursts, SeverityMedium, ""},
 		{CodeRejects, SeverityMedium, "1_01"},
+		{CodeSyncDroppedByNet, SeverityMedium, "1_03"},
 	}
 	// One Jumbo Hotfix finding for every SGM below the take.
 	want = append(want, key{CodeJHFPanicFixes, SeverityInfo, "1_01,1_02,1_03,1_04,2_01,2_02,2_03,2_04"})
@@ -345,7 +349,15 @@ func TestBundleFindings(t *testing.T) {
 			if f.Numbers["waves"] != int64(c.Waves) || f.Numbers["max_wave_messages"] > 5120 {
 				t.Errorf("%s: %v", f.Code, f.Numbers)
 			}
-		case CodeLostUpdates, CodeRejects, CodeSyncOff, CodeSGMDown, CodeKernelPanic, CodeJHFPanicFixes:
+		case CodeKernelMemory:
+			if f.Numbers["failed_alloc"] != BundleFailedSmem || !f.Cited {
+				t.Errorf("%s: %v cited %v", f.Code, f.Numbers, f.Cited)
+			}
+		case CodeSyncOverloadDrops, CodeSyncDroppedByNet:
+			if f.Numbers["overload_drops"]+f.Numbers["dropped_by_net"] != map[string]int64{CodeSyncOverloadDrops: BundleOverloadDrops, CodeSyncDroppedByNet: BundleDroppedByNet}[f.Code] || !f.Cited {
+				t.Errorf("%s: %v cited %v", f.Code, f.Numbers, f.Cited)
+			}
+		case CodeLostUpdates, CodeRejects, CodeSyncOff, CodeSGMDown, CodeKernelPanic, CodeJHFPanicFixes, CodeSyncStatus:
 			if !f.Cited {
 				t.Errorf("%s: not cited", f.Code)
 			}
@@ -475,6 +487,8 @@ func TestBundleWalk(t *testing.T) {
 		CodeSyncOff: parse.KindSyncstat, CodeLostUpdates: parse.KindSyncstat, CodeRejects: parse.KindSyncstat,
 		CodeSGMDown: parse.KindMemberState, CodeKernelPanic: parse.KindPanic, CodeJHFPanicFixes: parse.KindVersion,
 		CodeOffActive: parse.KindSiteState, CodeRefreshBursts: parse.KindSync, CodeExpirySkew: parse.KindFwTab,
+		CodeKernelMemory: parse.KindPstatCounter, CodeSyncStatus: parse.KindPstatStatus,
+		CodeSyncOverloadDrops: parse.KindPstatCounter, CodeSyncDroppedByNet: parse.KindPstatCounter,
 	}
 	for _, f := range truth.Findings {
 		for _, p := range f.Evidence {
