@@ -372,10 +372,18 @@ func (o *Owners) findings(r *Report, sites report.Sites) []report.Finding {
 // connections, with how soon each expires.
 func RiskEvidence(list []RiskConn) []string {
 	var ev []string
+	more := 0
 	for _, c := range list {
-		if c.At != "" {
+		switch {
+		case c.At == "":
+		case len(ev) == report.MaxEvidence:
+			more++
+		default:
 			ev = append(ev, fmt.Sprintf("%s (%s:%d -> %s:%d expires on %s in %d s)", c.At, c.Src, c.SPort, c.Dst, c.DPort, nameOr(c.MinSGM, "an unattributed SGM"), c.MinRemaining))
 		}
+	}
+	if more > 0 {
+		ev = append(ev, fmt.Sprintf("and %d more", more))
 	}
 	return ev
 }

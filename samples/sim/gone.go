@@ -68,21 +68,7 @@ func (s *Scenario) genGone(rng *rand.Rand) error {
 		} else {
 			c.Flags |= FlagDeleted
 		}
-		for {
-			c.Src = 0x0a000000 | uint32(1+rng.IntN(250))<<16 | uint32(rng.IntN(256))<<8 | uint32(1+rng.IntN(254))
-			c.Dst = s.Conns[rng.IntN(len(s.Conns))].Dst // the same servers
-			c.SPort = uint16(1024 + rng.IntN(65536-1024))
-			if c.Proto == ProtoTCP {
-				c.DPort = tcpPorts[rng.IntN(len(tcpPorts))]
-			} else {
-				c.DPort = udpPorts[rng.IntN(len(udpPorts))]
-			}
-			k := tupleKey{c.Src, c.Dst, c.SPort, c.DPort, c.Proto}
-			if _, dup := seen[k]; !dup {
-				seen[k] = struct{}{}
-				break
-			}
-		}
+		pickTuple(rng, c, func() uint32 { return s.Conns[rng.IntN(len(s.Conns))].Dst }, seen) // the same servers
 		s.distribute(c)
 		if rng.Float64()*100 < s.AcceleratedPct {
 			c.Flags |= FlagAccelerated

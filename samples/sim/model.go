@@ -230,21 +230,7 @@ func (s *Scenario) genConns(rng *rand.Rand) {
 			if rng.Float64()*100 < cfg.UDPPct {
 				c.Proto = ProtoUDP
 			}
-			for {
-				c.Src = 0x0a000000 | uint32(1+rng.IntN(250))<<16 | uint32(rng.IntN(256))<<8 | uint32(1+rng.IntN(254))
-				c.Dst = servers[rng.IntN(nsrv)]
-				c.SPort = uint16(1024 + rng.IntN(65536-1024))
-				if c.Proto == ProtoTCP {
-					c.DPort = tcpPorts[rng.IntN(len(tcpPorts))]
-				} else {
-					c.DPort = udpPorts[rng.IntN(len(udpPorts))]
-				}
-				k := tupleKey{c.Src, c.Dst, c.SPort, c.DPort, c.Proto}
-				if _, dup := seen[k]; !dup {
-					seen[k] = struct{}{}
-					break
-				}
-			}
+			pickTuple(rng, c, func() uint32 { return servers[rng.IntN(nsrv)] }, seen)
 			s.distribute(c)
 			pc, ps := c.Dist[0].C2SPrimary, c.Dist[0].S2CPrimary
 
@@ -473,4 +459,24 @@ func (s *Scenario) Remaining(i, id int) int {
 // IsDumpSGM reports whether SGM id produces dumps.
 func (s *Scenario) IsDumpSGM(id int) bool {
 	return id >= 0 && id < LayoutIDs && s.visible&(1<<id) != 0
+}
+
+// pickTuple draws a client address and port and a server (dst) and port
+// for c until the tuple is one seen does not hold, and adds it.
+func pickTuple(rng *rand.Rand, c *Conn, dst func() uint32, seen map[tupleKey]struct{}) {
+	for {
+		c.Src = 0x0a000000 | uint32(1+rng.IntN(250))<<16 | uint32(rng.IntN(256))<<8 | uint32(1+rng.IntN(254))
+		c.Dst = dst()
+		c.SPort = uint16(1024 + rng.IntN(65536-1024))
+		if c.Proto == ProtoTCP {
+			c.DPort = tcpPorts[rng.IntN(len(tcpPorts))]
+		} else {
+			c.DPort = udpPorts[rng.IntN(len(udpPorts))]
+		}
+		k := tupleKey{c.Src, c.Dst, c.SPort, c.DPort, c.Proto}
+		if _, dup := seen[k]; !dup {
+			seen[k] = struct{}{}
+			return
+		}
+	}
 }
