@@ -95,6 +95,8 @@ func FuzzSync(f *testing.F) {
 	f.Add("@;5;[vs_0];[tid_7];[fw4_7];SET: connections (8158) keys(6)=<0,ac103d02,77d3,ac103d42,b3,6> vals(16)=<1c001,40044080,f,b,0,68da50ae,0,412afd3c,e6fc6e36,54,ffffffff,ffffffff,ffffffff,2000800,\nf9280,80000000> sync_mask=[0x0001800e] refresh time=3608 aggressive time=509 ttl=0 sync time=1 kmask=0 op_code=0 no n6addrs;\n")
 	f.Add("[fw4_1];REFRESH: connections (8158) keys(6)=<0,1,2,3,4,6> vals(1)=<2>\n sync_mask=[0x0001\n800e] ttl=0\n;\n[fw4_1];DELETE: connections (8158) keys(6)=<0,1,2,3,4,6>\n[fw4_1];SET: connecti\nons (8158) keys(6)=<0,1,\n\n2,3,4,6>;\n")
 	f.Add("[]\n[fw4_1];X: \n[vs_0];")
+	// Malformed stamps (rejected), and the longest read.
+	f.Add("@;123456789012345678901234567890;[fw4_1];X: a;\n@;-5;[fw4_0];x\n@;0x10;x\n@;999999999999999999.123456789012345;[fw4_1];DELETE: connections (8158) keys(1)=<0>;\n")
 	f.Fuzz(checkReader)
 }
 
@@ -106,6 +108,8 @@ func FuzzFwTabF(f *testing.F) {
 func FuzzSyncstat(f *testing.F) {
 	seedLines(f, "testdata/syncstat-r80.20.txt")
 	seedLines(f, "testdata/syncstat-r81.10.txt")
+	// Counters that are not counts (rejected) and one over 2^63.
+	f.Add("Delta Sync Statistics\nLost updates.......... -5\nTotal....... 18446744073709551617\nRate..... NaN\nX.... 0x10\nY.... 1.5 [KB]\n")
 	f.Fuzz(checkReader)
 }
 

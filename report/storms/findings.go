@@ -1,6 +1,7 @@
 package storms
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -219,8 +220,12 @@ func (s *Storms) findings(r *Report) []report.Finding {
 		}
 	}
 	for _, l := range LostAdvice(r) {
+		nums := map[string]int64{"lost_updates": l.Lost}
+		if l.Lost == math.MaxInt64 {
+			nums = map[string]int64{"lost_updates_over_2_63": 1} // not a count: see the message
+		}
 		add(report.Finding{Code: CodeLostUpdates, Severity: report.High, SGMs: nonEmpty(l.SGM), Message: l.Message,
-			Evidence: []string{l.Source}, Numbers: map[string]int64{"lost_updates": l.Lost}})
+			Evidence: []string{l.Source}, Numbers: nums})
 	}
 	for _, sn := range Latest(r.Syncstat) {
 		sent, recv := val(sn.SentRejectNotifications), val(sn.ReceivedRejectNotifications)
@@ -311,6 +316,12 @@ type Loss struct {
 func LostAdvice(r *Report) []Loss {
 	var out []Loss
 	for _, sn := range Latest(r.Syncstat) {
+		if slices.Contains(sn.Over, "Lost updates") {
+			who := cmp.Or(sn.SGM, sn.Source)
+			out = append(out, Loss{SGM: sn.SGM, Source: sn.Source, Lost: math.MaxInt64,
+				Message: fmt.Sprintf("%s lost more than 2^63 sync updates: the counter reads %q (%s), beyond any count this tool keeps; check the snapshot.", who, sn.Counters["Lost updates"], sn.Source)})
+			continue
+		}
 		if sn.LostUpdates == nil || *sn.LostUpdates == 0 {
 			continue
 		}

@@ -88,6 +88,9 @@ type SyncstatJSON struct {
 	ReceivingQueueSize          *int64            `json:"receiving_queue_size"`
 	DeltaSyncIntervalMs         *int64            `json:"delta_sync_interval_ms"`
 	Counters                    map[string]string `json:"counters"`
+	// Over are the counters whose value is 2^63 or more: kept as printed
+	// in Counters, never as a number (their fields above are null).
+	Over []string `json:"counters_over_2_63,omitempty"`
 	// History is whose snapshots this one follows (not printed).
 	History History `json:"-"`
 }
@@ -152,7 +155,7 @@ func sgmName(s decode.SGM) string {
 }
 
 func (sn *snapshot) json() SyncstatJSON {
-	j := SyncstatJSON{Source: sn.source, SGM: sgmName(sn.sgm), History: sn.history(), Status: sn.status, Counters: map[string]string{}}
+	j := SyncstatJSON{Source: sn.source, SGM: sgmName(sn.sgm), History: sn.history(), Status: sn.status, Counters: map[string]string{}, Over: sn.over}
 	for _, k := range sn.names {
 		j.Counters[k] = sn.text[k]
 	}

@@ -117,6 +117,7 @@ type snapshot struct {
 	sgm            decode.SGM
 	input          int
 	names          []string // counter keys in input order
+	over           []string // counters whose value is 2^63 or more
 	text           map[string]string
 	num            map[string]int64
 }
@@ -183,6 +184,9 @@ func (s *Storms) Add(it *report.Item) {
 		s.cur.text[key] = rec.Text
 		if rec.HasNum {
 			s.cur.num[key] = rec.Num
+		}
+		if rec.NumOver {
+			s.cur.over = append(s.cur.over, key)
 		}
 	}
 }

@@ -330,3 +330,16 @@ func findingText(fs []report.Finding) string {
 	}
 	return b.String()
 }
+
+// TestSyncstatCounterOver63: a counter of 2^63 or more is reported as
+// such, never as null or as a wrapped number.
+func TestSyncstatCounterOver63(t *testing.T) {
+	in := "1_01:\nDelta Sync Statistics\nSync status: OK\nDrops:\nLost updates................................. 18446744073709551617\n"
+	r := stormsOf(t, DefaultOptions(), in)
+	if len(r.Syncstat) != 1 || r.Syncstat[0].LostUpdates != nil || fmt.Sprint(r.Syncstat[0].Over) != "[Lost updates]" || r.Syncstat[0].Counters["Lost updates"] != "18446744073709551617" {
+		t.Fatalf("snapshot %+v", r.Syncstat)
+	}
+	if f := findingText(r.Findings); !strings.Contains(f, "LOST_UPDATES [1_01]: 1_01 lost more than 2^63 sync updates: the counter reads \"18446744073709551617\"") {
+		t.Errorf("findings: %s", f)
+	}
+}
