@@ -47,17 +47,7 @@ const maxGconnCells = 32
 // gconnLine parses a header or a data row.
 func (r *Reader) gconnLine(t []byte, pos Pos) bool {
 	var cells [maxGconnCells][]byte
-	n := 0
-	s := t[1:]
-	for n < maxGconnCells {
-		i := bytes.IndexByte(s, '|')
-		if i < 0 {
-			break
-		}
-		cells[n] = trimSpace(s[:i])
-		n++
-		s = s[i+1:]
-	}
+	n := splitCells(t, &cells)
 	if n > 0 && bytes.Equal(cells[0], []byte("Segm")) {
 		return r.gconnHeaderLine(t)
 	}
@@ -72,8 +62,8 @@ func (r *Reader) gconnLine(t []byte, pos Pos) bool {
 	return r.finish(r.parseGconnRow(cells[:n], pos))
 }
 
-// splitCells splits the row t (t[0] is '|') into its trimmed cells, as
-// gconnLine does; text after the last '|' is dropped.
+// splitCells splits the row t (t[0] is '|') into its trimmed cells; text
+// after the last '|' is dropped.
 func splitCells(t []byte, cells *[maxGconnCells][]byte) int {
 	n := 0
 	s := t[1:]

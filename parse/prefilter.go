@@ -143,10 +143,16 @@ func (p *ConnFilter) Keep(line []byte) bool {
 	if p.sampled < sampleBytes {
 		p.sample(line)
 	}
-	if seg := KeySegment(line); p.hex[0].in(seg) || p.dot[0].in(seg) {
+	seg := KeySegment(line)
+	if p.hex[0].in(seg) || p.dot[0].in(seg) {
 		if p.same || p.hex[1].in(seg) || p.dot[1].in(seg) {
 			return true
 		}
+	}
+	// A kernel-debug line that is not a sync message (its key segment is
+	// the whole line, not its keys list) may name a chassis state.
+	if len(seg) > 0 && (seg[0] == '@' || seg[0] == '[' || seg[0] == ';') && isChassisState(seg) {
+		return true
 	}
 	return keepContext(line)
 }
@@ -182,9 +188,9 @@ func keepContext(line []byte) bool {
 				return isSyncKeyCut(rest)
 			}
 		}
-		return isChassisState(t) || isSyncKeyCut(t)
+		return isSyncKeyCut(t)
 	case c == '@' || c == ';':
-		return isChassisState(t) || isSyncKeyCut(t)
+		return isSyncKeyCut(t)
 	case c == '-':
 		return bytes.HasPrefix(t, []byte("-*-"))
 	case c == '{':

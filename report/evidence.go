@@ -91,10 +91,3 @@ func (f *Feed) NothingError() error {
 	}
 	return fmt.Errorf("%w in %s", ErrNothingRecognized, e)
 }
-
-// UsageError is an error in what the user asked for (a flag or an argument),
-// which the command reports as a usage error.
-type UsageError struct{ Err error }
-
-func (e *UsageError) Error() string { return e.Err.Error() }
-func (e *UsageError) Unwrap() error { return e.Err }

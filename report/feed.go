@@ -268,6 +268,13 @@ func (f *Feed) Walk(args []string, stdin io.Reader, lim parse.Limits) ([]parse.S
 	return skipped, err
 }
 
+// UsageError is an error in what the user asked for (a flag or an argument),
+// which the command reports as a usage error.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
 // Read reads one input, r from src, and hands its records to every
 // analysis. Under Strict the first rejected line is returned as an error;
 // otherwise rejected lines are counted (and told to OnReject).

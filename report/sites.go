@@ -53,6 +53,15 @@ func (s Sites) Map() map[string]string {
 // findings must say.
 func (s Sites) Inferred() bool { return s.From == SitesInferred }
 
+// InferredNote is what a statement about site states adds when they were
+// only read from a sync_mask: an inference, not an observation.
+func (s Sites) InferredNote() string {
+	if s.Inferred() {
+		return " (site states inferred from a sync_mask, not observed: confirm with --sites)"
+	}
+	return ""
+}
+
 // MaskHint is a sync_mask to read site states from when nothing states
 // them: the latest mask of the connection an analysis follows.
 type MaskHint struct {
@@ -65,9 +74,11 @@ type MaskHint struct {
 // is fixed by the layout, whatever the input.
 type siteEvidence struct {
 	asg, corr []SiteNote // index site-1; Site 0 when none
-	mask      MaskHint
-	maskPos   parse.Pos
-	hasMask   bool
+	// The latest SET sync_mask and its owner word, kept raw: this runs
+	// for every sync line, the decoding once, in Sites.
+	mask              decode.SyncMask
+	ownerWord         uint32
+	hasMask, hasOwner bool
 }
 
 func (e *siteEvidence) add(l decode.Layout, rec *parse.Record) {
@@ -88,11 +99,8 @@ func (e *siteEvidence) add(l decode.Layout, rec *parse.Record) {
 		}
 	case parse.KindSync:
 		if rec.Op == "SET" && rec.HasMask && rec.Mask != 0 && rec.Table == "connections" {
-			var owner decode.SGM
-			if w, ok := rec.Owner(); ok {
-				owner = l.Owner(w).SGM
-			}
-			e.mask, e.maskPos, e.hasMask = MaskHint{Mask: rec.Mask, Owner: owner}, rec.Pos, true
+			e.mask, e.hasMask = rec.Mask, true
+			e.ownerWord, e.hasOwner = rec.Owner()
 		}
 	}
 }
@@ -141,7 +149,10 @@ func (f *Feed) Sites(hint *MaskHint) Sites {
 	}
 	h := hint
 	if h == nil && f.sites.hasMask {
-		h = &f.sites.mask
+		h = &MaskHint{Mask: f.sites.mask}
+		if f.sites.hasOwner {
+			h.Owner = l.Owner(f.sites.ownerWord).SGM
+		}
 	}
 	if h != nil {
 		if ms := l.MaskStates(h.Mask, h.Owner); ms != nil {

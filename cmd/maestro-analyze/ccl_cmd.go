@@ -24,7 +24,7 @@ func (c *CCLCmd) Run(g *Globals, stdio *IO) error {
 		for _, v := range c.Values {
 			row, err := cclValue(l, v)
 			if err != nil {
-				return usageError{err}
+				return &report.UsageError{Err: err}
 			}
 			rows = append(rows, row)
 		}

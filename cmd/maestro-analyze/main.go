@@ -103,13 +103,6 @@ func main() {
 // exitCoder is an error that chooses the exit status.
 type exitCoder interface{ ExitCode() int }
 
-// usageError is a flag value kong could not check itself.
-type usageError struct{ err error }
-
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
-func (usageError) ExitCode() int   { return exitUsage }
-
 // rejectedError reports that input lines were rejected.
 type rejectedError struct{ n int64 }
 
@@ -167,7 +160,7 @@ func run(ctx context.Context, args []string, stdio *IO) (code int) {
 		if out.err != nil && errors.Is(err, out.err) {
 			return exitError // said once, by the deferred check
 		}
-		var ue *report.UsageError
+		var ue *report.UsageError // a value kong could not check itself
 		if errors.As(err, &ue) {
 			fmt.Fprintf(stdio.Err, "maestro-analyze: %s\n", report.Sanitize(err.Error()))
 			return exitUsage

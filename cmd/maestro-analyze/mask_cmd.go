@@ -17,13 +17,13 @@ type MaskCmd struct {
 func (c *MaskCmd) Run(g *Globals, stdio *IO) error {
 	m, err := decode.ParseSyncMask(c.Value)
 	if err != nil {
-		return usageError{err}
+		return &report.UsageError{Err: err}
 	}
 	var owner decode.Owner
 	if c.Owner != "" {
 		s, err := decode.ParseSGM(c.Owner)
 		if err != nil {
-			return usageError{err}
+			return &report.UsageError{Err: err}
 		}
 		id, ok := g.ctx.Layout.ID(s)
 		owner = decode.Owner{ID: id, SGM: s, InLayout: ok}

@@ -32,7 +32,7 @@ func (c *StormsCmd) Run(g *Globals, stdio *IO) error {
 		opt.SendingQueue, opt.SendingQueueGiven = c.SendingQueue.v, true
 	}
 	if err := opt.Check(); err != nil { // the flags' ranges are storms' own: never fails
-		return usageError{err}
+		return &report.UsageError{Err: err}
 	}
 	f := g.feed(report.FeedOptions{TSUnit: c.TSUnit.seconds()})
 	b := storms.New(f, opt)

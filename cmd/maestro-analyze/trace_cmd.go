@@ -45,7 +45,7 @@ func (notFoundError) ExitCode() int   { return exitNotFound }
 func (c *TraceCmd) Run(g *Globals, stdio *IO) error {
 	conn, err := trace.ParseConnection(c.Connection)
 	if err != nil {
-		return usageError{fmt.Errorf("CONNECTION: %w", err)}
+		return &report.UsageError{Err: fmt.Errorf("CONNECTION: %w", err)}
 	}
 	if c.DXL != "" {
 		if err := g.loadDXL(c.DXL, stdio); err != nil {

@@ -187,15 +187,6 @@ func (o *Owners) Report() *Report {
 	return r
 }
 
-// InferredNote is what a statement about site states adds when they were
-// only read from a sync_mask: an inference, not an observation.
-func InferredNote(sites report.Sites) string {
-	if sites.Inferred() {
-		return " (site states inferred from a sync_mask, not observed: confirm with --sites)"
-	}
-	return ""
-}
-
 // attribution lists, per input, the SGMs its entries were attributed to and
 // by which rule (the feed's one precedence rule).
 func (o *Owners) attribution() []Attribution {
@@ -328,7 +319,7 @@ func (o *Owners) findings(r *Report, sites report.Sites) []report.Finding {
 		}
 		fd := report.Finding{Code: CodeOffActive, Severity: report.High, SGMs: sgms, Evidence: r.OffActiveAt,
 			Message: fmt.Sprintf("%s of %s connections (%s) are owned by SGMs on site %d, which is %s: their packets are not corrected to the owner (MBS-3944), and the owner's SET and DELETE messages cross the inter-site sync%s.",
-				report.Thousands(int64(s.Owners)), report.Thousands(int64(n)), report.Pct(s.Owners, n), s.Site, state, InferredNote(sites)),
+				report.Thousands(int64(s.Owners)), report.Thousands(int64(n)), report.Pct(s.Owners, n), s.Site, state, sites.InferredNote()),
 			Numbers: map[string]int64{"owners": int64(s.Owners), "connections": int64(n), "site": int64(s.Site)}}
 		f = append(f, fd.Clean())
 	}

@@ -221,7 +221,7 @@ func (s *Storms) findings(r *Report) []report.Finding {
 	}
 	for _, l := range LostAdvice(r) {
 		nums := map[string]int64{"lost_updates": l.Lost}
-		if l.Lost == math.MaxInt64 {
+		if l.Over {
 			nums = map[string]int64{"lost_updates_over_2_63": 1} // not a count: see the message
 		}
 		add(report.Finding{Code: CodeLostUpdates, Severity: report.High, SGMs: nonEmpty(l.SGM), Message: l.Message,
@@ -302,6 +302,8 @@ type Loss struct {
 	SGM    string // "" when the snapshot names no SGM
 	Source string // file:line of the snapshot
 	Lost   int64
+	// Over is set when the counter is 2^63 or more: Lost is not a count.
+	Over bool
 	// Rising is set when an earlier snapshot of the same SGM shows fewer
 	// Received reject notifications; Known when there is such a snapshot.
 	Rising, Known bool
@@ -316,18 +318,14 @@ type Loss struct {
 func LostAdvice(r *Report) []Loss {
 	var out []Loss
 	for _, sn := range Latest(r.Syncstat) {
+		who := cmp.Or(sn.SGM, sn.Source)
 		if slices.Contains(sn.Over, "Lost updates") {
-			who := cmp.Or(sn.SGM, sn.Source)
-			out = append(out, Loss{SGM: sn.SGM, Source: sn.Source, Lost: math.MaxInt64,
+			out = append(out, Loss{SGM: sn.SGM, Source: sn.Source, Over: true,
 				Message: fmt.Sprintf("%s lost more than 2^63 sync updates: the counter reads %q (%s), beyond any count this tool keeps; check the snapshot.", who, sn.Counters["Lost updates"], sn.Source)})
 			continue
 		}
 		if sn.LostUpdates == nil || *sn.LostUpdates == 0 {
 			continue
-		}
-		who := sn.SGM
-		if who == "" {
-			who = sn.Source
 		}
 		l := Loss{SGM: sn.SGM, Source: sn.Source, Lost: *sn.LostUpdates}
 		for _, d := range r.SyncstatDeltas {

@@ -90,10 +90,7 @@ func (p *Pstat) Add(it *report.Item) {
 	if p.cur == nil || opens && p.cur.block(rec.Table) != nil {
 		p.cur = &PstatSnapshot{Source: rec.Pos.String(), sgm: it.SGM(), Blocks: []PstatBlock{}}
 		p.cur.SGM = sgmName(p.cur.sgm)
-		p.cur.History = History{SGM: p.cur.sgm, Input: -1}
-		if p.cur.sgm.IsZero() {
-			p.cur.History = History{Input: it.Input}
-		}
+		p.cur.History = historyOf(p.cur.sgm, it.Input)
 		p.snaps = append(p.snaps, p.cur)
 	}
 	sn := p.cur

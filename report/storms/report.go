@@ -139,11 +139,15 @@ type History struct {
 	Input int // -1 when SGM is known
 }
 
-func (sn *snapshot) history() History {
-	if !sn.sgm.IsZero() {
-		return History{SGM: sn.sgm, Input: -1}
+func (sn *snapshot) history() History { return historyOf(sn.sgm, sn.input) }
+
+// historyOf is the history of a snapshot of sgm read from input: the
+// SGM's when it is known, else the input's.
+func historyOf(sgm decode.SGM, input int) History {
+	if !sgm.IsZero() {
+		return History{SGM: sgm, Input: -1}
 	}
-	return History{Input: sn.input}
+	return History{Input: input}
 }
 
 // sgmName is the SGM's name, "" for the zero SGM.

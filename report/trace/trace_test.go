@@ -439,6 +439,8 @@ func TestTracePrefilterFormats(t *testing.T) {
 		}
 		for _, l := range []string{"1_01:", "  2_14:", "-*- 1 blade: 1_01 -*-", "-*- 4 blades: 1_01 1_02 1_03 1_04 -*-",
 			"<10.0.0.9,172.16.0.9,dst_based,318>", "Chassis 1: Blade(s):1_02,1_04",
+			// Site-state evidence, whatever connection it is about.
+			"@;5;[kern];[tid_40];[fw4_0];fwha_ccl_is_stateful_corr_needed: <10.9.9.9(1) -> 10.9.9.8(2) IPP6>: chassis 0 is STANDBY in VS0, will not correct;",
 			"| Segm | Src IP | S.port | Dst IP | D.port | Proto | Flags | PP |Ref Cnt(I/O)|Inst|PPAK ID|clstr mem ID|Rec. ref|Rec. Type|",
 			"<00000000, 0a000001, 00001000,", "[fw_1] <00000000,", "{"} {
 			if !flt.Keep([]byte(l)) {

@@ -69,7 +69,7 @@ func TestEvidenceBounded(t *testing.T) {
 	// Distinct failures beyond maxFailures fold into one per code.
 	var fs failures
 	for i := range 3 * maxFailures {
-		fs.add(CodeSGMDown, decode.SGM{}, fmt.Sprintf("member %d is DOWN", i), "x")
+		fs.add(CodeSGMDown, decode.SGM{}, i, parse.Pos{Name: "x", Line: i + 1})
 	}
 	if last := fs.list[len(fs.list)-1]; len(fs.list) != maxFailures+1 || last.n != 2*maxFailures || !strings.Contains(last.what, "further failures") {
 		t.Errorf("%d failures, last %+v", len(fs.list), last)

@@ -173,14 +173,12 @@ func (t *Triage) Add(it *report.Item) {
 			return
 		}
 		var s decode.SGM
-		what := fmt.Sprintf("member %d", rec.Value)
 		if t.chassis > 0 && t.chassis <= 255 && rec.Value >= 0 && rec.Value <= 255 {
 			s = decode.SGM{Site: uint8(t.chassis), Member: uint8(rec.Value)}
-			what = s.String()
 		}
-		t.failures.add(CodeSGMDown, s, what+" is DOWN", rec.Pos.String())
+		t.failures.add(CodeSGMDown, s, rec.Value, rec.Pos)
 	case parse.KindPanic:
-		t.failures.add(CodeKernelPanic, it.SGM(), "", rec.Pos.String())
+		t.failures.add(CodeKernelPanic, it.SGM(), -1, rec.Pos)
 	case parse.KindVersion:
 		s := it.SGM()
 		if rec.Text != "" {
@@ -315,7 +313,7 @@ func (t *Triage) findings(r *Report, sites report.Sites) []Finding {
 		}
 		add(Finding{Code: CodeOffActive, Severity: High, SGMs: sgms,
 			Message: fmt.Sprintf("%s of %s connections (%s) are owned by SGMs on a site that is not ACTIVE: their packets are not corrected to the owner (MBS-3944) and the owner's SET and DELETE cross the inter-site sync%s.",
-				report.Thousands(int64(or.OffActiveSite)), report.Thousands(int64(or.Connections)), report.Pct(or.OffActiveSite, or.Connections), owners.InferredNote(sites)),
+				report.Thousands(int64(or.OffActiveSite)), report.Thousands(int64(or.Connections)), report.Pct(or.OffActiveSite, or.Connections), sites.InferredNote()),
 			Evidence: append(siteEvidence(sites), or.OffActiveAt...), Numbers: map[string]int64{"off_active_site": int64(or.OffActiveSite), "connections": int64(or.Connections)}})
 	}
 	if len(or.AtRisk) > 0 || or.ExpirySkew > 0 {
