@@ -316,13 +316,7 @@ func splitPrefix(t []byte) prefix {
 			if at {
 				return prefix{instance: -1, prompt: true}
 			}
-			for _, pre := range [...]string{"fw4_", "fw_"} {
-				if bytes.HasPrefix(tag, []byte(pre)) {
-					if n, ok := decUint(tag[len(pre):]); ok {
-						p.instance = int(n)
-					}
-				}
-			}
+		p.instance = tagInstance(tag, p.instance)
 			t = t[j+1:]
 			p.hadPrefix = true
 			continue

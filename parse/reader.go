@@ -74,6 +74,7 @@ type Reader struct {
 
 	pstat pstatState // the fw ctl pstat block being read (pstat.go)
 
+	fast          bool   // fast paths on (see SetFastPaths)
 	rejectUnknown bool   // see SetRejectUnrecognized
 	shapeBuf      []byte // scratch of unrecognized
 }
@@ -105,7 +106,7 @@ func (r *Reader) SetValueWords(n int) { r.valWords = max(n, 0) }
 
 // NewReader returns a Reader reading r; name is used in positions.
 func NewReader(r io.Reader, name string) *Reader {
-	return &Reader{lr: newLineReader(r, DefaultMaxLineLen), name: name, cols: defaultGconnColumns}
+	return &Reader{lr: newLineReader(r, DefaultMaxLineLen), name: name, cols: defaultGconnColumns, fast: fastPaths}
 }
 
 // SetMaxLineLen sets the longest line kept; call it before the first Scan.
@@ -287,6 +288,9 @@ func (r *Reader) parseLine(line []byte, pos Pos) bool {
 	case '#':
 		return r.ignore("prompt")
 	case '@', '[', ';':
+		if t[0] == '@' && r.fast && r.fastSync(t, pos) {
+			return true
+		}
 		if t[len(t)-1] == ']' && isProductHeading(t) {
 			return r.ignore("hotfix listing") // cpinfo -y all: [FW1], [Reporting Module]
 		}

@@ -73,6 +73,7 @@ type chunk struct {
 func newChunkReader(head *Reader, c *chunk, br *bufio.Reader) *Reader {
 	br.Reset(io.NewSectionReader(head.split.f, c.off, c.end-c.off))
 	rd := NewReader(br, head.name)
+	rd.fast = head.fast
 	rd.lr.max = head.lr.max
 	rd.valWords = head.valWords
 	rd.rejectUnknown = head.rejectUnknown

@@ -1,0 +1,238 @@
+package parse
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/maestro-analyze/maestro-analyze/samples/sim"
+)
+
+// The differential tests of the fast paths: the same bytes read with them
+// and without must give the same records, every field, the same
+// rejections and the same accounting.
+
+// withFast sets the fast paths for the rest of the test.
+func withFast(t testing.TB, on bool) {
+	t.Helper()
+	old := fastPaths
+	fastPaths = on
+	t.Cleanup(func() { fastPaths = old })
+}
+
+// fullTranscript is every field of every record, each rejection, and the
+// accounting, as Pipe hands them out of r.
+func fullTranscript(sb *strings.Builder, r *Reader) error {
+	err := Pipe(r, func(rec *Record, err error) error {
+		if err != nil {
+			var se *SyntaxError
+			if errors.As(err, &se) {
+				fmt.Fprintf(sb, "reject %s\n", se.Error())
+			} else {
+				fmt.Fprintf(sb, "error %v\n", err)
+			}
+			return nil
+		}
+		fmt.Fprintf(sb, "%+v\n", *rec)
+		return nil
+	})
+	s := r.Stats()
+	fmt.Fprintf(sb, "stats lines=%d recognized=%v ignored=%v rejected=%v\n", s.Lines, s.Recognized, s.Ignored, s.Rejected)
+	return err
+}
+
+// fastDiff reads data both ways and returns the first difference, or "".
+func fastDiff(tb testing.TB, data []byte, valWords int) string {
+	tb.Helper()
+	read := func(on bool) string {
+		old := fastPaths
+		fastPaths = on
+		defer func() { fastPaths = old }()
+		var sb strings.Builder
+		r := NewReader(bytes.NewReader(data), "in.txt")
+		r.SetValueWords(valWords)
+		if err := fullTranscript(&sb, r); err != nil {
+			fmt.Fprintf(&sb, "error %v\n", err)
+		}
+		return sb.String()
+	}
+	full, fast := read(false), read(true)
+	if full == fast {
+		return ""
+	}
+	return firstDiff(full, fast)
+}
+
+// walkTranscript reads path (a file, folder or archive) the way the
+// commands do.
+func walkTranscript(t *testing.T, path string, on bool) string {
+	t.Helper()
+	withFast(t, on)
+	var sb strings.Builder
+	_, err := Walk([]string{path}, nil, Limits{}, func(src Source, r *Reader) error {
+		fmt.Fprintf(&sb, "input %s\n", src.Name)
+		return fullTranscript(&sb, r)
+	})
+	if err != nil {
+		fmt.Fprintf(&sb, "walk error %v\n", err)
+	}
+	return sb.String()
+}
+
+// TestFastMatchesFullCorpus reads every fixture and shipped sample both
+// ways.
+func TestFastMatchesFullCorpus(t *testing.T) {
+	var paths []string
+	for _, glob := range []string{"testdata/*", "testdata/bad/*", "testdata/containers/*", "../samples/*.txt",
+		"../samples/switchover", "../samples/bundle/bundle.tgz", "../report/testdata/*", "../report/trace/testdata/*"} {
+		m, err := filepath.Glob(glob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, m...)
+	}
+	if len(paths) < 10 {
+		t.Fatalf("only %d corpus paths found: %v", len(paths), paths)
+	}
+	for _, p := range paths {
+		full, fast := walkTranscript(t, p, false), walkTranscript(t, p, true)
+		if full != fast {
+			t.Errorf("%s: the fast path differs from the full parser\n%s", p, firstDiff(full, fast))
+		}
+	}
+}
+
+// simCapture is a simulated kernel-debug capture of the given scenario.
+func simCapture(t testing.TB, cfg sim.Config) []byte {
+	t.Helper()
+	s, err := sim.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := s.WriteKdebug(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestFastMatchesFullSim reads the simulator's captures both ways, with the
+// value words the analyses ask for and with all of them, serially and in
+// chunks.
+func TestFastMatchesFullSim(t *testing.T) {
+	cfgs := map[string]sim.Config{"switchover": sim.DefaultConfig(), "quiet": sim.QuietConfig()}
+	for name, cfg := range cfgs {
+		cfg.Conns = 3000
+		data := simCapture(t, cfg)
+		if !bytes.Contains(data, []byte("SET: connections")) {
+			t.Fatalf("%s: no SET line in the simulated capture", name)
+		}
+		for _, words := range []int{0, 14, 3} {
+			if d := fastDiff(t, data, words); d != "" {
+				t.Errorf("%s, %d value words: the fast path differs from the full parser\n%s", name, words, d)
+			}
+		}
+	}
+}
+
+// syncVariants are lines near the fast path's shape: each must be read
+// as the full parser reads it, whether the fast path takes it or not.
+var syncVariants = []string{
+	"@;500069;[vs_0];[tid_2];[fw4_2];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(34)=<1c001,40044080,1c,b,0,68daf999,0,c72f5ee5,c4bfaa92,2a,ffffffff,ffffffff,ffffffff,2000800,f9280,80000000,340,0,4f8b230f,7f25,0,0,0,0,0,0,0,0,0,0,0,0,0,0> sync_mask=[0x0002800b] refresh time=3602 aggressive time=518 ttl=0 sync time=1 kmask=0 op_code=0 no n6addrs;",
+	"@;5;[fw4_7];REFRESH: connections (8158) keys(6)=<1,a845cea,8922,ac102381,1bb,6> vals(15)=<1,2,3,4,5,6,7,8,9,a,b,c,d,2000800,f> sync_mask=[0x3];",
+	"@;5;[fw4_7];DELETE: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6>;",
+	"@;5;[fw4_7];DELETE: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> sync_mask=[0x3];",
+	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(3)=<1,2,3> sync_mask=[0x3] x;",
+	// Counts that do not match, words that are not hex, out-of-range keys.
+	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb> vals(1)=<1>;",
+	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(2)=<1>;",
+	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,18922,ac102381,1bb,6> vals(1)=<1>;",
+	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,106> vals(1)=<1>;",
+	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(2)=<1,zz>;",
+	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(2)=<1,123456789>;",
+	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0, a845cea,8922,ac102381,1bb,6> vals(2)=<1, 2>;",
+	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(16)=<1,2,3,4,5,6,7,8,9,a,b,c,d,e,f,>;",
+	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(17)=<1,2,3,4,5,6,7,8,9,a,b,c,d,e,f, sync_mask=[0x5]> sync_mask=[0x3];",
+	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(1)=<1> sync_mask=[0xzz];",
+	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(1)=<1> sync_mask=[0x3;",
+	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(1)=<1> sync_mask=[3];",
+	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(1)=<1> sync_mask=[00000000];",
+	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(1)=<1> sync_mask=[0X0x5];",
+	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(1)=<1> sync_mask=[0x];",
+	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(1)=<1> sync_mask=[ 0x5 ];",
+	"@;5;[fw4_7];DELETE: connections (8158) keys(6)=<0,ac529b3,97ae,ac102a36,19,6> sync_mask=[ 0x00000002] ttl=0 sync time=1;",
+	"@;5;[fw4_7];DELETE: connections (8158) keys(6)=<0,ac529b3,97ae,ac102a36,19,6> sync_mask=[\t0x 2];",
+	"@;5;[fw4_7];DELETE: connections (8158) keys(6)=<0,ac529b3,97ae,ac102a36,19,6> sync_mask=[ ];",
+	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(1)=<1> junk vals(2)=<1,2>;",
+	// Stamps, tags and tables the fast path leaves to the full parser.
+	"@;5.25;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(1)=<1>;",
+	"@;1234567890123456789;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(1)=<1>;",
+	"@;5;[admin@gw];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(1)=<1>;",
+	"@;5;[fw4_7;SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(1)=<1>;",
+	"@;5;[fw_3][fw4_x] SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(1)=<1>;",
+	"@;5;[fw4_7];SET: cphwd_tmp (8159) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(1)=<1>;",
+	"@;5;[fw4_7];SET: connections (x) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(1)=<1>;",
+	"@;5;[fw4_7];SET: connections (8158) keys(5)=<a845cea,8922,ac102381,1bb,6> vals(1)=<1>;",
+	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(1)=<1> sync_mask=[0x3]",
+	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(1)=<1> sync_mask=[0x3]\n    refresh time=3;",
+}
+
+func TestFastMatchesFullVariants(t *testing.T) {
+	for i, line := range syncVariants {
+		for _, words := range []int{0, 14} {
+			if d := fastDiff(t, []byte(line+"\n"), words); d != "" {
+				t.Errorf("variant %d, %d value words: %s\n%s", i, words, line, d)
+			}
+		}
+	}
+	// The fast path does take the common shape (else the test proves
+	// nothing about it).
+	r := NewReader(strings.NewReader(syncVariants[0]), "in.txt")
+	r.SetValueWords(14)
+	if !r.fastSync([]byte(syncVariants[0]), Pos{}) {
+		t.Fatal("the fast path refuses the common SET line")
+	}
+}
+
+// TestFastDiffCatches breaks the fast path on purpose: the differential
+// check must see it.
+func TestFastDiffCatches(t *testing.T) {
+	data := simCapture(t, func() sim.Config { c := sim.DefaultConfig(); c.Conns = 200; return c }())
+	for name, breakIt := range map[string]func(*Record){
+		"owner word": func(rec *Record) {
+			if len(rec.Vals) > 13 {
+				rec.Vals[13] ^= 1
+			}
+		},
+		"mask":     func(rec *Record) { rec.Mask ^= 1 << 20 },
+		"stamp":    func(rec *Record) { rec.Time++ },
+		"instance": func(rec *Record) { rec.Instance = -1 },
+	} {
+		fastBreak = breakIt
+		d := fastDiff(t, data, 14)
+		fastBreak = nil
+		if d == "" {
+			t.Errorf("breaking the %s in the fast path went unseen", name)
+		}
+	}
+}
+
+// FuzzFastSync holds the fast path to the full parser on arbitrary lines.
+func FuzzFastSync(f *testing.F) {
+	for _, l := range syncVariants {
+		f.Add([]byte(l))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		if len(line) > 4096 {
+			return
+		}
+		for _, words := range []int{0, 14} {
+			if d := fastDiff(t, line, words); d != "" {
+				t.Fatalf("%d value words: %q\n%s", words, line, d)
+			}
+		}
+	})
+}

@@ -1,0 +1,258 @@
+package parse
+
+import (
+	"bytes"
+
+	"github.com/maestro-analyze/maestro-analyze/decode"
+)
+
+// The fast path of the hottest line there is, the kernel-debug sync line in
+// the shape `fw ctl kdebug -T` prints it:
+//
+//	@;500069;[vs_0];[tid_2];[fw4_2];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(34)=<1c001,...> sync_mask=[0x0002800b] refresh time=3602 ...;
+//
+// fastSync reads such a line in one pass, left to right, never looking at
+// a byte twice, and fills the Record exactly as the full parser would
+// (kdebugLine, parseSync): the same fields, the same values. It accepts
+// only what it is sure of (a plain stamp, well-formed tags, the
+// connections table, six keys, strict hex words without spaces, a sync_mask
+// of hex digits) and returns false for anything else, before it has changed
+// any state: the full parser then reads the line as always, and gives the
+// same record or the rejection. The differential tests (kdebug_fast_test.go)
+// and FuzzFastSync hold the two to that.
+
+// fastPaths turns the fast paths on; the differential tests and the
+// --full-parse switch turn them off (see SetFastPaths).
+var fastPaths = true
+
+// fastBreak, set by a test, alters what the fast paths fill in: the
+// differential tests must then fail.
+var fastBreak func(*Record)
+
+// SetFastPaths turns the single-pass readers of the hot formats on or off
+// for every Reader made from then on. Off, every line goes through the full
+// parser: slower, and the same records (the differential tests prove it).
+func SetFastPaths(on bool) { fastPaths = on }
+
+// hexDigit maps a byte to its value as a hex digit, or to 0xff.
+var hexDigit = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c - '0')
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] = byte(c-'a') + 10
+		t[c-'a'+'A'] = byte(c-'a') + 10
+	}
+	return t
+}()
+
+// fastHexWord reads a hex word of 1 to 8 digits at b[i:], ended by any
+// non-hex byte; it returns the word and the index of that byte.
+func fastHexWord(b []byte, i int) (v uint32, j int, ok bool) {
+	j = i
+	for j < len(b) {
+		d := hexDigit[b[j]]
+		if d == 0xff {
+			break
+		}
+		v = v<<4 | uint32(d)
+		j++
+	}
+	n := j - i
+	return v, j, n > 0 && n <= 8
+}
+
+// fastCount reads a decimal count at b[i:] up to ")=<" and returns it and
+// the index past the '<'.
+func fastCount(b []byte, i int) (n uint32, j int, ok bool) {
+	j = i
+	for j < len(b) && isDigit(b[j]) {
+		j++
+	}
+	if j == i || j-i > 9 || j+2 >= len(b) || b[j] != ')' || b[j+1] != '=' || b[j+2] != '<' {
+		return 0, 0, false
+	}
+	n, _ = decUint(b[i:j])
+	return n, j + 3, true
+}
+
+// fastSync is the fast path of a kernel-debug sync line t (trimmed, its
+// first byte '@'), see above. It returns false, with nothing changed, when
+// the line is not in the shape it knows.
+func (r *Reader) fastSync(t []byte, pos Pos) bool {
+	n := len(t)
+	if n < 40 || t[1] != ';' || t[n-1] != ';' {
+		return false
+	}
+	// @;N; with N plain decimal digits.
+	i := 2
+	var stamp uint64
+	for i < n && isDigit(t[i]) {
+		stamp = stamp*10 + uint64(t[i]-'0')
+		i++
+	}
+	if i == 2 || i-2 > maxStampDigits || t[i] != ';' {
+		return false
+	}
+	i++
+	// Tags and separators, as splitPrefix reads them; a prompt ('@' in a
+	// tag) or an unclosed tag is the full parser's to judge.
+	inst := -1
+	for i < n {
+		c := t[i]
+		if c == ';' || c == ' ' || c == '\t' {
+			i++
+			continue
+		}
+		if c != '[' {
+			break
+		}
+		j := i + 1
+		for j < n && t[j] != ']' && t[j] != '@' {
+			j++
+		}
+		if j >= n || t[j] != ']' {
+			return false
+		}
+		inst = tagInstance(t[i+1:j], inst)
+		i = j + 1
+	}
+	// OP: connections (ID) keys(6)=<
+	body := t[i:]
+	op := opEnd(body)
+	if op == 0 {
+		return false
+	}
+	b := body[op+2:]
+	const table = "connections ("
+	if !bytes.HasPrefix(b, []byte(table)) {
+		return false
+	}
+	j := len(table)
+	for j < len(b) && isDigit(b[j]) {
+		j++
+	}
+	id, ok := decUint(b[len(table):j])
+	if !ok || j+7 > len(b) || string(b[j:j+7]) != ") keys(" {
+		return false
+	}
+	want, j, ok := fastCount(b, j+7)
+	if !ok || want != 6 {
+		return false
+	}
+	var k [6]uint32
+	for w := range 6 {
+		if k[w], j, ok = fastHexWord(b, j); !ok || j >= len(b) || b[j] != ",,,,,>"[w] {
+			return false
+		}
+		j++
+	}
+	if k[2] > 0xffff || k[4] > 0xffff || k[5] > 0xff {
+		return false // setKey's range errors are the full parser's
+	}
+	// vals(N)=<...>, the first valWords words decoded, the rest counted.
+	rec := &r.rec
+	vals := rec.Vals[:0]
+	rest := b[j:]
+	if bytes.HasPrefix(rest, []byte(" vals(")) {
+		want, j, ok = fastCount(b, j+6)
+		if !ok {
+			return false
+		}
+		words := uint32(0)
+		for {
+			var v uint32
+			if v, j, ok = fastHexWord(b, j); !ok || j >= len(b) {
+				return false
+			}
+			vals = append(vals, v)
+			words++
+			if b[j] == '>' {
+				j++
+				break
+			}
+			if b[j] != ',' {
+				return false
+			}
+			j++
+			if r.valWords > 0 && len(vals) == r.valWords {
+				// The rest is counted, not decoded, as hexPrefix does.
+				end := bytes.IndexByte(b[j:], '>')
+				if end < 0 {
+					return false
+				}
+				tail := trimSpace(b[j : j+end])
+				if len(tail) == 0 || tail[len(tail)-1] == ',' || bytes.IndexByte(tail, '[') >= 0 {
+					return false // a '[' could open the sync_mask the full parser finds first
+				}
+				words += 1 + uint32(bytes.Count(b[j:j+end], []byte{','}))
+				j += end + 1
+				break
+			}
+		}
+		if words != want {
+			return false
+		}
+		rest = b[j:]
+	} else if bytes.Contains(rest, []byte("vals(")) {
+		return false
+	}
+	// sync_mask=[0x...]
+	var mask uint32
+	hasMask := false
+	if bytes.HasPrefix(rest, []byte(" sync_mask=[")) {
+		at := skipBlanks(rest, len(" sync_mask=["))
+		if at+1 < len(rest) && rest[at] == '0' && (rest[at+1] == 'x' || rest[at+1] == 'X') {
+			at += 2
+		}
+		var e int
+		if mask, e, ok = fastHexWord(rest, at); !ok {
+			return false
+		}
+		if e = skipBlanks(rest, e); e >= len(rest) || rest[e] != ']' {
+			return false
+		}
+		hasMask = true
+	} else if bytes.Contains(rest, []byte("sync_mask=")) {
+		return false
+	}
+
+	// Sure: fill the record as parseSync does.
+	rec.reset(KindSync, pos)
+	rec.HasTime, rec.Time, rec.Instance = true, float64(stamp), inst
+	rec.Op = internOp(body[:op])
+	rec.Table, rec.TableID = "connections", id
+	rec.HasKey = true
+	rec.Key = Key{Dir: k[0], Tuple: decode.Tuple{Src: k[1], SPort: uint16(k[2]), Dst: k[3], DPort: uint16(k[4]), Proto: uint8(k[5])}}
+	rec.Vals = vals
+	rec.HasMask, rec.Mask = hasMask, decode.SyncMask(mask)
+	if fastBreak != nil {
+		fastBreak(rec)
+	}
+	return r.accept()
+}
+
+// skipBlanks returns the index of the first byte at or after i that is not
+// a space or a tab.
+func skipBlanks(b []byte, i int) int {
+	for i < len(b) && isBlank(b[i]) {
+		i++
+	}
+	return i
+}
+
+// tagInstance returns the instance a kernel-debug tag names ("fw4_7",
+// "fw_2"), or inst when it names none.
+func tagInstance(tag []byte, inst int) int {
+	for _, pre := range [...]string{"fw4_", "fw_"} {
+		if bytes.HasPrefix(tag, []byte(pre)) {
+			if n, ok := decUint(tag[len(pre):]); ok {
+				inst = int(n)
+			}
+		}
+	}
+	return inst
+}
