@@ -316,7 +316,7 @@ func splitPrefix(t []byte) prefix {
 			if at {
 				return prefix{instance: -1, prompt: true}
 			}
-		p.instance = tagInstance(tag, p.instance)
+			p.instance = tagInstance(tag, p.instance)
 			t = t[j+1:]
 			p.hadPrefix = true
 			continue
