@@ -117,7 +117,9 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 		if j >= n || t[j] != ']' {
 			return false
 		}
-		inst = tagInstance(t[i+1:j], inst)
+		if j-i > 4 && t[i+1] == 'f' && t[i+2] == 'w' { // [fw4_7], [fw_2]: the only tags that say anything
+			inst = tagInstance(t[i+1:j], inst)
+		}
 		i = j + 1
 	}
 	// OP: connections (ID) keys(6)=<

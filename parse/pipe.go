@@ -38,7 +38,7 @@ func Pipe(r *Reader, fn func(*Record, error) error) error {
 // order. The batch is valid until fn returns.
 func pipeBatches(r *Reader, fn func([]piped) error) error {
 	if r.canSplit() {
-		return pipeSplit(r, fn)
+		return pipeSplit(r, fn, nil)
 	}
 	const inFlight = 6
 	batches := make(chan []piped, inFlight)

@@ -66,6 +66,7 @@ type chunk struct {
 	off, end int64
 	out      chan []piped // closed when the chunk is parsed
 	rd       *Reader      // read after out is closed
+	shard    Shard        // the shard that took the chunk (PipeShards), else nil
 }
 
 // newChunkReader returns a Reader for [off, end) of the file of head, in the
@@ -179,7 +180,7 @@ func stripInstance(t []byte) []byte {
 }
 
 // pipeSplit is Pipe for a Reader that canSplit.
-func pipeSplit(head *Reader, fn func([]piped) error) error {
+func pipeSplit(head *Reader, fn func([]piped) error, sh *Sharding) error {
 	workers := runtime.GOMAXPROCS(0)
 	src := head.split
 	if sk, ok := src.f.(io.Seeker); ok {
@@ -226,8 +227,13 @@ func pipeSplit(head *Reader, fn func([]piped) error) error {
 			defer wg.Done()
 			br := bufio.NewReaderSize(nil, fileBufSize)
 			for c := range jobs {
-				c.rd = newChunkReader(head, c, br)
-				parseChunk(c, free, done)
+				if sh != nil {
+					c.shard = takeChunk(head, c, br, sh)
+				}
+				if c.shard == nil {
+					c.rd = newChunkReader(head, c, br)
+					parseChunk(c, free, done)
+				}
 				close(c.out)
 			}
 		}()
@@ -281,6 +287,12 @@ func pipeSplit(head *Reader, fn func([]piped) error) error {
 					deliver(b, base)
 				}
 				recycle(free, b)
+			}
+			// out is closed: the chunk's worker is done with it.
+			if c.shard != nil && !halted {
+				if ferr = sh.Merge(c.shard, base); ferr != nil {
+					halt()
+				}
 			}
 			cur = c.rd
 		default:

@@ -162,6 +162,8 @@ type Feed struct {
 	skipped []parse.Skipped
 	sites   siteEvidence
 
+	shardedChunks int // see ShardedChunks
+
 	// attribution of the current input
 	cur     []decode.SGM
 	rule    string
@@ -311,7 +313,7 @@ func (f *Feed) Read(src parse.Source, r *parse.Reader) error {
 		s.StartInput(in)
 	}
 	it := Item{Input: in.Index}
-	err := parse.Pipe(r, func(rec *parse.Record, err error) error {
+	err := parse.PipeShards(r, f.sharding(in), func(rec *parse.Record, err error) error {
 		if err != nil {
 			if f.opt.OnReject != nil {
 				f.opt.OnReject(err)

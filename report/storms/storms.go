@@ -93,6 +93,8 @@ type Storms struct {
 
 	outOfRange int64 // messages whose bucket index is out of range (bounds.go)
 
+	sites [256]siteCache // see activeSite
+
 	corr  corrEvidence // the first correction line naming a STANDBY or DOWN chassis
 	corrN int64        // how many there are
 
@@ -141,18 +143,45 @@ func (s *Storms) StartInput(*report.Input) { s.cur, s.section = nil, "" }
 func (s *Storms) ValueWords() int { return decode.WordBits + 1 }
 
 // Add takes one record.
-func (s *Storms) Add(it *report.Item) {
+func (s *Storms) Add(it *report.Item) { s.take(it, false) }
+
+// take takes one record, into the report or (sharded) into a chunk's
+// shard, which refuses what it cannot merge (see shard.go).
+func (s *Storms) take(it *report.Item, sharded bool) bool {
 	rec := it.Record
 	switch rec.Kind {
 	case parse.KindSync:
+		if sharded && !it.Clocked {
+			return false // the clock, or the line order, of unstamped messages spans chunks
+		}
 		s.message(it)
+		if sharded && (s.dropped > 0 || len(s.byOp) > maxOps) {
+			return false
+		}
 	case parse.KindCorrection:
 		if rec.Chassis >= 0 && (rec.State == "STANDBY" || rec.State == "DOWN") {
+			if sharded && !it.Clocked {
+				return false
+			}
 			if s.corrN == 0 {
 				s.corr = corrEvidence{t: it.T, clocked: it.Clocked, pos: rec.Pos, chassis: rec.Chassis, state: rec.State}
 			}
 			s.corrN++
 		}
+	case parse.KindFwTab, parse.KindFwTabF, parse.KindFwTabLink, parse.KindSyncstat, parse.KindSyncstatStatus,
+		parse.KindSyncstatSection, parse.KindSyncstatCounter:
+		if sharded {
+			return false
+		}
+		s.state(it)
+	}
+	return true
+}
+
+// state takes the records of dumps and syncstat outputs.
+func (s *Storms) state(it *report.Item) {
+	rec := it.Record
+	switch rec.Kind {
 	case parse.KindFwTab, parse.KindFwTabF:
 		if rec.HasKey {
 			s.dumpConns[rec.Key.Canonical()] = struct{}{}
@@ -249,11 +278,7 @@ func (s *Storms) message(it *report.Item) {
 	}
 	s.counts[idx][op]++
 	if op == opSET && rec.HasMask && rec.Mask != 0 {
-		var owner decode.SGM
-		if w, ok := rec.Owner(); ok {
-			owner = s.l.Owner(w).SGM
-		}
-		if site := s.l.MaskActive(rec.Mask, owner); site > 0 && site < 10 {
+		if site := s.activeSite(rec); site > 0 && site < 10 {
 			a := s.activeBy[b]
 			if a == nil {
 				a = new([10]int32)
@@ -262,4 +287,34 @@ func (s *Storms) message(it *report.Item) {
 			a[site]++
 		}
 	}
+}
+
+// activeSite is the site a SET's sync_mask shows ACTIVE, given its owner
+// (decode.Layout.MaskActive), through a small cache: a capture repeats a
+// few masks and owners millions of times.
+func (s *Storms) activeSite(rec *parse.Record) int {
+	w, hasOwner := rec.Owner()
+	if !hasOwner {
+		w = 0
+	}
+	h := (uint64(rec.Mask)<<32 | uint64(w)) * 0x9e3779b97f4a7c15
+	e := &s.sites[h>>(64-8)]
+	if e.valid && e.mask == rec.Mask && e.word == w && e.hasOwner == hasOwner {
+		return int(e.site)
+	}
+	var owner decode.SGM
+	if hasOwner {
+		owner = s.l.Owner(w).SGM
+	}
+	site := s.l.MaskActive(rec.Mask, owner)
+	*e = siteCache{mask: rec.Mask, word: w, hasOwner: hasOwner, site: int8(site), valid: true}
+	return site
+}
+
+// siteCache is an entry of Storms.activeSite's cache.
+type siteCache struct {
+	mask            decode.SyncMask
+	word            uint32
+	site            int8
+	hasOwner, valid bool
 }
