@@ -119,16 +119,29 @@ func simCapture(t testing.TB, cfg sim.Config) []byte {
 	return buf.Bytes()
 }
 
-// TestFastMatchesFullSim reads the simulator's captures both ways, with the
-// value words the analyses ask for and with all of them, serially and in
-// chunks.
+// simDump is a simulated `fw tab -t connections -u` dump of every SGM.
+func simDump(t testing.TB, cfg sim.Config) []byte {
+	t.Helper()
+	s, err := sim.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := s.WriteFwTabAll(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestFastMatchesFullSim reads the simulator's captures and dumps both
+// ways, with the value words the analyses ask for and with all of them.
 func TestFastMatchesFullSim(t *testing.T) {
 	cfgs := map[string]sim.Config{"switchover": sim.DefaultConfig(), "quiet": sim.QuietConfig()}
 	for name, cfg := range cfgs {
 		cfg.Conns = 3000
-		data := simCapture(t, cfg)
-		if !bytes.Contains(data, []byte("SET: connections")) {
-			t.Fatalf("%s: no SET line in the simulated capture", name)
+		data := append(simCapture(t, cfg), simDump(t, cfg)...)
+		if !bytes.Contains(data, []byte("SET: connections")) || !bytes.Contains(data, []byte("> -> <")) {
+			t.Fatalf("%s: no SET line or no link line in the simulated inputs", name)
 		}
 		for _, words := range []int{0, 14, 3} {
 			if d := fastDiff(t, data, words); d != "" {
@@ -180,7 +193,34 @@ var syncVariants = []string{
 	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(1)=<1> sync_mask=[0x3]\n    refresh time=3;",
 }
 
+// fwtabVariants are fw tab -u lines near the fixed shape of words8.
+var fwtabVariants = []string{
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006; 0001c001, 40044080, 00000022, 0000000b, 00000000, 68daeedb, 00000000, 9fb2ce04, 07928306, 00000033, ffffffff, ffffffff, ffffffff, 02000000, 000f9280, 80000000; 00000001 ; 2151/3600>",
+	"<00000001, ac1027ce, 00000050, 0a377274, 00003a1c, 00000006> -> <00000000, 0a377274, 00003a1c, ac1027ce, 00000050, 00000006> (00000005)",
+	"<00000000,0af18768,000005ce,ac10200c,000001bb,00000006;0001c001,40044080;2151/3600>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006, 00000007; 0001c001; 1/2>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb; 0001c001; 1/2>",
+	"<00000000, 0af18768, 000105ce, ac10200c, 000001bb, 00000006; 0001c001; 1/2>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000106; 0001c001; 1/2>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 0000000g; 0001c001; 1/2>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006 ; 0001c001 , 00000002; 1/2>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006; 0001c001, 00000002, 00000003, 00000004, 00000005, 00000006, 00000007, 00000008, 00000009, 0000000a, 0000000b, 0000000c, 0000000d, 0000000e, ; 1/2>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006; 0001c001, 00000002, 00000003, 00000004, 00000005, 00000006, 00000007, 00000008, 00000009, 0000000a, 0000000b, 0000000c, 0000000d, 0000000e, zz; 1/2>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006; 0001c001, 00000002, 00000003, 00000004, 00000005, 00000006, 00000007, 00000008, 00000009, 0000000a, 0000000b, 0000000c, 0000000d, 0000000e,0000000f; 1/2>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006; 0001c001, 0000002,  00000003; 00000001; 1/x>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006;  0001c001, 00000002 ; 00000001 ; 00000002 ; 5/6>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006; ; 1/2>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006> -> <00000000, 0af18768, 000005ce, ac10200c, 000001bb, 0000000x> (00000005)",
+}
+
 func TestFastMatchesFullVariants(t *testing.T) {
+	for i, line := range fwtabVariants {
+		for _, words := range []int{0, 14, 3} {
+			if d := fastDiff(t, []byte(line+"\n"), words); d != "" {
+				t.Errorf("fw tab variant %d, %d value words: %s\n%s", i, words, line, d)
+			}
+		}
+	}
 	for i, line := range syncVariants {
 		for _, words := range []int{0, 14} {
 			if d := fastDiff(t, []byte(line+"\n"), words); d != "" {
@@ -218,11 +258,34 @@ func TestFastDiffCatches(t *testing.T) {
 			t.Errorf("breaking the %s in the fast path went unseen", name)
 		}
 	}
+	// And the fixed-stride words of fw tab dumps.
+	dump := simDump(t, func() sim.Config { c := sim.DefaultConfig(); c.Conns = 200; return c }())
+	for name, breakIt := range map[string]func(int, uint32) uint32{
+		"word 13": func(i int, w uint32) uint32 {
+			if i == 13 {
+				w++
+			}
+			return w
+		},
+		"first word": func(i int, w uint32) uint32 {
+			if i == 0 {
+				w ^= 1 << 31
+			}
+			return w
+		},
+	} {
+		fastBreakWord = breakIt
+		d := fastDiff(t, dump, 14)
+		fastBreakWord = nil
+		if d == "" {
+			t.Errorf("breaking the %s in the fast path went unseen", name)
+		}
+	}
 }
 
-// FuzzFastSync holds the fast path to the full parser on arbitrary lines.
-func FuzzFastSync(f *testing.F) {
-	for _, l := range syncVariants {
+// FuzzFast holds the fast paths to the full parser on arbitrary lines.
+func FuzzFast(f *testing.F) {
+	for _, l := range append(syncVariants, fwtabVariants...) {
 		f.Add([]byte(l))
 	}
 	f.Fuzz(func(t *testing.T, line []byte) {

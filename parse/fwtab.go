@@ -167,9 +167,16 @@ func (r *Reader) parseLink(t []byte, pos Pos, inst int) *SyntaxError {
 // parseKey parses the six key words `dir, src, sport, dst, dport, proto`.
 func (r *Reader) parseKey(seg []byte, k *Key, pos Pos) *SyntaxError {
 	var words [8]uint32
-	ws, off, ok := hexList(seg, words[:0])
-	if !ok {
-		return r.hexErr(seg, off, pos, "key")
+	ws, end := []uint32(nil), 0
+	if r.fast {
+		ws, end = words8(seg, words[:0], 7)
+	}
+	if len(ws) != 6 || len(trimSpace(seg[end:])) != 0 {
+		var off int
+		var ok bool
+		if ws, off, ok = hexList(seg, words[:0]); !ok {
+			return r.hexErr(seg, off, pos, "key")
+		}
 	}
 	if len(ws) != 6 {
 		return synErr(pos, ErrCount, "key has %d words, expected 6 (dir, src, sport, dst, dport, proto)", len(ws))

@@ -29,6 +29,11 @@ var fastPaths = true
 // differential tests must then fail.
 var fastBreak func(*Record)
 
+// fastBreakWord, set by a test, alters the words words8 decodes (word i,
+// value w). It takes values, not the slice, so that the slice stays on the
+// stack.
+var fastBreakWord func(i int, w uint32) uint32
+
 // SetFastPaths turns the single-pass readers of the hot formats on or off
 // for every Reader made from then on. Off, every line goes through the full
 // parser: slower, and the same records (the differential tests prove it).

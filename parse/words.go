@@ -165,12 +165,48 @@ func hexList(b []byte, dst []uint32) ([]uint32, int, bool) {
 	return append(dst, v), 0, true
 }
 
+// words8 decodes the leading words of b in the shape a fw tab dump prints
+// them, exactly 8 hex digits each with ", " between ("0001c001, 40044080,
+// ..."), after optional blanks, up to n words (n <= 0: all of them). It
+// returns the words and the offset just past the last one decoded; it stops
+// at the first word or separator of another shape, and the caller decides
+// from what is at that offset (the general parse when in doubt). This is
+// the fast path of the hot fw tab words: a fixed stride, no byte loop.
+func words8(b []byte, dst []uint32, n int) ([]uint32, int) {
+	i := 0
+	for i < len(b) && isBlank(b[i]) {
+		i++
+	}
+	end := i
+	for i+8 <= len(b) {
+		w, ok := hex8(b[i : i+8])
+		if !ok {
+			break
+		}
+		if fastBreakWord != nil {
+			w = fastBreakWord(len(dst), w)
+		}
+		dst = append(dst, w)
+		end = i + 8
+		if len(dst) == n || end+2 > len(b) || b[end] != ',' || b[end+1] != ' ' {
+			break
+		}
+		i = end + 2
+	}
+	return dst, end
+}
+
 // hexPrefix is hexList for a reader that needs only the first n words
 // (n <= 0: all of them): it decodes those and counts the others (one
 // vectorized count of commas) without decoding or checking them; only a
 // list that ends in a comma is an error there. words is the number of
 // words in b.
 func hexPrefix(b []byte, dst []uint32, n int) (vals []uint32, words, off int, ok bool) {
+	if fastPaths {
+		if vals, words, ok := hexPrefix8(b, dst, n); ok {
+			return vals, words, 0, true
+		}
+	}
 	cut := len(b)
 	if n > 0 {
 		k := 0
@@ -208,3 +244,22 @@ func hex8(b []byte) (uint32, bool) {
 
 // isDigit reports whether c is an ASCII digit.
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// hexPrefix8 is hexPrefix when b has the fixed shape of words8, or false
+// (and the general parse decides).
+func hexPrefix8(b []byte, dst []uint32, n int) (vals []uint32, words int, ok bool) {
+	vals, end := words8(b, dst[:0], n)
+	switch {
+	case len(vals) == 0:
+		return dst[:0], 0, false
+	case n > 0 && len(vals) == n && end < len(b) && b[end] == ',':
+		rest := b[end+1:]
+		if t := trimSpace(rest); len(t) == 0 || t[len(t)-1] == ',' {
+			return dst[:0], 0, false // the general parse says where
+		}
+		return vals, n + 1 + bytes.Count(rest, []byte{','}), true
+	case len(trimSpace(b[end:])) == 0:
+		return vals, len(vals), true
+	}
+	return dst[:0], 0, false
+}

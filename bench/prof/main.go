@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/pprof"
 
 	"github.com/maestro-analyze/maestro-analyze/decode"
@@ -20,9 +21,10 @@ import (
 
 func main() {
 	cpu := flag.String("cpu", "prof.out", "CPU profile file")
+	mem := flag.String("mem", "", "allocation profile file (none when empty)")
 	flag.Parse()
 	if flag.NArg() < 2 {
-		fmt.Fprintln(os.Stderr, "usage: prof [-cpu FILE] storms|owners FILE...")
+		fmt.Fprintln(os.Stderr, "usage: prof [-cpu FILE] [-mem FILE] storms|owners FILE...")
 		os.Exit(2)
 	}
 	f, err := os.Create(*cpu)
@@ -42,6 +44,14 @@ func main() {
 		rep = func() any { return b.Report() }
 	case "owners":
 		b := owners.New(feed, 0, 0)
+		var size int64
+		for _, a := range flag.Args()[1:] {
+			name, _, _ := parse.SplitArg(a)
+			if st, err := os.Stat(name); err == nil {
+				size += st.Size()
+			}
+		}
+		b.GrowForBytes(size) // as the owners command does
 		rep = func() any { return b.Report() }
 	default:
 		fmt.Fprintln(os.Stderr, "unknown analysis", flag.Arg(0))
@@ -54,4 +64,16 @@ func main() {
 	_ = rep()
 	pprof.StopCPUProfile()
 	_ = f.Close()
+	if *mem != "" {
+		runtime.GC() // the profile shows the allocations up to the last GC
+		m, err := os.Create(*mem)
+		if err == nil {
+			err = pprof.Lookup("allocs").WriteTo(m, 0)
+			_ = m.Close()
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
 }

@@ -17,11 +17,7 @@ type OwnersCmd struct {
 func (c *OwnersCmd) Run(g *Globals, stdio *IO) error {
 	f := g.feed(report.FeedOptions{})
 	b := owners.New(f, c.ExpiryRisk.seconds(), c.DumpTime.unix)
-	// A full R81.20 entry is about 420 bytes (a link line adds 135): size
-	// the table once for that many connections, rather than double it
-	// while reading. The cap bounds what inputs that hold each
-	// connection many times (g_all dumps of many SGMs) make us reserve.
-	b.Grow(int(min(inputSize(c.Files)/420, 4_000_000)))
+	b.GrowForBytes(inputSize(c.Files))
 	if err := readInputs(c.Files, stdio, g, f, g.limits()); err != nil {
 		return err
 	}

@@ -33,7 +33,13 @@ const flagUsed = 1 << 7
 const maxLoad = 6
 
 func newConnTable(n int) *connTable {
-	t := &connTable{s1: rand.Uint64() | 1, s2: rand.Uint64() | 1}
+	return newSeededTable(n, rand.Uint64()|1, rand.Uint64()|1)
+}
+
+// newSeededTable is a table for n connections whose hash has the seeds s1,
+// s2 (those of the other partitions of a connTables).
+func newSeededTable(n int, s1, s2 uint64) *connTable {
+	t := &connTable{s1: s1, s2: s2}
 	t.resize(slotsFor(n))
 	return t
 }

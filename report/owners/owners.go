@@ -46,7 +46,9 @@ type Owners struct {
 	riskWindow uint32
 	dumpTime   int64
 
-	tab *connTable
+	tab  *connTables
+	work *partWorkers  // while chunks are merged, see parts.go
+	free chan []connOp // op lists to reuse, see NewShard
 
 	ids      []int // SGM ids of the current record's SGMs (scratch)
 	tables   int   // distinct connections a table dump holds
@@ -74,7 +76,7 @@ func New(f *report.Feed, riskWindow uint32, dumpTime int64) *Owners {
 	if riskWindow == 0 {
 		riskWindow = DefaultRiskWindow
 	}
-	o := &Owners{f: f, l: f.Layout(), riskWindow: riskWindow, dumpTime: dumpTime, tab: newConnTable(0)}
+	o := &Owners{f: f, l: f.Layout(), riskWindow: riskWindow, dumpTime: dumpTime, tab: newConnTables(defaultParts()), free: make(chan []connOp, 64)}
 	f.Use(o)
 	return o
 }
@@ -87,114 +89,91 @@ func (o *Owners) Grow(n int) {
 	}
 }
 
-// ValueWords is how many value words the audit reads: up to the owner
-// word; the others are counted, not decoded.
+// GrowForBytes makes room for the connections of dumps of n bytes in all:
+// a full R81.20 entry is about 420 bytes (a link line adds 135), so the
+// table is sized once for n/420 connections rather than doubled while
+// reading. The cap bounds what inputs that hold each connection many times
+// (g_all dumps of many SGMs) make it reserve.
+func (o *Owners) GrowForBytes(n int64) { o.Grow(int(min(n/420, 4_000_000))) }
+
+// ValueWords is how many value words the audit reads: up to the owner word.
 func (o *Owners) ValueWords() int { return decode.WordBits + 1 }
 
-func (o *Owners) conn(t decode.Tuple) *connState {
-	c := t.Canonical()
-	return o.tab.get(c, o.tab.hash(c))
+// Add takes one record, on the feed's goroutine.
+func (o *Owners) Add(it *report.Item) {
+	var op connOp
+	if !opOf(it.Record, &op, &o.lastUpdate) {
+		return
+	}
+	o.settle() // the chunks merged before are applied first
+	o.ids = o.idsOf(o.ids[:0], it.SGMs)
+	op.h = o.tab.hash(op.key)
+	o.tab.part(op.h).apply(&op, o.ids, int32(it.Input), 0)
 }
 
-// Add takes one record.
-func (o *Owners) Add(it *report.Item) {
-	rec := it.Record
+// idsOf appends the layout ids of sgms to dst.
+func (o *Owners) idsOf(dst []int, sgms []decode.SGM) []int {
+	for _, s := range sgms {
+		if id, ok := o.l.ID(s); ok {
+			dst = append(dst, id)
+		}
+	}
+	return dst
+}
+
+// opOf is what rec does to its connection, or false when it does nothing;
+// lastUpdate takes the latest LastUpdateTime of the fw tab -f lines.
+func opOf(rec *parse.Record, op *connOp, lastUpdate *int64) bool {
+	var t decode.Tuple
 	switch rec.Kind {
 	case parse.KindFwTab, parse.KindFwTabF:
 		if !rec.HasKey {
-			return
+			return false
 		}
 		if rec.LastUpdate != "" {
 			if t, err := time.Parse("02Jan2006 15:04:05", rec.LastUpdate); err == nil {
-				o.lastUpdate = max(o.lastUpdate, t.Unix())
+				*lastUpdate = max(*lastUpdate, t.Unix())
 			}
 		}
-		c := o.conn(rec.Key.Tuple)
-		if rec.Key.Dir == 0 && c.flags&flagOriented == 0 {
-			c.flags |= flagOriented
-			if rec.Key.Tuple != rec.Key.Canonical() {
-				c.flags |= flagReversed
-			}
+		t, op.kind = rec.Key.Tuple, opEntry
+		if rec.Key.Dir == 0 {
+			op.flags |= opDir0
 		}
-		if w, ok := rec.Owner(); ok {
-			o.setOwner(c, decode.CCLID(w))
-		}
-		o.table(c)
 		if rec.HasExpiry {
-			o.hold(c, rec.Expiry, it)
+			op.flags |= opExpiry
+			op.rem, op.timeout = rec.Expiry.Remaining, rec.Expiry.Timeout
 		}
 	case parse.KindFwTabLink:
-		o.table(o.conn(rec.Link.Tuple)) // the link joins the entry it points to
+		t, op.kind = rec.Link.Tuple, opLink // the link joins the entry it points to
 	case parse.KindGconn:
-		c := o.conn(rec.Key.Tuple)
-		o.table(c)
+		t, op.kind = rec.Key.Tuple, opGconn
 		if rec.OwnerID >= 0 {
-			o.setOwner(c, rec.OwnerID)
+			op.flags |= opOwner
+			op.owner = int32(rec.OwnerID)
 		}
 	case parse.KindSync:
-		if rec.HasKey && rec.Table == "connections" {
-			c := o.conn(rec.Key.Tuple)
-			if w, ok := rec.Owner(); ok {
-				o.setOwner(c, decode.CCLID(w))
-			}
-			if rec.Op == "DELETE" {
-				c.flags |= flagDeleted
-			}
+		if !rec.HasKey || rec.Table != "connections" {
+			return false
+		}
+		t, op.kind = rec.Key.Tuple, opSync
+		if rec.Op == "DELETE" {
+			op.flags |= opDeleted
+		}
+	default:
+		return false
+	}
+	if rec.Kind != parse.KindGconn && rec.Kind != parse.KindFwTabLink {
+		if w, ok := rec.Owner(); ok {
+			op.flags |= opOwner
+			op.owner = int32(decode.CCLID(w))
 		}
 	}
-}
-
-// table marks c as held by a table dump.
-func (o *Owners) table(c *connState) {
-	if c.flags&flagTable == 0 {
-		c.flags |= flagTable
-		o.tables++
+	op.key = t.Canonical()
+	if op.key != t {
+		op.flags |= opReversed
 	}
-}
-
-func (o *Owners) setOwner(c *connState, id int) {
-	switch {
-	case c.owner < 0:
-		c.owner = int8(id)
-	case int(c.owner) != id:
-		o.conflict++
-	}
-}
-
-// hold records an entry's expiry on every SGM the record belongs to.
-func (o *Owners) hold(c *connState, e decode.Expiry, it *report.Item) {
-	if c.flags&flagExpiry == 0 || e.Remaining < c.minRem {
-		c.atIn, c.atLine = int32(it.Input), uint32(min(it.Pos.Line, math.MaxUint32))
-	}
-	o.ids = o.ids[:0]
-	for _, s := range it.SGMs {
-		if id, ok := o.l.ID(s); ok {
-			o.ids = append(o.ids, id)
-		}
-	}
-	if len(o.ids) == 0 {
-		o.noSGM++
-		o.expiry(c, e, -1)
-		return
-	}
-	for _, id := range o.ids {
-		if id < 64 && c.holders&(1<<uint(id)) == 0 {
-			c.holders |= 1 << uint(id)
-			o.held[id]++
-		}
-		o.expiry(c, e, id)
-	}
-}
-
-func (o *Owners) expiry(c *connState, e decode.Expiry, sgm int) {
-	if c.flags&flagExpiry == 0 || e.Remaining < c.minRem {
-		c.minRem, c.minSGM = e.Remaining, int8(sgm)
-	}
-	if c.flags&flagExpiry == 0 || e.Remaining > c.maxRem {
-		c.maxRem, c.maxSGM = e.Remaining, int8(sgm)
-	}
-	c.timeout = max(c.timeout, e.Timeout)
-	c.flags |= flagExpiry
+	op.line = uint32(min(rec.Pos.Line, math.MaxUint32))
+	return true
 }
 
 // live reports whether the connection counts: when table dumps were read,
@@ -223,6 +202,7 @@ func (o *Owners) OwnedBy(s decode.SGM) (owned, heldElsewhere int) {
 	if !ok {
 		return 0, 0
 	}
+	o.finish()
 	o.tab.each(func(_ decode.Tuple, c *connState) {
 		if int(c.owner) != id {
 			return

@@ -89,6 +89,7 @@ type RiskConn struct {
 
 // Report computes the audit. It does not change the builder.
 func (o *Owners) Report() *Report {
+	o.finish()
 	l := o.l
 	sites := o.f.Sites(nil)
 	st := sites.States

@@ -1,0 +1,299 @@
+package owners
+
+import (
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+
+	"github.com/maestro-analyze/maestro-analyze/decode"
+	"github.com/maestro-analyze/maestro-analyze/report"
+)
+
+// Owners on every core. The connections are split by hash into partitions,
+// one table each, and each partition has a goroutine of its own while a big
+// dump is read in chunks: a chunk's shard (parsed on the chunk's core)
+// sorts what each record does to its connection (a connOp) by partition,
+// and its merge hands each partition its list, in file order. A
+// connection's ops thus reach its table in input order, whatever the number
+// of partitions, and the audit is the serial one. Records the feed hands
+// one at a time (every input that is not read in chunks) wait until the
+// partitions have applied what came before, then are applied in place.
+
+// connOp is what one record does to its connection.
+type connOp struct {
+	key          decode.Tuple // canonical
+	h            uint64       // key's hash
+	rem, timeout uint32       // opExpiry
+	owner        int32        // CCL id, opOwner
+	line         uint32       // the record's line (of its chunk, in a shard)
+	kind, flags  uint8
+}
+
+// connOp kinds and flags.
+const (
+	opEntry = iota // fw tab -u/-f full entry
+	opLink         // fw tab -u link line
+	opGconn        // gconn row
+	opSync         // kernel-debug sync message
+
+	opDir0     = 1 << 0 // the entry's key has direction 0
+	opReversed = 1 << 1 // the key as given is not the canonical tuple
+	opOwner    = 1 << 2 // owner is set
+	opExpiry   = 1 << 3 // rem and timeout are set
+	opDeleted  = 1 << 4 // a DELETE
+)
+
+// connTables is the set of distinct connections, in partitions by hash.
+type connTables struct {
+	parts  []*part
+	s1, s2 uint64
+}
+
+// part is a partition of the connections, with the counts of its own.
+type part struct {
+	*connTable
+	tables          int   // connections a table dump holds
+	conflict, noSGM int64 // see Owners
+	held            [decode.MaxIDs]int64
+}
+
+func newConnTables(n int) *connTables {
+	g := &connTables{parts: make([]*part, max(1, n)), s1: rand.Uint64() | 1, s2: rand.Uint64() | 1}
+	for i := range g.parts {
+		g.parts[i] = &part{connTable: newSeededTable(0, g.s1, g.s2)}
+	}
+	return g
+}
+
+func (g *connTables) hash(k decode.Tuple) uint64 { return g.parts[0].hash(k) }
+
+// part is the partition of the connection whose hash is h: by its low
+// bits, as a table's slot is by its high bits.
+func (g *connTables) part(h uint64) *part { return g.parts[g.partIndex(h)] }
+
+func (g *connTables) partIndex(h uint64) uint64 {
+	return (h & math.MaxUint32) * uint64(len(g.parts)) >> 32
+}
+
+// Len is the number of connections.
+func (g *connTables) Len() int {
+	n := 0
+	for _, p := range g.parts {
+		n += p.n
+	}
+	return n
+}
+
+// Grow makes room for n connections in all.
+func (g *connTables) Grow(n int) {
+	per := n/len(g.parts) + n/len(g.parts)/128 + 4096 // and the spread of a hash
+	for _, p := range g.parts {
+		p.Grow(per)
+	}
+}
+
+// each calls fn with every connection, partition by partition.
+func (g *connTables) each(fn func(k decode.Tuple, c *connState)) {
+	for _, p := range g.parts {
+		p.each(fn)
+	}
+}
+
+// apply applies op, of a record of input attributed to the SGM ids, whose
+// line is op.line plus base.
+func (p *part) apply(op *connOp, ids []int, input int32, base uint32) {
+	c := p.get(op.key, op.h)
+	switch op.kind {
+	case opEntry:
+		if op.flags&opDir0 != 0 && c.flags&flagOriented == 0 {
+			c.flags |= flagOriented
+			if op.flags&opReversed != 0 {
+				c.flags |= flagReversed
+			}
+		}
+		if op.flags&opOwner != 0 {
+			p.setOwner(c, int(op.owner))
+		}
+		p.table(c)
+		if op.flags&opExpiry != 0 {
+			p.hold(c, decode.Expiry{Remaining: op.rem, Timeout: op.timeout}, ids, input, uint32(min(uint64(op.line)+uint64(base), math.MaxUint32)))
+		}
+	case opLink:
+		p.table(c)
+	case opGconn:
+		p.table(c)
+		if op.flags&opOwner != 0 {
+			p.setOwner(c, int(op.owner))
+		}
+	case opSync:
+		if op.flags&opOwner != 0 {
+			p.setOwner(c, int(op.owner))
+		}
+		if op.flags&opDeleted != 0 {
+			c.flags |= flagDeleted
+		}
+	}
+}
+
+// table marks c as held by a table dump.
+func (p *part) table(c *connState) {
+	if c.flags&flagTable == 0 {
+		c.flags |= flagTable
+		p.tables++
+	}
+}
+
+func (p *part) setOwner(c *connState, id int) {
+	switch {
+	case c.owner < 0:
+		c.owner = int8(id)
+	case int(c.owner) != id:
+		p.conflict++
+	}
+}
+
+// hold records an entry's expiry on every SGM the record belongs to.
+func (p *part) hold(c *connState, e decode.Expiry, ids []int, input int32, line uint32) {
+	if c.flags&flagExpiry == 0 || e.Remaining < c.minRem {
+		c.atIn, c.atLine = input, line
+	}
+	if len(ids) == 0 {
+		p.noSGM++
+		expiry(c, e, -1)
+		return
+	}
+	for _, id := range ids {
+		if id < 64 && c.holders&(1<<uint(id)) == 0 {
+			c.holders |= 1 << uint(id)
+			p.held[id]++
+		}
+		expiry(c, e, id)
+	}
+}
+
+func expiry(c *connState, e decode.Expiry, sgm int) {
+	if c.flags&flagExpiry == 0 || e.Remaining < c.minRem {
+		c.minRem, c.minSGM = e.Remaining, int8(sgm)
+	}
+	if c.flags&flagExpiry == 0 || e.Remaining > c.maxRem {
+		c.maxRem, c.maxSGM = e.Remaining, int8(sgm)
+	}
+	c.timeout = max(c.timeout, e.Timeout)
+	c.flags |= flagExpiry
+}
+
+// partWorkers are the partitions' goroutines while chunks are merged.
+type partWorkers struct {
+	in      []chan opBatch
+	pending sync.WaitGroup // batches sent and not yet applied
+	running sync.WaitGroup // the goroutines
+}
+
+// opBatch is one chunk's ops for one partition.
+type opBatch struct {
+	ops   []connOp
+	ids   []int
+	input int32
+	base  uint32
+}
+
+// shard sorts one chunk's ops by partition (see above).
+type shard struct {
+	o          *Owners
+	ops        [][]connOp
+	lastUpdate int64
+}
+
+// NewShard returns an empty shard of the audit, with lists of ops the
+// partitions are done with, so that a big dump makes no garbage per chunk.
+func (o *Owners) NewShard() report.Shard {
+	sh := &shard{o: o, ops: make([][]connOp, len(o.tab.parts))}
+	for i := range sh.ops {
+		select {
+		case sh.ops[i] = <-o.free:
+		default:
+		}
+	}
+	return sh
+}
+
+// Add takes a record of the chunk: every record can be taken.
+func (sh *shard) Add(it *report.Item) bool {
+	var op connOp
+	if opOf(it.Record, &op, &sh.lastUpdate) {
+		op.h = sh.o.tab.hash(op.key)
+		i := sh.o.tab.partIndex(op.h)
+		sh.ops[i] = append(sh.ops[i], op)
+	}
+	return true
+}
+
+// Merge hands each partition its ops.
+func (sh *shard) Merge(c report.ChunkContext) {
+	o := sh.o
+	o.lastUpdate = max(o.lastUpdate, sh.lastUpdate)
+	if o.work == nil {
+		o.startWorkers()
+	}
+	ids := o.idsOf(nil, c.SGMs)
+	for i, ops := range sh.ops {
+		if len(ops) > 0 {
+			o.work.pending.Add(1)
+			o.work.in[i] <- opBatch{ops: ops, ids: ids, input: int32(c.Input), base: uint32(min(c.Base, math.MaxUint32))}
+		}
+	}
+}
+
+func (o *Owners) startWorkers() {
+	w := &partWorkers{in: make([]chan opBatch, len(o.tab.parts))}
+	for i, p := range o.tab.parts {
+		w.in[i] = make(chan opBatch, 4)
+		w.running.Add(1)
+		go func(in chan opBatch) {
+			defer w.running.Done()
+			for b := range in {
+				for j := range b.ops {
+					p.apply(&b.ops[j], b.ids, b.input, b.base)
+				}
+				select {
+				case o.free <- b.ops[:0]:
+				default:
+				}
+				w.pending.Done()
+			}
+		}(w.in[i])
+	}
+	o.work = w
+}
+
+// settle waits until the partitions have applied every chunk merged.
+func (o *Owners) settle() {
+	if o.work != nil {
+		o.work.pending.Wait()
+	}
+}
+
+// finish stops the partitions' goroutines and sums their counts into the
+// audit's; reading may go on after it.
+func (o *Owners) finish() {
+	if w := o.work; w != nil {
+		for _, in := range w.in {
+			close(in)
+		}
+		w.running.Wait()
+		o.work = nil
+	}
+	o.tables, o.conflict, o.noSGM, o.held = 0, 0, 0, [decode.MaxIDs]int64{}
+	for _, p := range o.tab.parts {
+		o.tables += p.tables
+		o.conflict += p.conflict
+		o.noSGM += p.noSGM
+		for i, n := range p.held {
+			o.held[i] += n
+		}
+	}
+}
+
+// defaultParts is how many partitions an audit has: one per core.
+func defaultParts() int { return runtime.GOMAXPROCS(0) }
