@@ -137,6 +137,10 @@ type FeedOptions struct {
 	// instead of ignoring them: for decode, whose user asked to have each
 	// line decoded. See [parse.Reader.SetRejectUnrecognized].
 	RejectUnrecognized bool
+	// Serial hands every record to the analyses' Add on the feed's
+	// goroutine, never to shards (see Sharder): the reference the
+	// sharded reading is checked against.
+	Serial bool
 	// MaxInputs bounds the table of inputs (see [Feed.Inputs]) across all
 	// arguments; 0 means DefaultMaxInputs. The inputs beyond it are read
 	// and analysed all the same, but as one input, so that memory does

@@ -48,7 +48,7 @@ type ChunkContext struct {
 // sharding returns how in's chunks are taken, or nil when some analysis
 // cannot take them.
 func (f *Feed) sharding(in *Input) *parse.Sharding {
-	if len(f.all) == 0 {
+	if len(f.all) == 0 || f.opt.Serial {
 		return nil
 	}
 	for _, a := range f.all {

@@ -72,6 +72,10 @@ type Globals struct {
 	// by --dxl) be read; by default it is refused, since opening a FIFO
 	// waits for a writer and a device may never end.
 	AllowDevices bool `name:"allow-devices" help:"Read FIFOs and devices named as inputs (refused by default; read up to the input size limit)."`
+	// FullParse reads every line with the general parser, on one
+	// consumer: for bench/run.sh, which checks that the fast paths and
+	// the sharded reading give the same output byte for byte.
+	FullParse bool `name:"full-parse" hidden:"" help:"Read every line with the general parser and one consumer (slower; the same output)."`
 
 	ctx     report.Context
 	palette report.Palette
@@ -198,6 +202,7 @@ func versionString() string {
 // AfterApply checks what depends on more than one flag (the site states
 // against the layout) and builds the context every command shares, once.
 func (g *Globals) AfterApply(stdio *IO) error {
+	parse.SetFastPaths(!g.FullParse)
 	st, err := decode.ParseSiteStates(g.Sites.text, g.Layout.Layout)
 	if err != nil {
 		return fmt.Errorf("--sites: %w", err)
@@ -230,6 +235,7 @@ func recognized(f *report.Feed, stdio *IO) error {
 // feed returns a feed over the shared context.
 func (g *Globals) feed(opt report.FeedOptions) *report.Feed {
 	opt.Strict = g.Strict
+	opt.Serial = g.FullParse
 	return report.NewFeed(g.ctx, opt)
 }
 
