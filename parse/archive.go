@@ -302,8 +302,21 @@ func (w *walker) stream(src Source, raw string, br *bufio.Reader, level, layer i
 		defer closer.Close()
 		w.under++
 		defer func() { w.under-- }()
+		// A .gz named as it is (the big capture) is decompressed on a core
+		// of its own. Not a layer inside another: the layers around it
+		// share the walker's budget, which one goroutine keeps.
+		var ra *readahead
+		if c == gzipData && w.under == 1 {
+			ra = newReadahead(zr)
+			defer ra.Close()
+			zr = ra
+		}
 		inner := w.buf(layer+1, &budgetReader{r: zr, left: &w.left, limit: w.lim.MaxDecompressed, layer: layer + 1, what: c.String()})
 		err = w.stream(src, raw, inner, level+1, layer+1, true)
+		if ra != nil {
+			ra.Close() // the gzip reader is done with before its note is read, or it is reused
+			zr = ra.r
+		}
 		if g, ok := zr.(*gzipReader); ok && g.note() != "" {
 			w.skip(Skipped{Name: src.Name, Reason: g.note()})
 		}
