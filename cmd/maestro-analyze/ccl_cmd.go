@@ -30,7 +30,9 @@ func (c *CCLCmd) Run(g *Globals, stdio *IO) error {
 		}
 	}
 	switch g.Format {
-	case report.JSON, report.NDJSON:
+	case report.NDJSON:
+		return report.WriteNDJSON(stdio.Out, "ccl", rows)
+	case report.JSON:
 		return report.WriteJSON(stdio.Out, rows)
 	case report.CSV:
 		return entry.WriteCCLCSV(stdio.Out, rows)

@@ -37,7 +37,9 @@ func (c *MaskCmd) Run(g *Globals, stdio *IO) error {
 	}
 	mj := g.ctx.Mask(m, owner, prim, c.DXL != "")
 	switch g.Format {
-	case report.JSON, report.NDJSON:
+	case report.NDJSON:
+		return report.NewNDJSON(stdio.Out).Object("mask", mj)
+	case report.JSON:
 		return report.WriteJSON(stdio.Out, mj)
 	case report.CSV:
 		return entry.WriteMaskCSV(stdio.Out, mj)

@@ -32,14 +32,16 @@ func (c *OwnersCmd) Run(g *Globals, stdio *IO) error {
 	printAccounting(stdio, &r.Inputs)
 	switch {
 	case c.List && g.Format == report.NDJSON:
-		return report.WriteNDJSON(stdio.Out, r.AtRisk)
+		return owners.WriteRiskNDJSON(stdio.Out, r.AtRisk)
 	case c.List && g.Format == report.JSON:
 		return report.WriteJSON(stdio.Out, r.AtRisk)
 	case c.List && g.Format == report.CSV:
 		return owners.WriteRiskCSV(stdio.Out, r.AtRisk)
 	case c.List:
 		return owners.WriteRiskTable(stdio.Out, r.AtRisk)
-	case g.Format == report.JSON || g.Format == report.NDJSON:
+	case g.Format == report.NDJSON:
+		return owners.WriteNDJSON(stdio.Out, r)
+	case g.Format == report.JSON:
 		return report.WriteJSON(stdio.Out, r)
 	case g.Format == report.CSV:
 		return owners.WriteCSV(stdio.Out, r)

@@ -47,7 +47,9 @@ func (c *StormsCmd) Run(g *Globals, stdio *IO) error {
 	ps.Fill(r)
 	printAccounting(stdio, &r.Inputs)
 	switch g.Format {
-	case report.JSON, report.NDJSON:
+	case report.NDJSON:
+		return storms.WriteNDJSON(stdio.Out, r)
+	case report.JSON:
 		return report.WriteJSON(stdio.Out, r)
 	case report.CSV:
 		return storms.WriteCSV(stdio.Out, r)

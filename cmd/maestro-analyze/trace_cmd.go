@@ -66,7 +66,9 @@ func (c *TraceCmd) Run(g *Globals, stdio *IO) error {
 		printAccounting(stdio, &r.Inputs)
 	}
 	switch g.Format {
-	case report.JSON, report.NDJSON:
+	case report.NDJSON:
+		err = trace.WriteNDJSON(stdio.Out, r)
+	case report.JSON:
 		err = report.WriteJSON(stdio.Out, r)
 	case report.CSV:
 		err = trace.WriteCSV(stdio.Out, r)

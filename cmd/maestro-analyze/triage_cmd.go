@@ -51,7 +51,9 @@ func (c *TriageCmd) Run(g *Globals, stdio *IO) error {
 	printAccounting(stdio, &r.Inputs)
 	var err error
 	switch g.Format {
-	case report.JSON, report.NDJSON:
+	case report.NDJSON:
+		err = triage.WriteNDJSON(stdio.Out, r)
+	case report.JSON:
 		err = report.WriteJSON(stdio.Out, r)
 	case report.CSV:
 		err = triage.WriteCSV(stdio.Out, r)

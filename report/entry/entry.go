@@ -4,7 +4,6 @@ package entry
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -206,6 +205,7 @@ type Writer struct {
 	p   report.Palette
 	n   int
 	csv *csv.Writer
+	nd  *report.NDJSONWriter
 }
 
 // NewWriter returns a writer of entries to w.
@@ -218,7 +218,7 @@ func (ew *Writer) Write(e Entry) error {
 	defer func() { ew.n++ }()
 	switch ew.f {
 	case report.JSON:
-		b, err := json.MarshalIndent(e, "  ", "  ")
+		b, err := report.MarshalIndent(e, "  ", "  ")
 		if err != nil {
 			return err
 		}
@@ -229,12 +229,10 @@ func (ew *Writer) Write(e Entry) error {
 		_, err = fmt.Fprintf(ew.w, "%s%s", sep, report.EscapeJSON(b))
 		return err
 	case report.NDJSON:
-		b, err := json.Marshal(e)
-		if err != nil {
-			return err
+		if ew.nd == nil {
+			ew.nd = report.NewNDJSON(ew.w)
 		}
-		_, err = fmt.Fprintf(ew.w, "%s\n", report.EscapeJSON(b))
-		return err
+		return ew.nd.Object("entry", &e)
 	case report.CSV:
 		if ew.csv == nil {
 			ew.csv = csv.NewWriter(ew.w)
