@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -118,6 +119,9 @@ func printAccounting(stdio *IO, in *report.Inputs) {
 	if rej > 0 {
 		line += " (" + reasonsOf(in.Rejected) + "); first:"
 	}
+	if stdio.quiet && rej == 0 {
+		return // --quiet: nothing rejected, nothing to say
+	}
 	fmt.Fprintln(stdio.Err, line)
 	for _, ex := range in.RejectedExamples {
 		fmt.Fprintf(stdio.Err, "  %s\n", report.Sanitize(ex))
@@ -167,4 +171,39 @@ func shapeSummary(in *report.Inputs) string {
 		shapes = append(shapes, fmt.Sprintf("%s (%s %s)", more, report.Thousands(restLines), report.Plural(int(min(restLines, 2)), "line")))
 	}
 	return s + ": " + strings.Join(shapes, "; ")
+}
+
+// maxValueInput bounds what `mask -` and `ccl -` read from stdin: values
+// are a few bytes each.
+const maxValueInput = 1 << 20
+
+// stdinValues reads the non-blank lines of r, trimmed, for the commands
+// that take values rather than inputs (mask, ccl).
+func stdinValues(r io.Reader) ([]string, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxValueInput+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading stdin: %w", err)
+	}
+	if len(b) > maxValueInput {
+		return nil, &report.UsageError{Err: fmt.Errorf("stdin: more than %d bytes of values", maxValueInput)}
+	}
+	var vals []string
+	for l := range strings.Lines(string(b)) {
+		if t := strings.TrimSpace(l); t != "" {
+			vals = append(vals, t)
+		}
+	}
+	return vals, nil
+}
+
+// isFileArg reports whether a decode argument names an existing file or
+// folder rather than being an entry: it is one line, does not start the
+// way an entry does, and the path exists.
+func isFileArg(arg string) bool {
+	if arg == "" || strings.ContainsAny(arg, "\n") || strings.ContainsAny(arg[:1], "<[@;|") {
+		return false
+	}
+	p, _, _ := parse.SplitArg(arg)
+	_, err := os.Stat(p)
+	return err == nil
 }
