@@ -20,7 +20,7 @@ type Report struct {
 	OwnerNoData        int               `json:"owner_no_data"`
 	OwnerOutsideLayout int               `json:"owner_outside_layout"`
 	OffActiveSite      int               `json:"off_active_site"`
-	SiteStates         map[string]string `json:"site_states"`
+	SiteStates         map[string]report.SiteState `json:"site_states"`
 	SiteStatesSource   string            `json:"site_states_source"`
 	SiteStatesInferred bool              `json:"site_states_inferred,omitempty"`
 	BySite             []SiteOwners      `json:"by_site"`
@@ -93,7 +93,7 @@ func (o *Owners) Report() *Report {
 	sites := o.f.Sites(nil)
 	st := sites.States
 	r := &Report{
-		OffActiveAt: []string{}, OwnersBySGM: map[string]int{}, SiteStates: map[string]string{},
+		OffActiveAt: []string{}, OwnersBySGM: map[string]int{}, SiteStates: map[string]report.SiteState{},
 		SiteStatesSource: sites.Source, HeldBySGM: map[string]int64{}, RiskWindow: o.riskWindow, AtRisk: []RiskConn{},
 		OwnerConflicts: o.conflict, EntriesWithoutSGM: o.noSGM, Attribution: o.attribution(), Findings: []report.Finding{},
 		Inputs: o.f.Accounting(), Layout: l.String(), SiteStatesInferred: sites.Inferred(),

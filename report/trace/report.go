@@ -2,7 +2,6 @@ package trace
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,7 +17,7 @@ type Report struct {
 	Connection       Conn              `json:"connection"`
 	Found            bool              `json:"found"`
 	Owner            *Owner            `json:"owner"`
-	SiteStates       map[string]string `json:"site_states"`
+	SiteStates       map[string]report.SiteState `json:"site_states"`
 	SiteStatesSource string            `json:"site_states_source"`
 	Holders          []Holder          `json:"holders"`
 	Expiry           *Expiry           `json:"expiry"`
@@ -104,8 +103,12 @@ type Event struct {
 	SyncMask   *string           `json:"sync_mask"`
 	SGMs       []string          `json:"sgms"`
 	BySite     []report.SiteJSON `json:"by_site,omitempty"`
-	SiteStates string            `json:"site_states,omitempty"`
-	StatesFrom string            `json:"site_states_from,omitempty"`
+	// SiteStates are the states this event's sync_mask is read with, each
+	// with its source (StatesFrom); SiteStatesText the same as one string,
+	// "1=STANDBY,2=ACTIVE".
+	SiteStates     map[string]report.SiteState `json:"site_states,omitempty"`
+	SiteStatesText string                      `json:"site_states_text,omitempty"`
+	StatesFrom     string                      `json:"site_states_from,omitempty"`
 	Sets       *report.SetsJSON  `json:"sets,omitempty"`
 	MaskChange bool              `json:"mask_change"`
 	Note       string            `json:"note"`
@@ -160,7 +163,7 @@ func (t *Trace) Report() *Report {
 	l := t.l
 	stats := t.f.Stats()
 	r := &Report{
-		Found: t.matched > 0, SiteStates: map[string]string{}, Holders: []Holder{}, Events: []Event{},
+		Found: t.matched > 0, SiteStates: map[string]report.SiteState{}, Holders: []Holder{}, Events: []Event{},
 		Masks: []string{}, RiskWindow: t.opt.RiskWindow, Layout: l.String(), Inputs: t.f.Accounting(),
 	}
 	fwd := t.orientation(r)
@@ -195,13 +198,10 @@ func (t *Trace) Report() *Report {
 	owner, ownerKnown := t.owner(r)
 	prim, havePrim := t.ctx.DXL.Primaries(fwd)
 	evs, lastMask, haveLast := t.annotate(r, fwd, owner, prim, havePrim)
-	st, from := t.siteStates(lastMask, haveLast, owner)
-	r.SiteStatesSource = from
-	for i, s := range st {
-		if s != decode.Unknown {
-			r.SiteStates[strconv.Itoa(i+1)] = s.String()
-		}
-	}
+	sites := t.sites(lastMask, haveLast, owner)
+	st := sites.States
+	r.SiteStatesSource = sites.Source
+	r.SiteStates = sites.Map()
 	r.Events = evs
 	if ownerKnown && owner.InLayout {
 		site := int(owner.SGM.Site)

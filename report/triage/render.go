@@ -116,13 +116,13 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 	return nil
 }
 
-func siteText(m map[string]string) string {
+func siteText(m map[string]report.SiteState) string {
 	if len(m) == 0 {
 		return "unknown"
 	}
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(m)) {
-		parts = append(parts, k+"="+m[k])
+		parts = append(parts, k+"="+m[k].State)
 	}
 	return strings.Join(parts, ",")
 }
