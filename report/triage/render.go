@@ -35,7 +35,7 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 		fmt.Fprintf(w, "No findings: %s checked.\n", r.Checked)
 	}
 	for _, f := range r.Findings {
-		sev := strings.ToUpper(f.Severity)
+		sev := f.Severity // spelled as in JSON and --fail-on: high, medium, info
 		switch f.Severity {
 		case High:
 			sev = p.Bad.Sprint(sev)
