@@ -54,7 +54,7 @@ func (t *Trace) annotate(r *Report, fwd decode.Tuple, owner decode.Owner, prim [
 		e := Event{Source: ev.source, Kind: ev.kind.String(), Op: ev.op, SGMs: []string{}, decimals: decimals}
 		if ev.hasT {
 			v := math.Round(ev.t*1e9) / 1e9
-			e.T = &v
+			e.T, e.Time = &v, report.TimeString(v)
 		}
 		if !ev.sgm.IsZero() {
 			s := ev.sgm.String()
