@@ -20,24 +20,28 @@ import (
 // field names `line`, `kind`, `op`, `key`, `owner`, `sync_mask` and `expires`
 // are a contract with later tooling.
 type Entry struct {
-	Line       int              `json:"line"`
-	Source     string           `json:"source"`
-	Kind       string           `json:"kind"`
-	Op         string           `json:"op,omitempty"`
-	Key        *KeyJSON         `json:"key"`
-	Link       *KeyJSON         `json:"link,omitempty"`
-	Owner      *OwnerJSON       `json:"owner"`
-	SyncMask   *report.MaskJSON `json:"sync_mask"`
-	Expires    *ExpiryJSON      `json:"expires"`
-	Time       *float64         `json:"time,omitempty"`
-	Instance   *int             `json:"instance,omitempty"`
-	Correction *CorrJSON        `json:"correction,omitempty"`
-	Words      []WordJSON       `json:"words,omitempty"`
-	Extra      []string         `json:"extra,omitempty"`
-	LastUpdate string           `json:"last_update,omitempty"`
-	Counter    *Counter         `json:"counter,omitempty"`
-	Detail     string           `json:"detail,omitempty"`
-	Notes      []string         `json:"notes,omitempty"`
+	Line     int              `json:"line"`
+	Source   string           `json:"source"`
+	Kind     string           `json:"kind"`
+	Op       string           `json:"op,omitempty"`
+	Key      *KeyJSON         `json:"key"`
+	Link     *KeyJSON         `json:"link,omitempty"`
+	Owner    *OwnerJSON       `json:"owner"`
+	SyncMask *report.MaskJSON `json:"sync_mask"`
+	Expires  *ExpiryJSON      `json:"expires"`
+	Time     *float64         `json:"time,omitempty"`
+	// The numbers after a SET line's mask, as printed (null when absent).
+	RefreshTime    *int64     `json:"refresh_time,omitempty"`
+	AggressiveTime *int64     `json:"aggressive_time,omitempty"`
+	OpCode         *int64     `json:"op_code,omitempty"`
+	Instance       *int       `json:"instance,omitempty"`
+	Correction     *CorrJSON  `json:"correction,omitempty"`
+	Words          []WordJSON `json:"words,omitempty"`
+	Extra          []string   `json:"extra,omitempty"`
+	LastUpdate     string     `json:"last_update,omitempty"`
+	Counter        *Counter   `json:"counter,omitempty"`
+	Detail         string     `json:"detail,omitempty"`
+	Notes          []string   `json:"notes,omitempty"`
 }
 
 // Counter is a `cphaprob syncstat` counter or status line: its name and
@@ -107,6 +111,7 @@ func Decode(c *report.Context, rec *parse.Record, line int) Entry {
 		t := rec.Time
 		e.Time = &t
 	}
+	e.RefreshTime, e.AggressiveTime, e.OpCode = known(rec.RefreshTime), known(rec.AggressiveTime), known(rec.OpCode)
 	if rec.Instance >= 0 {
 		n := rec.Instance
 		e.Instance = &n
@@ -169,6 +174,14 @@ func Decode(c *report.Context, rec *parse.Record, line int) Entry {
 		e.Detail = rec.Text + ": " + rec.Name
 	}
 	return e
+}
+
+// known is v, or nil when the line did not have it (-1).
+func known(v int64) *int64 {
+	if v < 0 {
+		return nil
+	}
+	return &v
 }
 
 func keyJSON(k parse.Key) *KeyJSON {
@@ -323,6 +336,14 @@ func entryRows(e Entry, p report.Palette) [][]string {
 	}
 	if e.Expires != nil {
 		add("Expires", e.Expires.Human)
+	}
+	for _, f := range []struct {
+		label string
+		v     *int64
+	}{{"Refresh time", e.RefreshTime}, {"Aggressive time", e.AggressiveTime}, {"op_code", e.OpCode}} {
+		if f.v != nil {
+			add(f.label, strconv.FormatInt(*f.v, 10))
+		}
 	}
 	if e.LastUpdate != "" {
 		add("Last update", e.LastUpdate)
