@@ -40,6 +40,9 @@ type SiteState struct {
 	Source string `json:"source"`
 }
 
+// States are "site_states": site number -> state and source.
+type States = map[string]SiteState
+
 // String is the state, as text and templates print it.
 func (s SiteState) String() string { return s.State }
 

@@ -14,25 +14,25 @@ import (
 // connection, owner, holders, events (t, source, sgm, op, sync_mask, sgms,
 // note) and verdict are a contract.
 type Report struct {
-	Connection       Conn                        `json:"connection"`
-	Found            bool                        `json:"found"`
-	Owner            *Owner                      `json:"owner"`
-	SiteStates       map[string]report.SiteState `json:"site_states"`
-	SiteStatesSource string                      `json:"site_states_source"`
-	Holders          []Holder                    `json:"holders"`
-	Expiry           *Expiry                     `json:"expiry"`
-	Events           []Event                     `json:"events"`
-	EventsDropped    int64                       `json:"events_dropped,omitempty"`
-	MaskChanges      int                         `json:"mask_changes"`
-	Masks            []string                    `json:"masks"`
-	Clock            string                      `json:"clock"`
-	Verdict          string                      `json:"verdict"`
-	RiskWindow       uint32                      `json:"risk_window"`
-	DumpTime         string                      `json:"dump_time,omitempty"`
-	DumpTimeSource   string                      `json:"dump_time_source,omitempty"`
-	Layout           string                      `json:"layout"`
-	Searched         Search                      `json:"searched"`
-	Inputs           report.Inputs               `json:"inputs"`
+	Connection       Conn          `json:"connection"`
+	Found            bool          `json:"found"`
+	Owner            *Owner        `json:"owner"`
+	SiteStates       report.States `json:"site_states"`
+	SiteStatesSource string        `json:"site_states_source"`
+	Holders          []Holder      `json:"holders"`
+	Expiry           *Expiry       `json:"expiry"`
+	Events           []Event       `json:"events"`
+	EventsDropped    int64         `json:"events_dropped,omitempty"`
+	MaskChanges      int           `json:"mask_changes"`
+	Masks            []string      `json:"masks"`
+	Clock            string        `json:"clock"`
+	Verdict          string        `json:"verdict"`
+	RiskWindow       uint32        `json:"risk_window"`
+	DumpTime         string        `json:"dump_time,omitempty"`
+	DumpTimeSource   string        `json:"dump_time_source,omitempty"`
+	Layout           string        `json:"layout"`
+	Searched         Search        `json:"searched"`
+	Inputs           report.Inputs `json:"inputs"`
 }
 
 // Conn is the connection, client first when a table entry said which
