@@ -40,8 +40,8 @@ type SiteState struct {
 	Source string `json:"source"`
 }
 
-// States are "site_states": site number -> state and source.
-type States = map[string]SiteState
+// SiteStates are "site_states": site number -> state and source.
+type SiteStates = map[string]SiteState
 
 // String is the state, as text and templates print it.
 func (s SiteState) String() string { return s.State }

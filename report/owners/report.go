@@ -14,23 +14,23 @@ import (
 // names connections, owners_by_sgm, owner_unknown, off_active_site,
 // site_states and at_risk are a contract.
 type Report struct {
-	Connections        int              `json:"connections"`
-	OwnersBySGM        map[string]int   `json:"owners_by_sgm"`
-	OwnerUnknown       int              `json:"owner_unknown"`
-	OwnerNoData        int              `json:"owner_no_data"`
-	OwnerOutsideLayout int              `json:"owner_outside_layout"`
-	OffActiveSite      int              `json:"off_active_site"`
-	SiteStates         report.States    `json:"site_states"`
-	SiteStatesSource   string           `json:"site_states_source"`
-	SiteStatesInferred bool             `json:"site_states_inferred,omitempty"`
-	BySite             []SiteOwners     `json:"by_site"`
-	HeldBySGM          map[string]int64 `json:"held_by_sgm"`
-	ExpirySkew         int              `json:"expiry_skew"`
-	RiskWindow         uint32           `json:"risk_window"`
-	AtRisk             []RiskConn       `json:"at_risk"`
-	OwnerConflicts     int64            `json:"owner_conflicts"`
-	EntriesWithoutSGM  int64            `json:"entries_without_sgm"`
-	Attribution        []Attribution    `json:"attribution"`
+	Connections        int               `json:"connections"`
+	OwnersBySGM        map[string]int    `json:"owners_by_sgm"`
+	OwnerUnknown       int               `json:"owner_unknown"`
+	OwnerNoData        int               `json:"owner_no_data"`
+	OwnerOutsideLayout int               `json:"owner_outside_layout"`
+	OffActiveSite      int               `json:"off_active_site"`
+	SiteStates         report.SiteStates `json:"site_states"`
+	SiteStatesSource   string            `json:"site_states_source"`
+	SiteStatesInferred bool              `json:"site_states_inferred,omitempty"`
+	BySite             []SiteOwners      `json:"by_site"`
+	HeldBySGM          map[string]int64  `json:"held_by_sgm"`
+	ExpirySkew         int               `json:"expiry_skew"`
+	RiskWindow         uint32            `json:"risk_window"`
+	AtRisk             []RiskConn        `json:"at_risk"`
+	OwnerConflicts     int64             `json:"owner_conflicts"`
+	EntriesWithoutSGM  int64             `json:"entries_without_sgm"`
+	Attribution        []Attribution     `json:"attribution"`
 	// Basis says which connections are counted: those the table dumps
 	// hold or, without any, those the capture shows and does not delete.
 	Basis              string `json:"basis"`
@@ -93,7 +93,7 @@ func (o *Owners) Report() *Report {
 	sites := o.f.Sites(nil)
 	st := sites.States
 	r := &Report{
-		OffActiveAt: []string{}, OwnersBySGM: map[string]int{}, SiteStates: map[string]report.SiteState{},
+		OffActiveAt: []string{}, OwnersBySGM: map[string]int{}, SiteStates: report.SiteStates{},
 		SiteStatesSource: sites.Source, HeldBySGM: map[string]int64{}, RiskWindow: o.riskWindow, AtRisk: []RiskConn{},
 		OwnerConflicts: o.conflict, EntriesWithoutSGM: o.noSGM, Attribution: o.attribution(), Findings: []report.Finding{},
 		Inputs: o.f.Accounting(), Layout: l.String(), SiteStatesInferred: sites.Inferred(),

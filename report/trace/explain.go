@@ -93,7 +93,7 @@ func (t *Trace) annotate(r *Report, fwd decode.Tuple, owner decode.Owner, prim [
 				mj := ctx.Mask(ev.mask, owner, prim, havePrim)
 				e.BySite, e.Sets = mj.BySite, mj.Sets
 				if st != nil {
-					e.SiteStatesText, e.StatesFrom = st.String(), from
+					e.StatesText, e.StatesFrom = st.String(), from
 					e.SiteStates = report.SiteStateMap(st, from)
 				}
 				for _, n := range mj.Notes {

@@ -14,25 +14,25 @@ import (
 // connection, owner, holders, events (t, source, sgm, op, sync_mask, sgms,
 // note) and verdict are a contract.
 type Report struct {
-	Connection       Conn          `json:"connection"`
-	Found            bool          `json:"found"`
-	Owner            *Owner        `json:"owner"`
-	SiteStates       report.States `json:"site_states"`
-	SiteStatesSource string        `json:"site_states_source"`
-	Holders          []Holder      `json:"holders"`
-	Expiry           *Expiry       `json:"expiry"`
-	Events           []Event       `json:"events"`
-	EventsDropped    int64         `json:"events_dropped,omitempty"`
-	MaskChanges      int           `json:"mask_changes"`
-	Masks            []string      `json:"masks"`
-	Clock            string        `json:"clock"`
-	Verdict          string        `json:"verdict"`
-	RiskWindow       uint32        `json:"risk_window"`
-	DumpTime         string        `json:"dump_time,omitempty"`
-	DumpTimeSource   string        `json:"dump_time_source,omitempty"`
-	Layout           string        `json:"layout"`
-	Searched         Search        `json:"searched"`
-	Inputs           report.Inputs `json:"inputs"`
+	Connection       Conn              `json:"connection"`
+	Found            bool              `json:"found"`
+	Owner            *Owner            `json:"owner"`
+	SiteStates       report.SiteStates `json:"site_states"`
+	SiteStatesSource string            `json:"site_states_source"`
+	Holders          []Holder          `json:"holders"`
+	Expiry           *Expiry           `json:"expiry"`
+	Events           []Event           `json:"events"`
+	EventsDropped    int64             `json:"events_dropped,omitempty"`
+	MaskChanges      int               `json:"mask_changes"`
+	Masks            []string          `json:"masks"`
+	Clock            string            `json:"clock"`
+	Verdict          string            `json:"verdict"`
+	RiskWindow       uint32            `json:"risk_window"`
+	DumpTime         string            `json:"dump_time,omitempty"`
+	DumpTimeSource   string            `json:"dump_time_source,omitempty"`
+	Layout           string            `json:"layout"`
+	Searched         Search            `json:"searched"`
+	Inputs           report.Inputs     `json:"inputs"`
 }
 
 // Conn is the connection, client first when a table entry said which
@@ -94,25 +94,22 @@ type Expiry struct {
 // t is seconds on the capture's clock, null when the line had no stamp;
 // sgm is the SGM whose input it came from, null when unknown.
 type Event struct {
-	T         *float64          `json:"t"`
-	Time      string            `json:"time,omitempty"` // t in RFC 3339 UTC when the clock is a Unix time
-	Source    string            `json:"source"`
-	SGM       *string           `json:"sgm"`
-	Kind      string            `json:"kind"`
-	Op        string            `json:"op"`
-	Direction string            `json:"direction"`
-	SyncMask  *string           `json:"sync_mask"`
-	SGMs      []string          `json:"sgms"`
-	BySite    []report.SiteJSON `json:"by_site,omitempty"`
-	// SiteStates are the states this event's sync_mask is read with, each
-	// with its source (StatesFrom); SiteStatesText the same as one string,
-	// "1=STANDBY,2=ACTIVE".
-	SiteStates     map[string]report.SiteState `json:"site_states,omitempty"`
-	SiteStatesText string                      `json:"site_states_text,omitempty"`
-	StatesFrom     string                      `json:"site_states_from,omitempty"`
-	Sets           *report.SetsJSON            `json:"sets,omitempty"`
-	MaskChange     bool                        `json:"mask_change"`
-	Note           string                      `json:"note"`
+	T          *float64          `json:"t"`
+	Time       string            `json:"time,omitempty"` // t in RFC 3339 UTC when the clock is a Unix time
+	Source     string            `json:"source"`
+	SGM        *string           `json:"sgm"`
+	Kind       string            `json:"kind"`
+	Op         string            `json:"op"`
+	Direction  string            `json:"direction"`
+	SyncMask   *string           `json:"sync_mask"`
+	SGMs       []string          `json:"sgms"`
+	BySite     []report.SiteJSON `json:"by_site,omitempty"`
+	SiteStates report.SiteStates `json:"site_states,omitempty"`      // the states the mask is read with, each from StatesFrom
+	StatesText string            `json:"site_states_text,omitempty"` // the same as one string, "1=STANDBY,2=ACTIVE"
+	StatesFrom string            `json:"site_states_from,omitempty"`
+	Sets       *report.SetsJSON  `json:"sets,omitempty"`
+	MaskChange bool              `json:"mask_change"`
+	Note       string            `json:"note"`
 
 	decimals int
 }
@@ -164,7 +161,7 @@ func (t *Trace) Report() *Report {
 	l := t.l
 	stats := t.f.Stats()
 	r := &Report{
-		Found: t.matched > 0, SiteStates: map[string]report.SiteState{}, Holders: []Holder{}, Events: []Event{},
+		Found: t.matched > 0, SiteStates: report.SiteStates{}, Holders: []Holder{}, Events: []Event{},
 		Masks: []string{}, RiskWindow: t.opt.RiskWindow, Layout: l.String(), Inputs: t.f.Accounting(),
 	}
 	fwd := t.orientation(r)

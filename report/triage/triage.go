@@ -94,11 +94,11 @@ type Report struct {
 	// OutsideLayout are the SGMs the bundle names (file names, host
 	// names, member tables) that lie outside --layout: listed, never
 	// counted as found.
-	OutsideLayout []Member      `json:"outside_layout"`
-	SiteStates    report.States `json:"site_states"`
-	SitesSource   string        `json:"site_states_source"`
-	Findings      []Finding     `json:"findings"`
-	Files         []FileSummary `json:"files"`
+	OutsideLayout []Member          `json:"outside_layout"`
+	SiteStates    report.SiteStates `json:"site_states"`
+	SitesSource   string            `json:"site_states_source"`
+	Findings      []Finding         `json:"findings"`
+	Files         []FileSummary     `json:"files"`
 	// FileCount is the number of input files; beyond maxFileRows, Files
 	// has one row per folder (FilesSummarized).
 	FileCount       int          `json:"file_count"`
