@@ -480,35 +480,6 @@ func (r *Reader) parseSync(b []byte, pos Pos) *SyntaxError {
 	return nil
 }
 
-// syncTail reads `refresh time=N`, `aggressive time=N` and `op_code=N`
-// from what follows a sync line's mask; a field that is missing or not a
-// number stays -1.
-func syncTail(rec *Record, b []byte) {
-	if bytes.IndexByte(b, '=') < 0 {
-		return // the usual DELETE and REFRESH: nothing after the mask
-	}
-	rec.RefreshTime = tailNumber(b, "refresh time=")
-	rec.AggressiveTime = tailNumber(b, "aggressive time=")
-	rec.OpCode = tailNumber(b, "op_code=")
-}
-
-func tailNumber(b []byte, label string) int64 {
-	i := bytes.Index(b, []byte(label))
-	if i < 0 {
-		return -1
-	}
-	v := b[i+len(label):]
-	n := 0
-	for n < len(v) && v[n] >= '0' && v[n] <= '9' {
-		n++
-	}
-	x, ok := decUint(v[:n])
-	if !ok {
-		return -1
-	}
-	return int64(x)
-}
-
 // countedList parses `name(n)=<w,w,...>` anywhere in b and checks that n
 // words are present; it decodes the first `first` of them (0: all, see
 // hexPrefix). A missing list returns dst empty and no error.
