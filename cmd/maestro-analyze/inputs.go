@@ -53,15 +53,32 @@ const progressMin = 32 << 20
 
 // progress returns a parse.Limits.Progress hook that draws a progress bar
 // on stderr, and a function that clears it. The bar is drawn only when
-// stderr is a terminal and the inputs are big enough to wait for; stdout
-// (data) is never touched.
+// stderr is a terminal and the inputs are big enough to wait for, or when
+// stdin is a pipe, whose size is unknown: then it shows the bytes read so
+// far. stdout (data) is never touched.
 func progress(args []string, stdio *IO) (hook func(int), done func()) {
 	f, ok := stdio.Err.(*os.File)
 	if !ok || !isatty.IsTerminal(f.Fd()) {
 		return nil, func() {}
 	}
 	total := inputSize(args)
-	if total < progressMin {
+	if len(args) == 0 || slices.Contains(args, "-") {
+		in, ok := stdio.In.(*os.File)
+		var info os.FileInfo
+		var err error
+		if ok {
+			info, err = in.Stat()
+		}
+		switch {
+		case ok && err == nil && info.Mode().IsRegular():
+			total += info.Size()
+		case ok && isatty.IsTerminal(in.Fd()):
+			// typed or pasted lines: no bar over them
+		default:
+			total = -1 // a pipe: a counter of the bytes read
+		}
+	}
+	if total >= 0 && total < progressMin {
 		return nil, func() {}
 	}
 	bar := progressbar.NewOptions64(total,
