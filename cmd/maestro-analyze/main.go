@@ -26,7 +26,7 @@ var version = "devel"
 // Exit statuses (also in README and --help).
 const (
 	exitOK       = 0
-	exitError    = 1  // runtime error, or rejected input in decode
+	exitError    = 1 // runtime error, or rejected input in decode
 	exitNotFound = 3 // reserved for commands that search (trace)
 	exitUsage    = 2 // usage error: a bad flag or argument (as most Unix tools)
 )

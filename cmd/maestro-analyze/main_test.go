@@ -142,11 +142,11 @@ func TestSamples(t *testing.T) {
 // sample against the truth.json the simulator wrote beside it.
 func TestSwitchoverSampleTruth(t *testing.T) {
 	var truth struct {
-		Connections   int               `json:"connections"`
-		OwnersBySGM   map[string]int    `json:"owners_by_sgm"`
-		OwnerUnknown  int               `json:"owner_unknown"`
-		OffActiveSite int               `json:"off_active_site"`
-		SiteStates    siteStates        `json:"site_states"`
+		Connections   int            `json:"connections"`
+		OwnersBySGM   map[string]int `json:"owners_by_sgm"`
+		OwnerUnknown  int            `json:"owner_unknown"`
+		OffActiveSite int            `json:"off_active_site"`
+		SiteStates    siteStates     `json:"site_states"`
 		AtRisk        []struct {
 			Src          string `json:"src"`
 			SPort        int    `json:"sport"`
