@@ -80,5 +80,8 @@ func shellQuote(s string) string {
 // completeLine answers a completion request (COMP_LINE set by the shell's
 // script) and exits through the parser; without one it returns.
 func completeLine(parser *kong.Kong) {
+	if os.Getenv("COMP_LINE") == "" {
+		return // not asked: build no completion tree
+	}
 	kongplete.Complete(parser, kongplete.WithPredictor("file", complete.PredictFiles("*")))
 }

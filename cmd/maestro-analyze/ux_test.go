@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/alecthomas/kong"
 )
@@ -312,5 +313,38 @@ func TestValuesAndFilesFromArguments(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "-")); err == nil {
 		t.Error("--html - wrote a file named -")
+	}
+}
+
+// TestTimesBesideStrings: a time shown as an RFC 3339 string has its Unix
+// seconds beside it, and the two agree.
+func TestTimesBesideStrings(t *testing.T) {
+	code, out, stderr := runIn(t, "", "-f", "ndjson", "owners", "--list", "--dump-time", "2025-09-30T04:18:08Z", "../../samples/switchover")
+	if code != exitOK {
+		t.Fatalf("status %d: %s", code, stderr)
+	}
+	n := 0
+	for l := range strings.Lines(out) {
+		var c struct {
+			ExpiresAt string `json:"expires_at"`
+			ExpiresT  int64  `json:"expires_t"`
+		}
+		if err := json.Unmarshal([]byte(l), &c); err != nil {
+			t.Fatal(err)
+		}
+		at, err := time.Parse(time.RFC3339, c.ExpiresAt)
+		if err != nil || at.Unix() != c.ExpiresT {
+			t.Errorf("expires_at %q, expires_t %d", c.ExpiresAt, c.ExpiresT)
+		}
+		n++
+	}
+	if n == 0 {
+		t.Error("no at-risk connection")
+	}
+	// storms on an epoch-stamped capture: each bucket's time string is its t.
+	capture := "@;1759209600413000;[fw4_1];SET: connections (8158) keys(6)=<0,a000001,1000,ac100001,1bb,6> vals(14)=<1c001,0,0,0,0,0,0,0,0,0,0,0,0,2000800> sync_mask=[0x0000000e];\n"
+	_, out, _ = runIn(t, capture, "-f", "ndjson", "storms")
+	if !strings.Contains(out, `{"type":"point","t":1759209600,"time":"2025-09-30T05:20:00.000Z",`) {
+		t.Errorf("no time beside t:\n%s", out)
 	}
 }

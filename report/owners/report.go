@@ -43,6 +43,7 @@ type Report struct {
 	Inputs         report.Inputs    `json:"inputs"`
 	Layout         string           `json:"layout"`
 	DumpTime       string           `json:"dump_time,omitempty"`
+	DumpT          int64            `json:"dump_t,omitempty"` // dump_time in Unix seconds, when it is UTC
 	DumpTimeSource string           `json:"dump_time_source,omitempty"`
 
 	// SGMs are the owners and entries held per SGM, typed, in SGM order:
@@ -81,6 +82,7 @@ type RiskConn struct {
 	Timeout      uint32 `json:"timeout"`
 	Owner        string `json:"owner"`
 	ExpiresAt    string `json:"expires_at,omitempty"`
+	ExpiresT     int64  `json:"expires_t,omitempty"` // expires_at in Unix seconds, when it is UTC (--dump-time)
 	// At is the entry line that expires first.
 	At string `json:"at,omitempty"`
 
@@ -110,6 +112,9 @@ func (o *Owners) Report() *Report {
 	}
 	if o.dumpTime != 0 {
 		r.DumpTime = o.stamp(0)
+		if o.zone == "Z" {
+			r.DumpT = o.dumpTime
+		}
 	}
 	r.SiteStates = sites.Map()
 	bySite := make([]SiteOwners, l.Sites)
@@ -228,6 +233,9 @@ func (o *Owners) riskConn(t decode.Tuple, c *connState) RiskConn {
 	}
 	if o.dumpTime != 0 {
 		rc.ExpiresAt = o.stamp(c.minRem)
+		if o.zone == "Z" {
+			rc.ExpiresT = o.dumpTime + int64(c.minRem)
+		}
 	}
 	rc.At = refText(o.f, c)
 	return rc

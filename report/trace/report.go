@@ -29,6 +29,7 @@ type Report struct {
 	Verdict          string            `json:"verdict"`
 	RiskWindow       uint32            `json:"risk_window"`
 	DumpTime         string            `json:"dump_time,omitempty"`
+	DumpT            int64             `json:"dump_t,omitempty"` // dump_time in Unix seconds, when it is UTC
 	DumpTimeSource   string            `json:"dump_time_source,omitempty"`
 	Layout           string            `json:"layout"`
 	Searched         Search            `json:"searched"`
@@ -72,6 +73,7 @@ type Holder struct {
 	ExpiresIn    string   `json:"expires_in,omitempty"`
 	RefreshedAgo *uint32  `json:"refreshed_ago,omitempty"`
 	ExpiresAt    string   `json:"expires_at,omitempty"`
+	ExpiresT     int64    `json:"expires_t,omitempty"` // expires_at in Unix seconds, when it is UTC
 	InMask       *bool    `json:"in_mask"`
 	Meaning      string   `json:"meaning"`
 	Sources      []string `json:"sources"`
@@ -88,6 +90,7 @@ type Expiry struct {
 	Timeout      uint32  `json:"timeout"`
 	RefreshedAgo uint32  `json:"refreshed_ago"`
 	ExpiresAt    string  `json:"expires_at,omitempty"`
+	ExpiresT     int64   `json:"expires_t,omitempty"` // expires_at in Unix seconds, when it is UTC
 }
 
 // Event is one sync message or correction line about the connection.
@@ -218,6 +221,17 @@ func (t *Trace) Report() *Report {
 		}
 	}
 	t.holderRows(r, lastMask, haveLast, stamp)
+	if dump != 0 && zone == "Z" { // the numbers beside the UTC strings
+		r.DumpT = dump
+		for i := range r.Holders {
+			if h := &r.Holders[i]; h.Remaining != nil && h.ExpiresAt != "" {
+				h.ExpiresT = dump + int64(*h.Remaining)
+			}
+		}
+		if x := r.Expiry; x != nil && x.ExpiresAt != "" {
+			x.ExpiresT = dump + int64(x.MinRemaining)
+		}
+	}
 	r.Verdict = t.verdict(r, owner, ownerKnown, lastMask, haveLast, st, havePrim)
 	return r
 }
