@@ -64,7 +64,7 @@ func (c *checkedWriter) Write(p []byte) (int, error) {
 // once (see the flag types in flags.go and AfterApply); commands read the
 // result from ctx, format and palette.
 type Globals struct {
-	Version kong.VersionFlag `short:"V" help:"Print version and exit."`
+	Version kong.VersionFlag `short:"V" help:"Print the version, commit and Go version, and exit."`
 	Format  report.Format    `short:"f" help:"Output format: ${enum} (ndjson: one JSON object per line, each with a type field)." enum:"table,json,csv,ndjson" default:"table"`
 	Color   string           `help:"Colorize table output: ${enum} (auto honours NO_COLOR and a non-terminal stdout)." enum:"auto,always,never" default:"auto"`
 	Layout  layoutFlag       `help:"Security group layout SITESxSLOTS; SGM ids run site by site (default: ${default})." default:"2x14" placeholder:"SxN" env:"MAESTRO_LAYOUT"`
