@@ -469,6 +469,7 @@ func (r *Reader) parseSync(b []byte, pos Pos) *SyntaxError {
 			return synErr(Pos{pos.Name, pos.Line, r.col(m)}, ErrHex, "sync_mask %q is not hex", clip(m[:end]))
 		}
 		rec.HasMask, rec.Mask = true, decode.SyncMask(v)
+		syncTail(rec, m[end:])
 	}
 	return nil
 }

@@ -94,6 +94,11 @@ type Record struct {
 	TableID  uint32
 	HasMask  bool
 	Mask     decode.SyncMask
+	// The numbers after a sync line's mask, as the seed's SET prints them
+	// (`refresh time=3608 aggressive time=509 ttl=0 sync time=1 kmask=0
+	// op_code=0`): -1 when the line has none. Kept as printed; their
+	// meaning is not published.
+	RefreshTime, AggressiveTime, OpCode int64
 
 	// Correction lines: the function, and a chassis state when the line
 	// names one ("chassis 0 is STANDBY": chassis is 0-based [assumed]).
@@ -129,6 +134,7 @@ type Record struct {
 func (r *Record) reset(kind Kind, pos Pos) {
 	*r = Record{
 		Kind: kind, Pos: pos, Lines: 1, Instance: -1, Chassis: -1, OwnerID: -1,
+		RefreshTime: -1, AggressiveTime: -1, OpCode: -1,
 		Vals: r.Vals[:0], Extra: r.Extra[:0], SGMs: r.SGMs[:0],
 	}
 }

@@ -10,10 +10,12 @@
 package report
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -125,24 +127,149 @@ func RenderRows(w io.Writer, header []string, rows [][]string, align ...tw.Align
 }
 
 // WriteJSON writes v as indented JSON, with the characters a terminal
-// would act on escaped (see [EscapeJSON]).
+// would act on escaped (see [EscapeJSON]) and `<`, `>`, `&` left as they
+// are (no HTML escaping: the output is data, not a web page).
 func WriteJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(jsonEscaper{w})
+	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
 
-// WriteNDJSON writes one JSON object per line, for lists that can reach
-// millions of rows: consumers stream them without holding an array.
-// Characters are escaped as by [WriteJSON].
-func WriteNDJSON[T any](w io.Writer, rows []T) error {
-	enc := json.NewEncoder(jsonEscaper{w})
+// WriteNDJSON writes one JSON object per line, each with the field "type"
+// set to typ first, for lists that can reach millions of rows: consumers
+// stream them without holding an array. Characters are escaped as by
+// [WriteJSON].
+func WriteNDJSON[T any](w io.Writer, typ string, rows []T) error {
+	nd := NewNDJSON(w)
 	for i := range rows {
-		if err := enc.Encode(&rows[i]); err != nil {
+		if err := nd.Object(typ, &rows[i]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// NDJSONWriter writes `--format ndjson`: exactly one JSON object per line, each
+// with a "type" field first naming what it is ("entry", "connection",
+// "finding", "point", "summary", ...), so that a consumer can tell the
+// lines apart (`jq 'select(.type == "finding")'`).
+type NDJSONWriter struct {
+	w   io.Writer
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+// NewNDJSON returns an NDJSON writer to w.
+func NewNDJSON(w io.Writer) *NDJSONWriter {
+	n := &NDJSONWriter{w: w}
+	n.enc = json.NewEncoder(&n.buf)
+	n.enc.SetEscapeHTML(false)
+	return n
+}
+
+// Object writes v as one line with "type": typ first. A v that encodes as
+// an object gets its fields after the type, less those named in omit (the
+// lists the caller writes as lines of their own); any other value is
+// written as {"type": typ, "value": v}.
+func (n *NDJSONWriter) Object(typ string, v any, omit ...string) error {
+	n.buf.Reset()
+	if err := n.enc.Encode(v); err != nil {
+		return err
+	}
+	b := bytes.TrimRight(n.buf.Bytes(), "\n")
+	head, err := json.Marshal(typ)
+	if err != nil {
+		return err
+	}
+	line := make([]byte, 0, len(b)+len(head)+16)
+	line = append(line, `{"type":`...)
+	line = append(line, head...)
+	switch {
+	case len(b) > 0 && b[0] == '{' && len(omit) > 0:
+		fields, err := objectFields(b)
+		if err != nil {
+			return err
+		}
+		for _, f := range fields {
+			if slices.Contains(omit, f.key) || f.key == "type" {
+				continue
+			}
+			line = append(line, ',')
+			line = append(line, f.rawKey...)
+			line = append(line, ':')
+			line = append(line, f.value...)
+		}
+		line = append(line, '}')
+	case len(b) > 1 && b[0] == '{' && b[1] == '}':
+		line = append(line, '}')
+	case len(b) > 0 && b[0] == '{':
+		line = append(line, ',')
+		line = append(line, b[1:]...)
+	default:
+		line = append(line, `,"value":`...)
+		line = append(line, b...)
+		line = append(line, '}')
+	}
+	line = append(EscapeJSON(line), '\n')
+	_, err = n.w.Write(line)
+	return err
+}
+
+// field is one member of an encoded JSON object, in encoding order.
+type field struct {
+	key           string
+	rawKey, value []byte
+}
+
+// objectFields splits an encoded object into its members, keeping their
+// order and their bytes.
+func objectFields(b []byte) ([]field, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if _, err := dec.Token(); err != nil { // '{'
+		return nil, err
+	}
+	var fs []field
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, _ := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, err
+		}
+		rk, err := marshalNoHTML(key)
+		if err != nil {
+			return nil, err
+		}
+		fs = append(fs, field{key: key, rawKey: rk, value: raw})
+	}
+	return fs, nil
+}
+
+// MarshalIndent is json.MarshalIndent without HTML escaping, for
+// renderers that write JSON element by element.
+func MarshalIndent(v any, prefix, indent string) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent(prefix, indent)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
+}
+
+func marshalNoHTML(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }
 
 // jsonEscaper escapes what json.Encoder leaves raw; the encoder hands it

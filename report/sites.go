@@ -28,6 +28,42 @@ type Sites struct {
 	// Evidence are the positions of the observed states, one per site
 	// (empty unless From is SitesObserved).
 	Evidence []SiteNote
+	// PerSite says where each site's state came from (index site-1).
+	PerSite []string
+}
+
+// SiteState is one site's state and what it rests on: the value of each
+// site in "site_states" in every JSON output,
+// {"1": {"state": "STANDBY", "source": "asg stat (cpinfo.info:138)"}}.
+type SiteState struct {
+	State  string `json:"state"`
+	Source string `json:"source"`
+}
+
+// SiteStates are "site_states": site number -> state and source.
+type SiteStates = map[string]SiteState
+
+// String is the state, as text and templates print it.
+func (s SiteState) String() string { return s.State }
+
+// SiteStateMap renders the known states of st as "site_states", each
+// with its source (from[i], or all when from has one element).
+func SiteStateMap(st decode.SiteStates, from ...string) map[string]SiteState {
+	m := map[string]SiteState{}
+	for i, s := range st {
+		if s == decode.Unknown {
+			continue
+		}
+		src := ""
+		switch {
+		case len(from) == 1:
+			src = from[0]
+		case i < len(from):
+			src = from[i]
+		}
+		m[fmt.Sprint(i+1)] = SiteState{State: s.String(), Source: src}
+	}
+	return m
 }
 
 // SiteNote is one observed site state and where it was read.
@@ -38,15 +74,13 @@ type SiteNote struct {
 	What  string // "asg stat" or "correction line"
 }
 
-// Map renders the known states as {"1": "STANDBY"}, for JSON.
-func (s Sites) Map() map[string]string {
-	m := map[string]string{}
-	for i, st := range s.States {
-		if st != decode.Unknown {
-			m[fmt.Sprint(i+1)] = st.String()
-		}
+// Map renders the known states as {"1": {"state": "STANDBY", "source":
+// "asg stat (file:138)"}}, for JSON.
+func (s Sites) Map() map[string]SiteState {
+	if len(s.PerSite) == 0 {
+		return SiteStateMap(s.States, s.Source)
 	}
-	return m
+	return SiteStateMap(s.States, s.PerSite...)
 }
 
 // Inferred reports whether the states rest on a sync_mask inference, which
@@ -114,7 +148,7 @@ func (e *siteEvidence) add(l decode.Layout, rec *parse.Record) {
 func (f *Feed) Sites(hint *MaskHint) Sites {
 	l := f.ctx.Layout
 	if f.ctx.Sites.Known() {
-		return Sites{States: f.ctx.Sites, From: SitesFlag, Source: "--sites"}
+		return Sites{States: f.ctx.Sites, From: SitesFlag, Source: "--sites", PerSite: []string{"--sites"}}
 	}
 	st := make(decode.SiteStates, l.Sites)
 	notes := f.sites.asg
@@ -122,7 +156,7 @@ func (f *Feed) Sites(hint *MaskHint) Sites {
 		notes = f.sites.corr
 	}
 	if anyNote(notes) {
-		s := Sites{States: st, From: SitesObserved}
+		s := Sites{States: st, From: SitesObserved, PerSite: make([]string, l.Sites)}
 		var from []string
 		for _, n := range notes {
 			if n.Site == 0 {
@@ -132,8 +166,10 @@ func (f *Feed) Sites(hint *MaskHint) Sites {
 			s.Evidence = append(s.Evidence, n)
 			if n.What == "asg stat" {
 				from = append(from, fmt.Sprintf("site %d %s from asg stat (%s)", n.Site, n.State, n.Pos))
+				s.PerSite[n.Site-1] = fmt.Sprintf("asg stat (%s)", n.Pos)
 			} else {
 				from = append(from, fmt.Sprintf("site %d %s from correction line %s", n.Site, n.State, n.Pos))
+				s.PerSite[n.Site-1] = fmt.Sprintf("correction line (%s)", n.Pos)
 			}
 		}
 		if l.Sites == 2 && (st[0] == decode.Unknown) != (st[1] == decode.Unknown) {
@@ -141,6 +177,7 @@ func (f *Feed) Sites(hint *MaskHint) Sites {
 				if st[i] == decode.Unknown && st[1-i] != decode.Active {
 					st[i] = decode.Active
 					from = append(from, fmt.Sprintf("site %d ACTIVE inferred (the other site is %s)", i+1, st[1-i]))
+					s.PerSite[i] = fmt.Sprintf("inferred (the other site is %s)", st[1-i])
 				}
 			}
 		}
@@ -156,7 +193,7 @@ func (f *Feed) Sites(hint *MaskHint) Sites {
 	}
 	if h != nil {
 		if ms := l.MaskStates(h.Mask, h.Owner); ms != nil {
-			return Sites{States: ms, From: SitesInferred,
+			return Sites{States: ms, From: SitesInferred, PerSite: []string{fmt.Sprintf("inferred from sync_mask %s", h.Mask)},
 				Source: fmt.Sprintf("read from the latest sync_mask %s (the site with the most members looks ACTIVE; give --sites to be sure)", h.Mask)}
 		}
 	}

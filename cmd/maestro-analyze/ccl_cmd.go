@@ -12,13 +12,29 @@ import (
 
 // CCLCmd decodes CCL words, ids and SGM names.
 type CCLCmd struct {
-	Values []string `arg:"" optional:"" help:"A value word 13 (0x2008000, 02008000: hex with 0x or 5+ digits), a CCL id (0..63) or an SGM (2_03)."`
+	Values []string `arg:"" optional:"" help:"A value word 13 (0x2008000, 02008000: hex with 0x or 5+ digits), a CCL id (0..63) or an SGM (2_03); '-' reads values from stdin, one a line."`
 }
 
 // Run prints the rows asked for, or the whole table of the layout.
 func (c *CCLCmd) Run(g *Globals, stdio *IO) error {
 	l := g.ctx.Layout
 	rows := entry.CCLTable(l)
+	var values []string
+	for _, v := range c.Values {
+		if v != "-" {
+			values = append(values, v)
+			continue
+		}
+		in, err := stdinValues(stdio.In)
+		if err != nil {
+			return err
+		}
+		values = append(values, in...)
+	}
+	if len(values) == 0 && len(c.Values) > 0 {
+		return &report.UsageError{Err: fmt.Errorf("ccl -: no value on stdin")}
+	}
+	c.Values = values
 	if len(c.Values) > 0 {
 		rows = rows[:0]
 		for _, v := range c.Values {
@@ -30,7 +46,9 @@ func (c *CCLCmd) Run(g *Globals, stdio *IO) error {
 		}
 	}
 	switch g.Format {
-	case report.JSON, report.NDJSON:
+	case report.NDJSON:
+		return report.WriteNDJSON(stdio.Out, "ccl", rows)
+	case report.JSON:
 		return report.WriteJSON(stdio.Out, rows)
 	case report.CSV:
 		return entry.WriteCCLCSV(stdio.Out, rows)

@@ -13,8 +13,8 @@ import (
 
 // DecodeCmd decodes pasted entries.
 type DecodeCmd struct {
-	Entries []string `arg:"" optional:"" help:"Entries to decode, each quoted; none or '-' reads lines from stdin."`
-	DXL     string   `name:"dxl" placeholder:"FILE" help:"asg dxl calc output: with --sites, splits sync masks into active and backup sets."`
+	Entries []string `arg:"" optional:"" predictor:"file" help:"Entries to decode, each quoted, or files (an argument naming an existing file is read); none or '-' reads lines from stdin."`
+	DXL     string   `name:"dxl" placeholder:"FILE" predictor:"file" help:"asg dxl calc output: with --sites, splits sync masks into active and backup sets."`
 }
 
 // Run decodes every argument, or every stdin line.
@@ -38,12 +38,16 @@ func (c *DecodeCmd) Run(g *Globals, stdio *IO) error {
 	}
 	for i, arg := range c.Entries {
 		var err error
-		if arg == "-" {
+		file := arg != "-" && isFileArg(arg)
+		if file {
+			fmt.Fprintf(stdio.Err, "maestro-analyze: decode: %s names an existing file: decoding its lines\n", report.Sanitize(parse.QuoteName(arg)))
+		}
+		if arg == "-" || file {
 			// stdin goes the way every command reads its inputs (archives,
 			// nesting, limits); a pasted argument stays text.
 			d.Arg = 0
 			var skipped []parse.Skipped
-			skipped, err = f.Walk([]string{"-"}, stdio.In, g.limits())
+			skipped, err = f.Walk([]string{arg}, stdio.In, g.limits())
 			for _, s := range skipped {
 				fmt.Fprintf(stdio.Err, "maestro-analyze: %s\n", report.Sanitize(s.String()))
 			}

@@ -53,8 +53,14 @@ func FuzzStormsFlags(f *testing.F) {
 				t.Fatalf("%v -f %s: status %d, stderr %q", args, format, code, errw.String())
 			}
 			if format == "json" || format == "ndjson" {
-				if !json.Valid(out.Bytes()) {
-					t.Fatalf("%v: invalid JSON", args)
+				docs := []string{out.String()}
+				if format == "ndjson" { // one object per line
+					docs = strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+				}
+				for _, d := range docs {
+					if !json.Valid([]byte(d)) || !strings.HasPrefix(d, "{") {
+						t.Fatalf("%v -f %s: invalid JSON %q", args, format, d)
+					}
 				}
 				if s := out.String(); strings.Contains(s, "NaN") || strings.Contains(s, "Inf") {
 					t.Fatalf("%v: NaN or Inf in\n%s", args, s)

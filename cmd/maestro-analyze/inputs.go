@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -52,15 +53,32 @@ const progressMin = 32 << 20
 
 // progress returns a parse.Limits.Progress hook that draws a progress bar
 // on stderr, and a function that clears it. The bar is drawn only when
-// stderr is a terminal and the inputs are big enough to wait for; stdout
-// (data) is never touched.
+// stderr is a terminal and the inputs are big enough to wait for, or when
+// stdin is a pipe, whose size is unknown: then it shows the bytes read so
+// far. stdout (data) is never touched.
 func progress(args []string, stdio *IO) (hook func(int), done func()) {
 	f, ok := stdio.Err.(*os.File)
 	if !ok || !isatty.IsTerminal(f.Fd()) {
 		return nil, func() {}
 	}
 	total := inputSize(args)
-	if total < progressMin {
+	if len(args) == 0 || slices.Contains(args, "-") {
+		in, ok := stdio.In.(*os.File)
+		var info os.FileInfo
+		var err error
+		if ok {
+			info, err = in.Stat()
+		}
+		switch {
+		case ok && err == nil && info.Mode().IsRegular():
+			total += info.Size()
+		case ok && isatty.IsTerminal(in.Fd()):
+			// typed or pasted lines: no bar over them
+		default:
+			total = -1 // a pipe: a counter of the bytes read
+		}
+	}
+	if total >= 0 && total < progressMin {
 		return nil, func() {}
 	}
 	bar := progressbar.NewOptions64(total,
@@ -118,6 +136,9 @@ func printAccounting(stdio *IO, in *report.Inputs) {
 	if rej > 0 {
 		line += " (" + reasonsOf(in.Rejected) + "); first:"
 	}
+	if stdio.quiet && rej == 0 {
+		return // --quiet: nothing rejected, nothing to say
+	}
 	fmt.Fprintln(stdio.Err, line)
 	for _, ex := range in.RejectedExamples {
 		fmt.Fprintf(stdio.Err, "  %s\n", report.Sanitize(ex))
@@ -167,4 +188,39 @@ func shapeSummary(in *report.Inputs) string {
 		shapes = append(shapes, fmt.Sprintf("%s (%s %s)", more, report.Thousands(restLines), report.Plural(int(min(restLines, 2)), "line")))
 	}
 	return s + ": " + strings.Join(shapes, "; ")
+}
+
+// maxValueInput bounds what `mask -` and `ccl -` read from stdin: values
+// are a few bytes each.
+const maxValueInput = 1 << 20
+
+// stdinValues reads the non-blank lines of r, trimmed, for the commands
+// that take values rather than inputs (mask, ccl).
+func stdinValues(r io.Reader) ([]string, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxValueInput+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading stdin: %w", err)
+	}
+	if len(b) > maxValueInput {
+		return nil, &report.UsageError{Err: fmt.Errorf("stdin: more than %d bytes of values", maxValueInput)}
+	}
+	var vals []string
+	for l := range strings.Lines(string(b)) {
+		if t := strings.TrimSpace(l); t != "" {
+			vals = append(vals, t)
+		}
+	}
+	return vals, nil
+}
+
+// isFileArg reports whether a decode argument names an existing file or
+// folder rather than being an entry: it is one line, does not start the
+// way an entry does, and the path exists.
+func isFileArg(arg string) bool {
+	if arg == "" || strings.ContainsAny(arg, "\n") || strings.ContainsAny(arg[:1], "<[@;|") {
+		return false
+	}
+	p, _, _ := parse.SplitArg(arg)
+	_, err := os.Stat(p)
+	return err == nil
 }

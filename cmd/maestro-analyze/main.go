@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 
 	"github.com/alecthomas/kong"
@@ -25,9 +26,9 @@ var version = "devel"
 // Exit statuses (also in README and --help).
 const (
 	exitOK       = 0
-	exitError    = 1  // runtime error, or rejected input in decode
-	exitNotFound = 3  // reserved for commands that search (trace)
-	exitUsage    = 80 // kong's status for usage errors
+	exitError    = 1 // runtime error, or rejected input in decode
+	exitNotFound = 3 // reserved for commands that search (trace)
+	exitUsage    = 2 // usage error: a bad flag or argument (as most Unix tools)
 )
 
 // IO carries the process streams; commands get them by kong binding.
@@ -37,6 +38,7 @@ type IO struct {
 	Err io.Writer
 
 	stdout io.Writer // Out as the caller gave it (run wraps Out)
+	quiet  bool      // --quiet: no line accounting on stderr
 }
 
 // checkedWriter keeps the first write error; later writes fail with it
@@ -62,12 +64,13 @@ func (c *checkedWriter) Write(p []byte) (int, error) {
 // once (see the flag types in flags.go and AfterApply); commands read the
 // result from ctx, format and palette.
 type Globals struct {
-	Version kong.VersionFlag `short:"V" help:"Print version and exit."`
-	Format  report.Format    `short:"f" help:"Output format: ${enum}." enum:"table,json,csv,ndjson" default:"table"`
+	Version kong.VersionFlag `short:"V" help:"Print the version, commit and Go version, and exit."`
+	Format  report.Format    `short:"f" help:"Output format: ${enum} (ndjson: one JSON object per line, each with a type field)." enum:"table,json,csv,ndjson" default:"table"`
 	Color   string           `help:"Colorize table output: ${enum} (auto honours NO_COLOR and a non-terminal stdout)." enum:"auto,always,never" default:"auto"`
-	Layout  layoutFlag       `help:"Security group layout SITESxSLOTS; SGM ids run site by site." default:"2x14" placeholder:"SxN"`
-	Sites   sitesFlag        `help:"Site states, e.g. 1=standby,2=active (active, standby, down)." placeholder:"STATES"`
+	Layout  layoutFlag       `help:"Security group layout SITESxSLOTS; SGM ids run site by site (default: ${default})." default:"2x14" placeholder:"SxN" env:"MAESTRO_LAYOUT"`
+	Sites   sitesFlag        `help:"Site states, e.g. 1=standby,2=active (active, standby, down; default: read from the inputs)." placeholder:"STATES" env:"MAESTRO_SITES"`
 	Strict  bool             `help:"Stop at the first rejected line with a non-zero status."`
+	Quiet   bool             `short:"q" help:"Do not print the line accounting on stderr (rejected lines and errors are still printed)."`
 	// AllowDevices lets a FIFO or a device named on the command line (or
 	// by --dxl) be read; by default it is refused, since opening a FIFO
 	// waits for a writer and a device may never end.
@@ -85,20 +88,33 @@ type Globals struct {
 type CLI struct {
 	Globals
 
-	Decode DecodeCmd `cmd:"" help:"Decode pasted entries: fw tab -u/-f, kernel-debug sync and correction lines, gconn rows."`
-	Owners OwnersCmd `cmd:"" help:"Audit where connection owners live across all SGMs' dumps, and which connections are about to expire."`
-	Storms StormsCmd `cmd:"" help:"Sync-buffer storms: message rate over time, REFRESH waves, syncstat health and a loss forecast."`
-	Triage TriageCmd `cmd:"" help:"Triage a support bundle (folders, nested .tgz, cpinfo files): findings by severity with evidence, optional HTML report."`
-	Trace  TraceCmd  `cmd:"" help:"Follow one connection through every input: owner, holders, sync_mask timeline, verdict (exit 3 when it appears nowhere)."`
-	Mask   MaskCmd   `cmd:"" help:"Decode a sync_mask into SGMs per site."`
-	CCL    CCLCmd    `cmd:"" name:"ccl" help:"Decode a CCL word, id or SGM; with no value, print the CCL table of the layout."`
+	Decode DecodeCmd `cmd:"" help:"Decode entries: fw tab -u/-f, kernel-debug sync lines, gconn rows."`
+	Owners OwnersCmd `cmd:"" help:"Where connection owners live across SGMs; what is about to expire."`
+	Storms StormsCmd `cmd:"" help:"Sync storms: message rate, REFRESH waves, syncstat, loss forecast."`
+	Triage TriageCmd `cmd:"" help:"Triage a support bundle: findings by severity, with evidence."`
+	Trace  TraceCmd  `cmd:"" help:"Follow one connection through every input: owner, holders, verdict."`
+	Mask   MaskCmd   `cmd:"" help:"Decode a sync_mask into SGMs per site (and sync sets)."`
+	CCL    CCLCmd    `cmd:"" name:"ccl" help:"Decode a CCL word, id or SGM; no value: the layout's CCL table."`
+
+	Completion CompletionCmd `cmd:"" help:"Print a shell completion script: bash, zsh or fish."`
 }
 
 const description = `Offline analyzer for Check Point Maestro diagnostics.
 
+Examples (from a checkout, on the shipped samples):
+
+  maestro-analyze triage samples/bundle/bundle.tgz
+  maestro-analyze owners samples/switchover
+  maestro-analyze decode < samples/entries.txt
+  maestro-analyze completion bash > /etc/bash_completion.d/maestro-analyze
+
+"maestro-analyze COMMAND --help" shows each command's flags, defaults and
+examples. MAESTRO_LAYOUT and MAESTRO_SITES stand for --layout and --sites.
+
 Exit status: 0 success; 1 runtime error, or rejected input in decode (and
-any command under --strict); 3 trace found no such connection; 4 triage
-found problems at the --fail-on severity; 80 usage error.`
+any command under --strict); 2 usage error (a bad flag or argument); 3
+trace found no such connection; 4 triage found problems at the --fail-on
+severity.`
 
 func main() {
 	os.Exit(run(context.Background(), os.Args[1:], &IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}))
@@ -133,6 +149,7 @@ func run(ctx context.Context, args []string, stdio *IO) (code int) {
 	parser, err := kong.New(&cli,
 		kong.Name("maestro-analyze"),
 		kong.Description(description),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.Vars{"version": versionString()},
 		kong.Writers(stdio.Out, stdio.Err),
 		kong.Exit(func(c int) { panic(exitPanic{c}) }),
@@ -152,6 +169,7 @@ func run(ctx context.Context, args []string, stdio *IO) (code int) {
 			code = e.code
 		}
 	}()
+	completeLine(parser) // a shell asking for completions (COMP_LINE): answers and exits
 	kctx, err := parser.Parse(args)
 	if err != nil && out.err != nil && errors.Is(err, out.err) {
 		return exitError // said once, by the deferred check
@@ -182,21 +200,48 @@ func run(ctx context.Context, args []string, stdio *IO) (code int) {
 	return exitOK
 }
 
+// versionString is what --version prints: the module version (the
+// -ldflags version when set, else the build info's; "devel" when neither
+// names one), the commit and whether the tree was modified when the build
+// info has them, and the Go version.
 func versionString() string {
-	if version != "devel" {
-		return version
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		bi = nil
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			return bi.Main.Version
+	return formatVersion(version, bi)
+}
+
+func formatVersion(v string, bi *debug.BuildInfo) string {
+	goVersion := runtime.Version()
+	var commit string
+	var modified bool
+	if bi != nil {
+		if v == "devel" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
 		}
 		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				return "devel-" + s.Value[:12]
+			switch s.Key {
+			case "vcs.revision":
+				commit = s.Value
+			case "vcs.modified":
+				modified = s.Value == "true"
 			}
 		}
+		if bi.GoVersion != "" {
+			goVersion = bi.GoVersion
+		}
 	}
-	return version
+	s := v
+	if commit != "" {
+		s += ", commit " + commit[:min(12, len(commit))]
+		if modified {
+			s += " (modified)"
+		}
+	} else {
+		s += ", commit unknown"
+	}
+	return s + ", " + goVersion
 }
 
 // AfterApply checks what depends on more than one flag (the site states
@@ -214,6 +259,7 @@ func (g *Globals) AfterApply(stdio *IO) error {
 	case "auto":
 		useColor = !color.NoColor && (stdio.Out == os.Stdout || stdio.stdout == os.Stdout)
 	}
+	stdio.quiet = g.Quiet
 	g.ctx = report.Context{Layout: g.Layout.Layout, Sites: st, DXL: &report.DXL{}}
 	g.palette = report.NewPalette(useColor && g.Format == report.Table)
 	return nil
@@ -227,7 +273,10 @@ func recognized(f *report.Feed, stdio *IO) error {
 	err := f.NothingError()
 	if err != nil {
 		in := f.Accounting()
+		q := stdio.quiet
+		stdio.quiet = false // the error says what was looked at, --quiet or not
 		printAccounting(stdio, &in)
+		stdio.quiet = q
 	}
 	return err
 }

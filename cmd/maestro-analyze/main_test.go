@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -141,11 +142,11 @@ func TestSamples(t *testing.T) {
 // sample against the truth.json the simulator wrote beside it.
 func TestSwitchoverSampleTruth(t *testing.T) {
 	var truth struct {
-		Connections   int               `json:"connections"`
-		OwnersBySGM   map[string]int    `json:"owners_by_sgm"`
-		OwnerUnknown  int               `json:"owner_unknown"`
-		OffActiveSite int               `json:"off_active_site"`
-		SiteStates    map[string]string `json:"site_states"`
+		Connections   int            `json:"connections"`
+		OwnersBySGM   map[string]int `json:"owners_by_sgm"`
+		OwnerUnknown  int            `json:"owner_unknown"`
+		OffActiveSite int            `json:"off_active_site"`
+		SiteStates    siteStates     `json:"site_states"`
 		AtRisk        []struct {
 			Src          string `json:"src"`
 			SPort        int    `json:"sport"`
@@ -181,6 +182,34 @@ func TestSwitchoverSampleTruth(t *testing.T) {
 	}
 }
 
+// siteStates reads "site_states" as the reports print it, site ->
+// {state, source}, or as truth.json does, site -> state, into site ->
+// state.
+type siteStates map[string]string
+
+func (s *siteStates) UnmarshalJSON(b []byte) error {
+	var plain map[string]string
+	if err := json.Unmarshal(b, &plain); err == nil {
+		*s = plain
+		return nil
+	}
+	var full map[string]struct {
+		State  string `json:"state"`
+		Source string `json:"source"`
+	}
+	if err := json.Unmarshal(b, &full); err != nil {
+		return err
+	}
+	*s = siteStates{}
+	for k, v := range full {
+		if v.Source == "" {
+			return fmt.Errorf("site %s: no source", k)
+		}
+		(*s)[k] = v.State
+	}
+	return nil
+}
+
 func TestInputSizeAndNoBarOffTerminal(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "a.txt"), make([]byte, 1000), 0o644); err != nil {
@@ -204,7 +233,7 @@ func TestInputSizeAndNoBarOffTerminal(t *testing.T) {
 // triageSummary is the part of a triage report (and of the simulator's
 // bundle truth, which has the same shape) that the tests compare.
 type triageSummary struct {
-	SiteStates map[string]string `json:"site_states"`
+	SiteStates siteStates `json:"site_states"`
 	Members    []struct {
 		SGM      string   `json:"sgm"`
 		Files    []string `json:"files"`

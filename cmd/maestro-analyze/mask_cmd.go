@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/maestro-analyze/maestro-analyze/decode"
 	"github.com/maestro-analyze/maestro-analyze/report"
 	"github.com/maestro-analyze/maestro-analyze/report/entry"
@@ -8,13 +10,23 @@ import (
 
 // MaskCmd decodes a sync_mask.
 type MaskCmd struct {
-	Value string `arg:"" help:"The mask: 0x0001800e, 0001800e or [ 0x0000000c]."`
+	Value string `arg:"" help:"The mask: 0x0001800e, 0001800e or [ 0x0000000c]; '-' reads it from stdin."`
 	Owner string `placeholder:"SGM" help:"The connection owner (e.g. 1_02), to mark it when its site is DOWN."`
-	DXL   string `name:"dxl" placeholder:"FILE" help:"asg dxl calc output for the connection: with --sites, gives the active and backup sets."`
+	DXL   string `name:"dxl" placeholder:"FILE" predictor:"file" help:"asg dxl calc output for the connection: with --sites, gives the active and backup sets."`
 }
 
 // Run decodes the mask.
 func (c *MaskCmd) Run(g *Globals, stdio *IO) error {
+	if c.Value == "-" {
+		vals, err := stdinValues(stdio.In)
+		if err != nil {
+			return err
+		}
+		if len(vals) != 1 {
+			return &report.UsageError{Err: fmt.Errorf("mask -: want one sync_mask on stdin, got %d lines", len(vals))}
+		}
+		c.Value = vals[0]
+	}
 	m, err := decode.ParseSyncMask(c.Value)
 	if err != nil {
 		return &report.UsageError{Err: err}
@@ -37,7 +49,9 @@ func (c *MaskCmd) Run(g *Globals, stdio *IO) error {
 	}
 	mj := g.ctx.Mask(m, owner, prim, c.DXL != "")
 	switch g.Format {
-	case report.JSON, report.NDJSON:
+	case report.NDJSON:
+		return report.NewNDJSON(stdio.Out).Object("mask", mj)
+	case report.JSON:
 		return report.WriteJSON(stdio.Out, mj)
 	case report.CSV:
 		return entry.WriteMaskCSV(stdio.Out, mj)

@@ -11,28 +11,12 @@ import (
 // TraceCmd follows one connection through every input.
 type TraceCmd struct {
 	Connection  string     `arg:"" name:"connection" help:"src:sport-dst:dport/proto (either direction; proto a number or a name), or a pasted entry decode accepts, in quotes."`
-	Files       []string   `arg:"" optional:"" help:"Per-SGM dumps, g_all output, gconn, kernel-debug captures (.gz too), syncstat, asg dxl calc, folders, or FILE@1_03 to name the SGM; none or '-' reads stdin."`
-	DXL         string     `name:"dxl" placeholder:"FILE" help:"asg dxl calc output: splits each sync_mask into active and backup sync sets (dxl lines among the inputs count too)."`
-	ExpiryRisk  expiryFlag `name:"expiry-risk" default:"600" placeholder:"SECONDS" help:"R of the at-risk rule, 1 s to 1 year: some SGM expires the entry within R while another refreshed it within R."`
-	DumpTime    timeFlag   `name:"dump-time" placeholder:"TIME" help:"When the dumps were taken (RFC 3339 or Unix seconds), to predict the wall time of expiry."`
-	TSUnit      tsUnitFlag `name:"ts-unit" enum:"s,ms,us,ns" default:"us" help:"Unit of the @;N; timestamps: ${enum} (assumed microseconds)."`
+	Files       []string   `arg:"" optional:"" predictor:"file" help:"Per-SGM dumps, g_all output, gconn, kernel-debug captures (.gz too), syncstat, asg dxl calc, folders, or FILE@1_03 to name the SGM; none or '-' reads stdin."`
+	DXL         string     `name:"dxl" placeholder:"FILE" predictor:"file" help:"asg dxl calc output: splits each sync_mask into active and backup sync sets (dxl lines among the inputs count too)."`
+	ExpiryRisk  expiryFlag `name:"expiry-risk" default:"600" placeholder:"SECONDS" help:"R of the at-risk rule, 1 s to 1 year (default: ${default} s): some SGM expires the entry within R while another refreshed it within R."`
+	DumpTime    timeFlag   `name:"dump-time" placeholder:"TIME" help:"When the dumps were taken (RFC 3339 or Unix seconds), to predict the wall time of expiry (default: the newest fw tab -f LastUpdateTime, else none)."`
+	TSUnit      tsUnitFlag `name:"ts-unit" enum:"s,ms,us,ns" default:"us" help:"Unit of the @;N; timestamps: ${enum} (default: ${default}, assumed microseconds)."`
 	NoPrefilter bool       `name:"no-prefilter" help:"Parse every line, not only those that can name the connection (slower; to check the prefilter)."`
-}
-
-// Help is the detailed help of `trace --help`.
-func (c *TraceCmd) Help() string {
-	return `Tells one connection's story from whatever inputs are given: the connection in
-both directions, its owner and whether correction reaches it, every SGM holding
-it (full entry or link, remaining/timeout), a timeline of every sync message and
-correction line about it with its sync_mask decoded per site (active and backup
-sets with --sites or the mask's own site states, and asg dxl calc), each change
-of the owner's sync_mask explained, and a closing verdict.
-
-Only lines that name the connection's addresses (hex as fw tab and kernel debug
-print them, dotted as fw tab -f, gconn and correction lines do) are parsed.
-
-Exit status: 0 found; 3 the connection appears in none of the inputs (the
-message says what was searched); 1 runtime error; 80 usage error.`
 }
 
 // notFoundError reports a connection that appears in none of the inputs.
@@ -66,7 +50,9 @@ func (c *TraceCmd) Run(g *Globals, stdio *IO) error {
 		printAccounting(stdio, &r.Inputs)
 	}
 	switch g.Format {
-	case report.JSON, report.NDJSON:
+	case report.NDJSON:
+		err = trace.WriteNDJSON(stdio.Out, r)
+	case report.JSON:
 		err = report.WriteJSON(stdio.Out, r)
 	case report.CSV:
 		err = trace.WriteCSV(stdio.Out, r)

@@ -15,11 +15,11 @@ const exitFindings = 4
 
 // TriageCmd triages a support bundle.
 type TriageCmd struct {
-	Bundles    []string               `arg:"" help:"Folders, .tgz/.tar.gz/.tar/.gz archives (nested too) or cpinfo files; FILE@1_03 names the SGM."`
-	HTML       string                 `name:"html" placeholder:"FILE" help:"Also write a self-contained HTML report to FILE."`
-	FailOn     string                 `name:"fail-on" enum:"none,high,medium" default:"none" help:"Exit with status 4 when findings at this severity or above exist: ${enum}."`
-	ExpiryRisk expiryFlag             `name:"expiry-risk" default:"600" placeholder:"SECONDS" help:"R of the at-risk rule, 1 s to 1 year (see owners)."`
-	MaxBytes   intFlag[maxBytesRange] `name:"max-bytes" default:"8589934592" help:"Stop reading an archive after this many decompressed bytes (gzip bombs), 1 to 2^40."`
+	Bundles    []string               `arg:"" predictor:"file" help:"Folders, .tgz/.tar.gz/.tar/.gz archives (nested too) or cpinfo files; FILE@1_03 names the SGM."`
+	HTML       string                 `name:"html" placeholder:"FILE" predictor:"file" help:"Also write a self-contained HTML report to FILE; '-' writes the page to stdout instead of the report."`
+	FailOn     string                 `name:"fail-on" enum:"none,high,medium" default:"none" help:"Exit with status 4 when findings at this severity or above exist: ${enum} (default: ${default})."`
+	ExpiryRisk expiryFlag             `name:"expiry-risk" default:"600" placeholder:"SECONDS" help:"R of the at-risk rule, 1 s to 1 year (default: ${default} s; see owners)."`
+	MaxBytes   intFlag[maxBytesRange] `name:"max-bytes" default:"8589934592" help:"Stop reading an archive after this many decompressed bytes (gzip bombs), 1 to 2^40 (default: ${default}, 8 GiB)."`
 }
 
 // findingsError reports findings at the --fail-on severity.
@@ -43,6 +43,17 @@ func (c *TriageCmd) Run(g *Globals, stdio *IO) error {
 		return err
 	}
 	r := b.Report()
+	if c.HTML == "-" {
+		// The page is the output: stdout carries it alone.
+		printAccounting(stdio, &r.Inputs)
+		if err := triage.WriteHTML(stdio.Out, r, versionString()); err != nil {
+			return err
+		}
+		if n := countAtOrAbove(r.Findings, c.FailOn); n > 0 {
+			return findingsError{n}
+		}
+		return nil
+	}
 	if c.HTML != "" {
 		if err := writeHTML(c.HTML, r); err != nil {
 			return err
@@ -51,7 +62,9 @@ func (c *TriageCmd) Run(g *Globals, stdio *IO) error {
 	printAccounting(stdio, &r.Inputs)
 	var err error
 	switch g.Format {
-	case report.JSON, report.NDJSON:
+	case report.NDJSON:
+		err = triage.WriteNDJSON(stdio.Out, r)
+	case report.JSON:
 		err = report.WriteJSON(stdio.Out, r)
 	case report.CSV:
 		err = triage.WriteCSV(stdio.Out, r)

@@ -4,7 +4,6 @@ package entry
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -21,24 +20,28 @@ import (
 // field names `line`, `kind`, `op`, `key`, `owner`, `sync_mask` and `expires`
 // are a contract with later tooling.
 type Entry struct {
-	Line       int              `json:"line"`
-	Source     string           `json:"source"`
-	Kind       string           `json:"kind"`
-	Op         string           `json:"op,omitempty"`
-	Key        *KeyJSON         `json:"key"`
-	Link       *KeyJSON         `json:"link,omitempty"`
-	Owner      *OwnerJSON       `json:"owner"`
-	SyncMask   *report.MaskJSON `json:"sync_mask"`
-	Expires    *ExpiryJSON      `json:"expires"`
-	Time       *float64         `json:"time,omitempty"`
-	Instance   *int             `json:"instance,omitempty"`
-	Correction *CorrJSON        `json:"correction,omitempty"`
-	Words      []WordJSON       `json:"words,omitempty"`
-	Extra      []string         `json:"extra,omitempty"`
-	LastUpdate string           `json:"last_update,omitempty"`
-	Counter    *Counter         `json:"counter,omitempty"`
-	Detail     string           `json:"detail,omitempty"`
-	Notes      []string         `json:"notes,omitempty"`
+	Line     int              `json:"line"`
+	Source   string           `json:"source"`
+	Kind     string           `json:"kind"`
+	Op       string           `json:"op,omitempty"`
+	Key      *KeyJSON         `json:"key"`
+	Link     *KeyJSON         `json:"link,omitempty"`
+	Owner    *OwnerJSON       `json:"owner"`
+	SyncMask *report.MaskJSON `json:"sync_mask"`
+	Expires  *ExpiryJSON      `json:"expires"`
+	Time     *float64         `json:"time,omitempty"`
+	// The numbers after a SET line's mask, as printed (null when absent).
+	RefreshTime    *int64     `json:"refresh_time,omitempty"`
+	AggressiveTime *int64     `json:"aggressive_time,omitempty"`
+	OpCode         *int64     `json:"op_code,omitempty"`
+	Instance       *int       `json:"instance,omitempty"`
+	Correction     *CorrJSON  `json:"correction,omitempty"`
+	Words          []WordJSON `json:"words,omitempty"`
+	Extra          []string   `json:"extra,omitempty"`
+	LastUpdate     string     `json:"last_update,omitempty"`
+	Counter        *Counter   `json:"counter,omitempty"`
+	Detail         string     `json:"detail,omitempty"`
+	Notes          []string   `json:"notes,omitempty"`
 }
 
 // Counter is a `cphaprob syncstat` counter or status line: its name and
@@ -108,6 +111,7 @@ func Decode(c *report.Context, rec *parse.Record, line int) Entry {
 		t := rec.Time
 		e.Time = &t
 	}
+	e.RefreshTime, e.AggressiveTime, e.OpCode = known(rec.RefreshTime), known(rec.AggressiveTime), known(rec.OpCode)
 	if rec.Instance >= 0 {
 		n := rec.Instance
 		e.Instance = &n
@@ -172,6 +176,14 @@ func Decode(c *report.Context, rec *parse.Record, line int) Entry {
 	return e
 }
 
+// known is v, or nil when the line did not have it (-1).
+func known(v int64) *int64 {
+	if v < 0 {
+		return nil
+	}
+	return &v
+}
+
 func keyJSON(k parse.Key) *KeyJSON {
 	return &KeyJSON{
 		Dir: k.Dir, Src: decode.IPv4(k.Src).String(), SPort: k.SPort,
@@ -206,6 +218,7 @@ type Writer struct {
 	p   report.Palette
 	n   int
 	csv *csv.Writer
+	nd  *report.NDJSONWriter
 }
 
 // NewWriter returns a writer of entries to w.
@@ -218,7 +231,7 @@ func (ew *Writer) Write(e Entry) error {
 	defer func() { ew.n++ }()
 	switch ew.f {
 	case report.JSON:
-		b, err := json.MarshalIndent(e, "  ", "  ")
+		b, err := report.MarshalIndent(e, "  ", "  ")
 		if err != nil {
 			return err
 		}
@@ -229,12 +242,10 @@ func (ew *Writer) Write(e Entry) error {
 		_, err = fmt.Fprintf(ew.w, "%s%s", sep, report.EscapeJSON(b))
 		return err
 	case report.NDJSON:
-		b, err := json.Marshal(e)
-		if err != nil {
-			return err
+		if ew.nd == nil {
+			ew.nd = report.NewNDJSON(ew.w)
 		}
-		_, err = fmt.Fprintf(ew.w, "%s\n", report.EscapeJSON(b))
-		return err
+		return ew.nd.Object("entry", &e)
 	case report.CSV:
 		if ew.csv == nil {
 			ew.csv = csv.NewWriter(ew.w)
@@ -325,6 +336,14 @@ func entryRows(e Entry, p report.Palette) [][]string {
 	}
 	if e.Expires != nil {
 		add("Expires", e.Expires.Human)
+	}
+	for _, f := range []struct {
+		label string
+		v     *int64
+	}{{"Refresh time", e.RefreshTime}, {"Aggressive time", e.AggressiveTime}, {"op_code", e.OpCode}} {
+		if f.v != nil {
+			add(f.label, strconv.FormatInt(*f.v, 10))
+		}
 	}
 	if e.LastUpdate != "" {
 		add("Last update", e.LastUpdate)

@@ -82,7 +82,7 @@ func TestOwnersSimulated(t *testing.T) {
 				t.Errorf("off_active_site = %d, truth %d (states %v from %s)", r.OffActiveSite, tr.OffActiveSite, r.SiteStates, r.SiteStatesSource)
 			}
 			for site, state := range tr.SiteStates {
-				if r.SiteStates[site] != strings.ToUpper(state) {
+				if r.SiteStates[site].State != strings.ToUpper(state) || r.SiteStates[site].Source == "" {
 					t.Errorf("site %s state %q, truth %q (from %s)", site, r.SiteStates[site], state, r.SiteStatesSource)
 				}
 			}

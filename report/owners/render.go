@@ -68,7 +68,7 @@ func WriteRiskCSV(w io.Writer, list []RiskConn) error {
 func WriteCSV(w io.Writer, r *Report) error {
 	var rows [][]string
 	for _, c := range r.SGMs {
-		rows = append(rows, []string{c.SGM.String(), strconv.Itoa(int(c.SGM.Site)), r.SiteStates[strconv.Itoa(int(c.SGM.Site))],
+		rows = append(rows, []string{c.SGM.String(), strconv.Itoa(int(c.SGM.Site)), r.SiteStates[strconv.Itoa(int(c.SGM.Site))].State,
 			strconv.Itoa(c.Owners), strconv.FormatInt(c.Held, 10)})
 	}
 	rows = append(rows, []string{"unknown", "", "", strconv.Itoa(r.OwnerUnknown), ""})

@@ -20,7 +20,7 @@ type Report struct {
 	OwnerNoData        int               `json:"owner_no_data"`
 	OwnerOutsideLayout int               `json:"owner_outside_layout"`
 	OffActiveSite      int               `json:"off_active_site"`
-	SiteStates         map[string]string `json:"site_states"`
+	SiteStates         report.SiteStates `json:"site_states"`
 	SiteStatesSource   string            `json:"site_states_source"`
 	SiteStatesInferred bool              `json:"site_states_inferred,omitempty"`
 	BySite             []SiteOwners      `json:"by_site"`
@@ -43,6 +43,7 @@ type Report struct {
 	Inputs         report.Inputs    `json:"inputs"`
 	Layout         string           `json:"layout"`
 	DumpTime       string           `json:"dump_time,omitempty"`
+	DumpT          int64            `json:"dump_t,omitempty"` // dump_time in Unix seconds, when it is UTC
 	DumpTimeSource string           `json:"dump_time_source,omitempty"`
 
 	// SGMs are the owners and entries held per SGM, typed, in SGM order:
@@ -81,6 +82,7 @@ type RiskConn struct {
 	Timeout      uint32 `json:"timeout"`
 	Owner        string `json:"owner"`
 	ExpiresAt    string `json:"expires_at,omitempty"`
+	ExpiresT     int64  `json:"expires_t,omitempty"` // expires_at in Unix seconds, when it is UTC (--dump-time)
 	// At is the entry line that expires first.
 	At string `json:"at,omitempty"`
 
@@ -94,7 +96,7 @@ func (o *Owners) Report() *Report {
 	sites := o.f.Sites(nil)
 	st := sites.States
 	r := &Report{
-		OffActiveAt: []string{}, OwnersBySGM: map[string]int{}, SiteStates: map[string]string{},
+		OffActiveAt: []string{}, OwnersBySGM: map[string]int{}, SiteStates: report.SiteStates{},
 		SiteStatesSource: sites.Source, HeldBySGM: map[string]int64{}, RiskWindow: o.riskWindow, AtRisk: []RiskConn{},
 		OwnerConflicts: o.conflict, EntriesWithoutSGM: o.noSGM, Attribution: o.attribution(), Findings: []report.Finding{},
 		Inputs: o.f.Accounting(), Layout: l.String(), SiteStatesInferred: sites.Inferred(),
@@ -111,6 +113,9 @@ func (o *Owners) Report() *Report {
 	}
 	if o.dumpTime != 0 {
 		r.DumpTime = o.stamp(0)
+		if o.zone == "Z" {
+			r.DumpT = o.dumpTime
+		}
 	}
 	r.SiteStates = sites.Map()
 	bySite := make([]SiteOwners, l.Sites)
@@ -229,6 +234,9 @@ func (o *Owners) riskConn(t decode.Tuple, c *connState) RiskConn {
 	}
 	if o.dumpTime != 0 {
 		rc.ExpiresAt = o.stamp(c.minRem)
+		if o.zone == "Z" {
+			rc.ExpiresT = o.dumpTime + int64(c.minRem)
+		}
 	}
 	rc.At = refText(o.f, c)
 	return rc

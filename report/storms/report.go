@@ -22,6 +22,8 @@ type Report struct {
 	Bucket          float64          `json:"bucket"`
 	Start           *float64         `json:"start"`
 	End             *float64         `json:"end"`
+	StartTime       string           `json:"start_time,omitempty"` // start and end in RFC 3339 UTC when the clock is a Unix time
+	EndTime         string           `json:"end_time,omitempty"`
 	Peak            *Peak            `json:"peak"`
 	Baseline        float64          `json:"baseline"`
 	Threshold       float64          `json:"threshold"`
@@ -42,15 +44,17 @@ type Report struct {
 // Peak is the busiest bucket.
 type Peak struct {
 	T    float64 `json:"t"`
-	Rate float64 `json:"rate"` // messages per second
+	Time string  `json:"time,omitempty"` // t in RFC 3339 UTC when the clock is a Unix time
+	Rate float64 `json:"rate"`           // messages per second
 }
 
 // Burst is a run of buckets well above the baseline.
 type Burst struct {
-	Start    float64 `json:"start"`
-	Duration float64 `json:"duration"`
-	Messages int64   `json:"messages"`
-	Refresh  int64   `json:"refresh"`
+	Start     float64 `json:"start"`
+	StartTime string  `json:"start_time,omitempty"` // start in RFC 3339 UTC when the clock is a Unix time
+	Duration  float64 `json:"duration"`
+	Messages  int64   `json:"messages"`
+	Refresh   int64   `json:"refresh"`
 	// Wave is k when the burst starts near switchover + k x the refresh
 	// interval; Offset is how far from it, in seconds.
 	Wave   *int     `json:"wave,omitempty"`
@@ -62,6 +66,7 @@ type Burst struct {
 // Switchover is the evidence of when the switchover happened.
 type Switchover struct {
 	T        *float64 `json:"t"`
+	Time     string   `json:"time,omitempty"` // t in RFC 3339 UTC when the clock is a Unix time
 	Source   string   `json:"source"`
 	Evidence []string `json:"evidence"`
 }
@@ -70,6 +75,7 @@ type Switchover struct {
 // message number without a clock).
 type Point struct {
 	T        float64 `json:"t"`
+	Time     string  `json:"time,omitempty"` // t in RFC 3339 UTC when the clock is a Unix time
 	Messages int64   `json:"messages"`
 	Refresh  int64   `json:"refresh"`
 }
@@ -191,7 +197,31 @@ func (s *Storms) Report() *Report {
 	s.syncstat(r)
 	s.forecast(r)
 	r.Findings = s.findings(r)
+	fillTimes(r)
 	return r
+}
+
+// fillTimes adds the RFC 3339 form beside every capture time of r, when
+// its clock is a Unix time (report.TimeString); the numbers stay.
+func fillTimes(r *Report) {
+	if !r.Clock {
+		return
+	}
+	if r.Start != nil && r.End != nil {
+		r.StartTime, r.EndTime = report.TimeString(*r.Start), report.TimeString(*r.End)
+	}
+	if r.Peak != nil {
+		r.Peak.Time = report.TimeString(r.Peak.T)
+	}
+	for i := range r.Bursts {
+		r.Bursts[i].StartTime = report.TimeString(r.Bursts[i].Start)
+	}
+	for i := range r.Timeline {
+		r.Timeline[i].Time = report.TimeString(r.Timeline[i].T)
+	}
+	if r.Switchover != nil && r.Switchover.T != nil {
+		r.Switchover.Time = report.TimeString(*r.Switchover.T)
+	}
 }
 
 // timeline fills the points, peak, baseline and bursts.

@@ -54,7 +54,7 @@ func (t *Trace) annotate(r *Report, fwd decode.Tuple, owner decode.Owner, prim [
 		e := Event{Source: ev.source, Kind: ev.kind.String(), Op: ev.op, SGMs: []string{}, decimals: decimals}
 		if ev.hasT {
 			v := math.Round(ev.t*1e9) / 1e9
-			e.T = &v
+			e.T, e.Time = &v, report.TimeString(v)
 		}
 		if !ev.sgm.IsZero() {
 			s := ev.sgm.String()
@@ -93,7 +93,8 @@ func (t *Trace) annotate(r *Report, fwd decode.Tuple, owner decode.Owner, prim [
 				mj := ctx.Mask(ev.mask, owner, prim, havePrim)
 				e.BySite, e.Sets = mj.BySite, mj.Sets
 				if st != nil {
-					e.SiteStates, e.StatesFrom = st.String(), from
+					e.StatesText, e.StatesFrom = st.String(), from
+					e.SiteStates = report.SiteStateMap(st, from)
 				}
 				for _, n := range mj.Notes {
 					if !strings.HasPrefix(n, "no asg dxl calc result") { // said once, in the verdict
@@ -226,16 +227,15 @@ func activeSite(st decode.SiteStates) int {
 	return 0
 }
 
-// siteStates are the current states, resolved by the feed as everywhere
+// sites are the current states, resolved by the feed as everywhere
 // else; the sync_mask to infer them from, when nothing states them, is the
 // connection's latest.
-func (t *Trace) siteStates(last decode.SyncMask, haveLast bool, owner decode.Owner) (decode.SiteStates, string) {
+func (t *Trace) sites(last decode.SyncMask, haveLast bool, owner decode.Owner) report.Sites {
 	var hint *report.MaskHint
 	if haveLast {
 		hint = &report.MaskHint{Mask: last, Owner: owner.SGM}
 	}
-	s := t.f.Sites(hint)
-	return s.States, s.Source
+	return t.f.Sites(hint)
 }
 
 // holderRows fills the holders and the expiry verdict.

@@ -154,7 +154,7 @@ func WriteCSV(w io.Writer, r *Report) error {
 		}
 		act, bk := setsText(e)
 		rows = append(rows, []string{t, e.Source, sgm, e.Kind, e.Op, e.Direction, mask, strings.Join(e.SGMs, " "), bySiteText(e),
-			e.SiteStates, act, bk, strconv.FormatBool(e.MaskChange), e.Note})
+			e.StatesText, act, bk, strconv.FormatBool(e.MaskChange), e.Note})
 	}
 	return report.WriteCSV(w, traceCSVHeader, rows)
 }

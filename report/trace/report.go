@@ -2,7 +2,6 @@ package trace
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,7 +17,7 @@ type Report struct {
 	Connection       Conn              `json:"connection"`
 	Found            bool              `json:"found"`
 	Owner            *Owner            `json:"owner"`
-	SiteStates       map[string]string `json:"site_states"`
+	SiteStates       report.SiteStates `json:"site_states"`
 	SiteStatesSource string            `json:"site_states_source"`
 	Holders          []Holder          `json:"holders"`
 	Expiry           *Expiry           `json:"expiry"`
@@ -30,6 +29,7 @@ type Report struct {
 	Verdict          string            `json:"verdict"`
 	RiskWindow       uint32            `json:"risk_window"`
 	DumpTime         string            `json:"dump_time,omitempty"`
+	DumpT            int64             `json:"dump_t,omitempty"` // dump_time in Unix seconds, when it is UTC
 	DumpTimeSource   string            `json:"dump_time_source,omitempty"`
 	Layout           string            `json:"layout"`
 	Searched         Search            `json:"searched"`
@@ -73,6 +73,7 @@ type Holder struct {
 	ExpiresIn    string   `json:"expires_in,omitempty"`
 	RefreshedAgo *uint32  `json:"refreshed_ago,omitempty"`
 	ExpiresAt    string   `json:"expires_at,omitempty"`
+	ExpiresT     int64    `json:"expires_t,omitempty"` // expires_at in Unix seconds, when it is UTC
 	InMask       *bool    `json:"in_mask"`
 	Meaning      string   `json:"meaning"`
 	Sources      []string `json:"sources"`
@@ -89,6 +90,7 @@ type Expiry struct {
 	Timeout      uint32  `json:"timeout"`
 	RefreshedAgo uint32  `json:"refreshed_ago"`
 	ExpiresAt    string  `json:"expires_at,omitempty"`
+	ExpiresT     int64   `json:"expires_t,omitempty"` // expires_at in Unix seconds, when it is UTC
 }
 
 // Event is one sync message or correction line about the connection.
@@ -96,6 +98,7 @@ type Expiry struct {
 // sgm is the SGM whose input it came from, null when unknown.
 type Event struct {
 	T          *float64          `json:"t"`
+	Time       string            `json:"time,omitempty"` // t in RFC 3339 UTC when the clock is a Unix time
 	Source     string            `json:"source"`
 	SGM        *string           `json:"sgm"`
 	Kind       string            `json:"kind"`
@@ -104,7 +107,8 @@ type Event struct {
 	SyncMask   *string           `json:"sync_mask"`
 	SGMs       []string          `json:"sgms"`
 	BySite     []report.SiteJSON `json:"by_site,omitempty"`
-	SiteStates string            `json:"site_states,omitempty"`
+	SiteStates report.SiteStates `json:"site_states,omitempty"`      // the states the mask is read with, each from StatesFrom
+	StatesText string            `json:"site_states_text,omitempty"` // the same as one string, "1=STANDBY,2=ACTIVE"
 	StatesFrom string            `json:"site_states_from,omitempty"`
 	Sets       *report.SetsJSON  `json:"sets,omitempty"`
 	MaskChange bool              `json:"mask_change"`
@@ -160,7 +164,7 @@ func (t *Trace) Report() *Report {
 	l := t.l
 	stats := t.f.Stats()
 	r := &Report{
-		Found: t.matched > 0, SiteStates: map[string]string{}, Holders: []Holder{}, Events: []Event{},
+		Found: t.matched > 0, SiteStates: report.SiteStates{}, Holders: []Holder{}, Events: []Event{},
 		Masks: []string{}, RiskWindow: t.opt.RiskWindow, Layout: l.String(), Inputs: t.f.Accounting(),
 	}
 	fwd := t.orientation(r)
@@ -195,13 +199,10 @@ func (t *Trace) Report() *Report {
 	owner, ownerKnown := t.owner(r)
 	prim, havePrim := t.ctx.DXL.Primaries(fwd)
 	evs, lastMask, haveLast := t.annotate(r, fwd, owner, prim, havePrim)
-	st, from := t.siteStates(lastMask, haveLast, owner)
-	r.SiteStatesSource = from
-	for i, s := range st {
-		if s != decode.Unknown {
-			r.SiteStates[strconv.Itoa(i+1)] = s.String()
-		}
-	}
+	sites := t.sites(lastMask, haveLast, owner)
+	st := sites.States
+	r.SiteStatesSource = sites.Source
+	r.SiteStates = sites.Map()
 	r.Events = evs
 	if ownerKnown && owner.InLayout {
 		site := int(owner.SGM.Site)
@@ -220,6 +221,17 @@ func (t *Trace) Report() *Report {
 		}
 	}
 	t.holderRows(r, lastMask, haveLast, stamp)
+	if dump != 0 && zone == "Z" { // the numbers beside the UTC strings
+		r.DumpT = dump
+		for i := range r.Holders {
+			if h := &r.Holders[i]; h.Remaining != nil && h.ExpiresAt != "" {
+				h.ExpiresT = dump + int64(*h.Remaining)
+			}
+		}
+		if x := r.Expiry; x != nil && x.ExpiresAt != "" {
+			x.ExpiresT = dump + int64(x.MinRemaining)
+		}
+	}
 	r.Verdict = t.verdict(r, owner, ownerKnown, lastMask, haveLast, st, havePrim)
 	return r
 }

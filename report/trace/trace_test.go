@@ -191,8 +191,11 @@ func TestTraceSeedSwitchover(t *testing.T) {
 					t.Errorf("event %d: mask %v, want %s", i, e.SyncMask, w.mask)
 				}
 				act, bk := setsText(&e)
-				if e.SiteStates != w.states || act != w.active || bk != w.backup {
-					t.Errorf("event %d (%s): states %q active %q backup %q; want %q %q %q", i, w.mask, e.SiteStates, act, bk, w.states, w.active, w.backup)
+				if e.StatesText != w.states || act != w.active || bk != w.backup {
+					t.Errorf("event %d (%s): states %q active %q backup %q; want %q %q %q", i, w.mask, e.StatesText, act, bk, w.states, w.active, w.backup)
+				}
+				if w.states != "" && (len(e.SiteStates) == 0 || e.SiteStates["1"].Source != e.StatesFrom) {
+					t.Errorf("event %d: site_states %v from %q", i, e.SiteStates, e.StatesFrom)
 				}
 				if e.MaskChange != w.change {
 					t.Errorf("event %d: mask_change %v, want %v", i, e.MaskChange, w.change)

@@ -35,7 +35,7 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 		fmt.Fprintf(w, "No findings: %s checked.\n", r.Checked)
 	}
 	for _, f := range r.Findings {
-		sev := strings.ToUpper(f.Severity)
+		sev := f.Severity // spelled as in JSON and --fail-on: high, medium, info
 		switch f.Severity {
 		case High:
 			sev = p.Bad.Sprint(sev)
@@ -116,13 +116,13 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 	return nil
 }
 
-func siteText(m map[string]string) string {
+func siteText(m map[string]report.SiteState) string {
 	if len(m) == 0 {
 		return "unknown"
 	}
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(m)) {
-		parts = append(parts, k+"="+m[k])
+		parts = append(parts, k+"="+m[k].State)
 	}
 	return strings.Join(parts, ",")
 }

@@ -95,7 +95,7 @@ type Report struct {
 	// names, member tables) that lie outside --layout: listed, never
 	// counted as found.
 	OutsideLayout []Member          `json:"outside_layout"`
-	SiteStates    map[string]string `json:"site_states"`
+	SiteStates    report.SiteStates `json:"site_states"`
 	SitesSource   string            `json:"site_states_source"`
 	Findings      []Finding         `json:"findings"`
 	Files         []FileSummary     `json:"files"`

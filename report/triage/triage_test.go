@@ -72,7 +72,8 @@ func TestTriageFindings(t *testing.T) {
 			t.Errorf("%s: %d connections, evidence %q not marked as cut", f.Code, f.Numbers["off_active_site"], f.Evidence)
 		}
 	}
-	if r.SiteStates["1"] != "STANDBY" || r.SiteStates["2"] != "ACTIVE" || !strings.Contains(r.SitesSource, "asg stat") {
+	if r.SiteStates["1"].State != "STANDBY" || r.SiteStates["2"].State != "ACTIVE" || !strings.Contains(r.SitesSource, "asg stat") ||
+		!strings.HasPrefix(r.SiteStates["1"].Source, "asg stat (") {
 		t.Errorf("sites %v from %s", r.SiteStates, r.SitesSource)
 	}
 	// Sorted by severity, and the HIGH ones by impact: SGM down, kernel
