@@ -180,6 +180,11 @@ var syncVariants = []string{
 	"@;5;[fw4_7];DELETE: connections (8158) keys(6)=<0,ac529b3,97ae,ac102a36,19,6> sync_mask=[\t0x 2];",
 	"@;5;[fw4_7];DELETE: connections (8158) keys(6)=<0,ac529b3,97ae,ac102a36,19,6> sync_mask=[ ];",
 	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(1)=<1> junk vals(2)=<1,2>;",
+	// SET tails in other orders and shapes.
+	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(1)=<1> sync_mask=[0x3] aggressive time=5 refresh time=7 op_code=1;",
+	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(1)=<1> sync_mask=[0x3] refresh time=x aggressive time=9 op_code=;",
+	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(1)=<1> sync_mask=[0x3] refresh time=99999999999 aggressive time=1 aggressive time=2 op_code=3 op_code=4;",
+	"@;5;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(1)=<1> sync_mask=[0x3]refresh time=1 aggressive time=2;",
 	// Stamps, tags and tables the fast path leaves to the full parser.
 	"@;5.25;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(1)=<1>;",
 	"@;1234567890123456789;[fw4_7];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(1)=<1>;",

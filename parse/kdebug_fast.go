@@ -209,6 +209,7 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 	}
 	// sync_mask=[0x...]
 	var mask uint32
+	var tail []byte // what follows the mask, see syncTail
 	hasMask := false
 	if bytes.HasPrefix(rest, []byte(" sync_mask=[")) {
 		at := skipBlanks(rest, len(" sync_mask=["))
@@ -222,7 +223,7 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 		if e = skipBlanks(rest, e); e >= len(rest) || rest[e] != ']' {
 			return false
 		}
-		hasMask = true
+		hasMask, tail = true, rest[e:]
 	} else if bytes.Contains(rest, []byte("sync_mask=")) {
 		return false
 	}
@@ -236,6 +237,9 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 	rec.Key = Key{Dir: k[0], Tuple: decode.Tuple{Src: k[1], SPort: uint16(k[2]), Dst: k[3], DPort: uint16(k[4]), Proto: uint8(k[5])}}
 	rec.Vals = vals
 	rec.HasMask, rec.Mask = hasMask, decode.SyncMask(mask)
+	if hasMask {
+		syncTail(rec, tail)
+	}
 	if fastBreak != nil {
 		fastBreak(rec)
 	}
