@@ -72,6 +72,10 @@ type Globals struct {
 	// by --dxl) be read; by default it is refused, since opening a FIFO
 	// waits for a writer and a device may never end.
 	AllowDevices bool `name:"allow-devices" help:"Read FIFOs and devices named as inputs (refused by default; read up to the input size limit)."`
+	// Width, UTC and Local shape table output for a person (see width.go).
+	Width *int `help:"Lay tables and text out to N columns (0: full width). Default: the terminal's width, or COLUMNS, when stdout is a terminal; full width otherwise." placeholder:"N"`
+	UTC   bool `name:"utc" xor:"zone" help:"Show capture dates (epoch-stamped captures) in UTC (the default)."`
+	Local bool `name:"local" xor:"zone" help:"Show capture dates in the local time zone (TZ)."`
 
 	ctx     report.Context
 	palette report.Palette
@@ -211,7 +215,7 @@ func (g *Globals) AfterApply(stdio *IO) error {
 	}
 	g.ctx = report.Context{Layout: g.Layout.Layout, Sites: st, DXL: &report.DXL{}}
 	g.palette = report.NewPalette(useColor && g.Format == report.Table)
-	return nil
+	return g.setLayout(stdio)
 }
 
 // recognized is the check every command makes after reading: inputs that

@@ -56,7 +56,7 @@ func (c *TriageCmd) Run(g *Globals, stdio *IO) error {
 	case report.CSV:
 		err = triage.WriteCSV(stdio.Out, r)
 	default:
-		err = triage.WriteTable(stdio.Out, r, g.palette)
+		err = triage.WriteTable(stdio.Out, r, g.paletteFor(c.Bundles))
 	}
 	if err != nil {
 		return err
