@@ -56,7 +56,7 @@ func (p Palette) Table(w io.Writer, cols []Col, rows [][]string) error {
 		}
 		return RenderRows(w, header, rows, align...)
 	}
-	keep, widths := fitColumns(cols, rows, p.Width)
+	keep, widths, empty := fitColumns(cols, rows, p.Width)
 	all := make([]string, len(cols))
 	var header []string
 	var align []tw.Align
@@ -65,7 +65,9 @@ func (p Palette) Table(w io.Writer, cols []Col, rows [][]string) error {
 	for i, c := range cols {
 		all[i] = c.Header
 		if !keep[i] {
-			dropped = append(dropped, c.Header)
+			if !empty[i] {
+				dropped = append(dropped, c.Header)
+			}
 			continue
 		}
 		perCol.Set(len(header), widths[i]+2) // tablewriter's widths include the padding
@@ -131,10 +133,13 @@ func fitCell(s string, width int, cut bool) string {
 
 // fitColumns chooses the columns kept and their content widths so that the
 // table fits width: every column gets what it needs up to a fair share of
-// the room (max-min fairness), never less than its narrowest.
-func fitColumns(cols []Col, rows [][]string, width int) (keep []bool, widths []int) {
+// the room (max-min fairness), never less than its narrowest. Columns
+// with nothing in them (empty) are the first to go.
+func fitColumns(cols []Col, rows [][]string, width int) (keep []bool, widths []int, empty []bool) {
 	n := len(cols)
-	need := make([]int, n)  // the widest cell
+	empty = make([]bool, n)
+	need := make([]int, n)  // the widest cell or header
+	soft := make([]int, n)  // the widest cell, or header word: the header may wrap
 	least := make([]int, n) // the narrowest the column can be
 	for i, c := range cols {
 		hw, cw := 0, 0 // the longest header word, the widest cell
@@ -148,7 +153,9 @@ func fitColumns(cols []Col, rows [][]string, width int) (keep []bool, widths []i
 				}
 			}
 		}
+		empty[i] = cw == 0
 		need[i] = max(twwidth.Width(c.Header), cw)
+		soft[i] = max(hw, cw)
 		least[i] = max(hw, min(minCol, cw))
 		if c.Whole {
 			least[i] = need[i]
@@ -169,6 +176,11 @@ func fitColumns(cols []Col, rows [][]string, width int) (keep []bool, widths []i
 	}
 	nextDrop := func() int {
 		drop := -1
+		for i := range cols {
+			if keep[i] && empty[i] {
+				return i // a column with nothing in it goes first
+			}
+		}
 		for i, c := range cols {
 			if keep[i] && c.Drop > 0 && (drop < 0 || c.Drop > cols[drop].Drop) {
 				drop = i
@@ -190,21 +202,22 @@ func fitColumns(cols []Col, rows [][]string, width int) (keep []bool, widths []i
 	// A column that can be dropped also gives way to a path that would
 	// otherwise be cut.
 	for {
-		widths = share(cols, keep, need, least, width)
+		widths = share(cols, keep, soft, least, width)
+		widths = share(cols, keep, need, widths, width)
 		short := false
 		for i, c := range cols {
 			short = short || (keep[i] && c.Cut && widths[i] < need[i])
 		}
 		drop := nextDrop()
 		if !short || drop < 0 {
-			return keep, widths
+			return keep, widths, empty
 		}
 		keep[drop] = false
 	}
 }
 
 // share gives the kept columns their least width and shares the room
-// left among those that want more: the Cut columns first, up to 3/5 of it
+// left among those that want more, up to need: the Cut columns first, up to 3/5 of it
 // between them, since what they lose is lost; then the wrapped ones, the
 // least wanting first, each up to an even share of what is left.
 func share(cols []Col, keep []bool, need, least []int, width int) []int {
