@@ -3,7 +3,6 @@ package owners
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 
 	"github.com/olekukonko/tablewriter/tw"
@@ -51,22 +50,17 @@ func riskRow(c RiskConn) []string {
 // expiry time last.
 var riskCols = []report.Col{
 	{Header: "Src", Whole: true}, {Header: "SPort", Align: tw.AlignRight}, {Header: "Dst", Whole: true}, {Header: "DPort", Align: tw.AlignRight}, {Header: "Proto", Drop: 3},
-	{Header: "Expires in (s)", Align: tw.AlignRight}, {Header: "On SGM"}, {Header: "Refreshed, left (s)", Align: tw.AlignRight, Drop: 5},
-	{Header: "On SGM", Drop: 4}, {Header: "Timeout", Align: tw.AlignRight, Drop: 6}, {Header: "Owner"}, {Header: "Expires at", Drop: 2},
+	{Header: "Expires in (s)", Align: tw.AlignRight}, {Header: "On SGM"}, {Header: "Refreshed, left (s)", Align: tw.AlignRight, Drop: 4},
+	{Header: "On SGM", Drop: 5}, {Header: "Timeout", Align: tw.AlignRight, Drop: 6}, {Header: "Owner"}, {Header: "Expires at", Drop: 2},
 }
 
 // WriteRiskTable lists at-risk connections, most urgent first.
 func WriteRiskTable(w io.Writer, list []RiskConn, p report.Palette) error {
 	rows := make([][]string, 0, len(list))
-	cols := slices.Clone(riskCols)
-	cols[len(cols)-1].Drop = 7 // no --dump-time: an empty column goes first
 	for _, c := range list {
 		rows = append(rows, riskRow(c))
-		if c.ExpiresAt != "" {
-			cols[len(cols)-1].Drop = riskCols[len(cols)-1].Drop
-		}
 	}
-	return p.Table(w, cols, rows)
+	return p.Table(w, riskCols, rows) // without --dump-time "Expires at" is empty: the first to go
 }
 
 // WriteRiskCSV lists at-risk connections as CSV.
