@@ -3,7 +3,12 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 
+	"github.com/maestro-analyze/maestro-analyze/parse"
 	"github.com/maestro-analyze/maestro-analyze/report"
 	"github.com/maestro-analyze/maestro-analyze/report/storms"
 	"github.com/maestro-analyze/maestro-analyze/report/triage"
@@ -44,7 +49,7 @@ func (c *TriageCmd) Run(g *Globals, stdio *IO) error {
 	}
 	r := b.Report()
 	if c.HTML != "" {
-		if err := writeHTML(c.HTML, r); err != nil {
+		if err := c.writeHTML(r, g, lim); err != nil {
 			return err
 		}
 	}
@@ -67,16 +72,47 @@ func (c *TriageCmd) Run(g *Globals, stdio *IO) error {
 	return nil
 }
 
-func writeHTML(path string, r *triage.Report) error {
-	f, err := os.Create(path)
+// writeHTML writes the HTML report. The evidence lines it quotes are read
+// in a second pass over the inputs (the first does not know which will be
+// cited); stdin cannot be read twice, so then they are not quoted.
+func (c *TriageCmd) writeHTML(r *triage.Report, g *Globals, lim parse.Limits) error {
+	when, err := generated(os.Getenv("SOURCE_DATE_EPOCH"), time.Now)
+	if err != nil {
+		return &report.UsageError{Err: err}
+	}
+	pg := triage.Page{Version: versionString(), Generated: when, Inputs: c.Bundles, Times: g.palette.Times}
+	if q := triage.NewQuotes(r); q.Wanted() {
+		if len(c.Bundles) == 0 || slices.Contains(c.Bundles, "-") {
+			pg.NoQuotes = "stdin cannot be read a second time"
+		} else if _, err := parse.Walk(c.Bundles, nil, lim, q.Read); err != nil {
+			pg.NoQuotes = "reading the inputs again failed: " + report.Sanitize(err.Error())
+		} else {
+			pg.Quotes = q
+		}
+	}
+	f, err := os.Create(c.HTML)
 	if err != nil {
 		return err
 	}
-	if err := triage.WriteHTML(f, r, versionString()); err != nil {
+	if err := triage.WriteHTML(f, r, pg); err != nil {
 		_ = f.Close()
 		return err
 	}
 	return f.Close()
+}
+
+// generated is the time the HTML report says it was made: the clock, or
+// SOURCE_DATE_EPOCH (Unix seconds) when it is set, so that a rebuild from
+// the same inputs gives the same page (reproducible-builds.org).
+func generated(sourceDateEpoch string, now func() time.Time) (time.Time, error) {
+	if sourceDateEpoch == "" {
+		return now().UTC(), nil
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(sourceDateEpoch), 10, 64)
+	if err != nil || n < 0 || n > maxUnix {
+		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH %q: want Unix seconds from 0 to %d", sourceDateEpoch, maxUnix)
+	}
+	return time.Unix(n, 0).UTC(), nil
 }
 
 func countAtOrAbove(fs []triage.Finding, level string) int {

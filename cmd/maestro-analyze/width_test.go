@@ -174,3 +174,49 @@ func TestStormsEpochDates(t *testing.T) {
 		t.Errorf("relative capture shown with dates:\n%s", rel)
 	}
 }
+
+// TestHTMLPage: the page says when it was made (SOURCE_DATE_EPOCH, so
+// the same inputs give the same page), by which version, from which
+// inputs; it quotes the cited lines; on an epoch-stamped capture its
+// chart's axis has clock times and the switchover is marked at the
+// simulated one.
+func TestHTMLPage(t *testing.T) {
+	t.Setenv("SOURCE_DATE_EPOCH", "1759209600")
+	path, wall := epochCapture(t)
+	page := filepath.Join(t.TempDir(), "triage.html")
+	code, _, stderr := runIn(t, "", "triage", "--html", page, path, "../../samples/switchover/fwtab-all.txt")
+	if code != exitOK {
+		t.Fatalf("status %d, stderr %q", code, stderr)
+	}
+	data, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(data)
+	at := time.Unix(wall, 0).UTC()
+	for _, s := range []string{
+		`<dd id="generated">2025-09-30 05:20:00 UTC</dd>`,
+		`<dd id="tool-version">maestro-analyze ` + versionString() + `</dd>`,
+		`<code>../../samples/switchover/fwtab-all.txt</code>`,
+		`<title>switchover at ` + at.Format("2006-01-02 15:04:05") + `.000 UTC (sync_mask change)</title>`,
+		`>switchover ` + at.Format("15:04:05") + `</text>`,
+		`class="tick-label"`,
+		`<blockquote class="line">`,
+	} {
+		if !strings.Contains(html, s) {
+			t.Errorf("page lacks %s", s)
+		}
+	}
+	if n := len(regexp.MustCompile(`class="tick-label"[^>]*>\d\d:\d\d:\d\d</text>`).FindAllString(html, -1)); n < 5 {
+		t.Errorf("%d clock-time labels on the chart's axis", n)
+	}
+	again := filepath.Join(t.TempDir(), "again.html")
+	runIn(t, "", "triage", "--html", again, path, "../../samples/switchover/fwtab-all.txt")
+	if b, _ := os.ReadFile(again); string(b) != html {
+		t.Error("the same inputs and SOURCE_DATE_EPOCH gave another page")
+	}
+	t.Setenv("SOURCE_DATE_EPOCH", "yesterday")
+	if code, _, stderr := runIn(t, "", "triage", "--html", again, path); code != exitUsage || !strings.Contains(stderr, "SOURCE_DATE_EPOCH") {
+		t.Errorf("bad SOURCE_DATE_EPOCH: status %d, stderr %q", code, stderr)
+	}
+}
