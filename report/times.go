@@ -73,8 +73,11 @@ func (z Times) Header(ref float64, relative string) string {
 	if !IsEpoch(ref) {
 		return relative
 	}
-	return "Time (" + z.Time(ref).Format("MST") + ")"
+	return "Time " + z.Zone(ref)
 }
+
+// Zone is the zone of the Unix time t, for a column header: "(UTC)".
+func (z Times) Zone(t float64) string { return "(" + z.Time(t).Format("MST") + ")" }
 
 // Clock writes t short, for a chart axis: "05:20:00" for a Unix time
 // (the date is the caption's), else the seconds, rounded.

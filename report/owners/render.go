@@ -3,7 +3,9 @@ package owners
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
+	"time"
 
 	"github.com/olekukonko/tablewriter/tw"
 
@@ -57,10 +59,21 @@ var riskCols = []report.Col{
 // WriteRiskTable lists at-risk connections, most urgent first.
 func WriteRiskTable(w io.Writer, list []RiskConn, p report.Palette) error {
 	rows := make([][]string, 0, len(list))
+	cols, zoned := riskCols, false
 	for _, c := range list {
-		rows = append(rows, riskRow(c))
+		row := riskRow(c)
+		// The expiry time as the core writes dates (CSV and JSON keep
+		// RFC 3339).
+		if t, err := time.Parse(time.RFC3339, c.ExpiresAt); err == nil {
+			row[len(row)-1] = p.Times.Cell(float64(t.Unix()), 0)
+			if !zoned {
+				zoned, cols = true, slices.Clone(riskCols)
+				cols[len(cols)-1].Header += " " + p.Times.Zone(float64(t.Unix()))
+			}
+		}
+		rows = append(rows, row)
 	}
-	return p.Table(w, riskCols, rows) // without --dump-time "Expires at" is empty: the first to go
+	return p.Table(w, cols, rows) // without --dump-time "Expires at" is empty: the first to go
 }
 
 // WriteRiskCSV lists at-risk connections as CSV.

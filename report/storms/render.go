@@ -150,7 +150,7 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 		if len(rows) > 0 {
 			startCol := report.Col{Header: "Burst start (s)", Align: tw.AlignRight}
 			if len(r.Bursts) > 0 && report.IsEpoch(r.Bursts[0].Start) {
-				startCol = report.Col{Header: "Burst start" + strings.TrimPrefix(p.Times.Header(r.Bursts[0].Start, ""), "Time"), Whole: true}
+				startCol = report.Col{Header: "Burst start " + p.Times.Zone(r.Bursts[0].Start), Whole: true}
 			}
 			if err := p.Table(w, []report.Col{startCol, {Header: "Duration (s)", Align: tw.AlignRight},
 				{Header: "Messages", Align: tw.AlignRight}, {Header: "REFRESH", Align: tw.AlignRight}, {Header: "REFRESH share", Align: tw.AlignRight, Drop: 1},
