@@ -112,8 +112,8 @@ func fitCells(row []string, cols []Col, keep []bool, widths []int) []string {
 // Cut column, or any word longer than width (tablewriter would widen the
 // column for it).
 func fitCell(s string, width int, cut bool) string {
-	if twwidth.Width(s) <= width {
-		return s
+	if twwidth.Width(s) <= width || strings.Contains(s, "\x1b") {
+		return s // fits, or is coloured: cutting could split an escape
 	}
 	if cut {
 		return Shorten(s, width)
