@@ -38,7 +38,8 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 		fmt.Fprintln(w, p.Wrap(fmt.Sprintf("No findings: %s checked.", r.Checked), "  "))
 	}
 	for _, f := range r.Findings {
-		sev := strings.ToUpper(f.Severity)
+		level := strings.ToUpper(f.Severity)
+		sev := level
 		switch f.Severity {
 		case High:
 			sev = p.Bad.Sprint(sev)
@@ -51,7 +52,10 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 		if who != "" {
 			who = " [" + who + "]"
 		}
-		fmt.Fprintf(w, "%s %s%s\n%s\n", sev, p.Bold.Sprint(f.Code), who, p.Wrap("  "+p.RelAll(f.Message), "  "))
+		// Wrapped plain, then coloured: escapes would count as width.
+		head := p.Wrap(level+" "+f.Code+who, "  ")
+		head = sev + " " + p.Bold.Sprint(f.Code) + strings.TrimPrefix(head, level+" "+f.Code)
+		fmt.Fprintf(w, "%s\n%s\n", head, p.Wrap("  "+p.RelAll(f.Message), "  "))
 		for _, e := range f.Evidence {
 			if strings.HasPrefix(e, "and ") && strings.HasSuffix(e, " more") {
 				fmt.Fprintf(w, "    %s\n", e)
