@@ -16,11 +16,11 @@ import (
 // rejections and the same accounting.
 
 // withFast sets the fast paths for the rest of the test.
-func withFast(t testing.TB, on bool) {
-	t.Helper()
+func withFast(tb testing.TB, on bool) {
+	tb.Helper()
 	old := fastPaths
 	fastPaths = on
-	t.Cleanup(func() { fastPaths = old })
+	tb.Cleanup(func() { fastPaths = old })
 }
 
 // fullTranscript is every field of every record, each rejection, and the
@@ -106,29 +106,29 @@ func TestFastMatchesFullCorpus(t *testing.T) {
 }
 
 // simCapture is a simulated kernel-debug capture of the given scenario.
-func simCapture(t testing.TB, cfg sim.Config) []byte {
-	t.Helper()
+func simCapture(tb testing.TB, cfg sim.Config) []byte {
+	tb.Helper()
 	s, err := sim.New(cfg)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	var buf bytes.Buffer
 	if err := s.WriteKdebug(&buf); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return buf.Bytes()
 }
 
 // simDump is a simulated `fw tab -t connections -u` dump of every SGM.
-func simDump(t testing.TB, cfg sim.Config) []byte {
-	t.Helper()
+func simDump(tb testing.TB, cfg sim.Config) []byte {
+	tb.Helper()
 	s, err := sim.New(cfg)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	var buf bytes.Buffer
 	if err := s.WriteFwTabAll(&buf); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return buf.Bytes()
 }

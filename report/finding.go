@@ -92,12 +92,15 @@ func SortFindings(fs []Finding) {
 
 // WriteFindings writes findings as a list of their messages, for people;
 // a message that does not name its SGMs is prefixed with them.
-func WriteFindings(w io.Writer, fs []Finding) {
+func WriteFindings(w io.Writer, fs []Finding) { Palette{}.WriteFindings(w, fs) }
+
+// WriteFindings is [WriteFindings] wrapped to the palette's width.
+func (p Palette) WriteFindings(w io.Writer, fs []Finding) {
 	for _, f := range fs {
 		if len(f.SGMs) > 0 && !strings.Contains(f.Message, f.SGMs[0]) {
-			fmt.Fprintf(w, "- %s: %s\n", strings.Join(f.SGMs, " "), f.Message)
+			fmt.Fprintln(w, p.Wrap(fmt.Sprintf("- %s: %s", strings.Join(f.SGMs, " "), f.Message), "  "))
 			continue
 		}
-		fmt.Fprintf(w, "- %s\n", f.Message)
+		fmt.Fprintln(w, p.Wrap("- "+f.Message, "  "))
 	}
 }

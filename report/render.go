@@ -37,10 +37,17 @@ const (
 	NDJSON Format = "ndjson"
 )
 
-// Palette colours table output. Build it with [NewPalette]; a disabled
-// palette prints plain text.
+// Palette is how text output is drawn for the person reading it: its
+// colours (build it with [NewPalette]; a disabled palette prints plain
+// text), the width to fit (Width, 0 for none: see [Palette.Table] and
+// [Palette.Wrap]), the one argument paths are shown relative to (Base, see
+// [Palette.Rel]) and how capture times are written (Times).
 type Palette struct {
 	Good, Warn, Bad, Dim, Bold *color.Color
+
+	Width int
+	Base  string
+	Times Times
 }
 
 // NewPalette returns a palette that colours when enabled is true, whatever

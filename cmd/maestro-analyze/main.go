@@ -79,6 +79,10 @@ type Globals struct {
 	// consumer: for bench/run.sh, which checks that the fast paths and
 	// the sharded reading give the same output byte for byte.
 	FullParse bool `name:"full-parse" hidden:"" help:"Read every line with the general parser and one consumer (slower; the same output)."`
+	// Width, UTC and Local shape table output for a person (see width.go).
+	Width *int `help:"Lay tables and text out to N columns (0: full width). Default: the terminal's width, or COLUMNS, when stdout is a terminal; full width otherwise." placeholder:"N"`
+	UTC   bool `name:"utc" xor:"zone" help:"Show capture dates (epoch-stamped captures) in UTC (the default)."`
+	Local bool `name:"local" xor:"zone" help:"Show capture dates in the local time zone (TZ)."`
 
 	ctx     report.Context
 	palette report.Palette
@@ -262,7 +266,7 @@ func (g *Globals) AfterApply(stdio *IO) error {
 	stdio.quiet = g.Quiet
 	g.ctx = report.Context{Layout: g.Layout.Layout, Sites: st, DXL: &report.DXL{}}
 	g.palette = report.NewPalette(useColor && g.Format == report.Table)
-	return nil
+	return g.setLayout(stdio)
 }
 
 // recognized is the check every command makes after reading: inputs that

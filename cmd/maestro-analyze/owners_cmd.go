@@ -34,7 +34,7 @@ func (c *OwnersCmd) Run(g *Globals, stdio *IO) error {
 	case c.List && g.Format == report.CSV:
 		return owners.WriteRiskCSV(stdio.Out, r.AtRisk)
 	case c.List:
-		return owners.WriteRiskTable(stdio.Out, r.AtRisk)
+		return owners.WriteRiskTable(stdio.Out, r.AtRisk, g.paletteFor(c.Files))
 	case g.Format == report.NDJSON:
 		return owners.WriteNDJSON(stdio.Out, r)
 	case g.Format == report.JSON:
@@ -42,5 +42,5 @@ func (c *OwnersCmd) Run(g *Globals, stdio *IO) error {
 	case g.Format == report.CSV:
 		return owners.WriteCSV(stdio.Out, r)
 	}
-	return owners.WriteTable(stdio.Out, r, g.palette)
+	return owners.WriteTable(stdio.Out, r, g.paletteFor(c.Files))
 }

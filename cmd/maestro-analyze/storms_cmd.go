@@ -54,5 +54,5 @@ func (c *StormsCmd) Run(g *Globals, stdio *IO) error {
 	case report.CSV:
 		return storms.WriteCSV(stdio.Out, r)
 	}
-	return storms.WriteTable(stdio.Out, r, g.palette)
+	return storms.WriteTable(stdio.Out, r, g.paletteFor(c.Files))
 }

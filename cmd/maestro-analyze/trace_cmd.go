@@ -58,7 +58,7 @@ func (c *TraceCmd) Run(g *Globals, stdio *IO) error {
 		err = trace.WriteCSV(stdio.Out, r)
 	default:
 		if r.Found {
-			err = trace.WriteTable(stdio.Out, r, g.palette)
+			err = trace.WriteTable(stdio.Out, r, g.paletteFor(c.Files))
 		}
 	}
 	if err != nil {

@@ -2,8 +2,14 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 
+	"github.com/maestro-analyze/maestro-analyze/parse"
 	"github.com/maestro-analyze/maestro-analyze/report"
 	"github.com/maestro-analyze/maestro-analyze/report/storms"
 	"github.com/maestro-analyze/maestro-analyze/report/triage"
@@ -46,7 +52,7 @@ func (c *TriageCmd) Run(g *Globals, stdio *IO) error {
 	if c.HTML == "-" {
 		// The page is the output: stdout carries it alone.
 		printAccounting(stdio, &r.Inputs)
-		if err := triage.WriteHTML(stdio.Out, r, versionString()); err != nil {
+		if err := c.writeHTML(stdio.Out, r, g, lim); err != nil {
 			return err
 		}
 		if n := countAtOrAbove(r.Findings, c.FailOn); n > 0 {
@@ -55,7 +61,15 @@ func (c *TriageCmd) Run(g *Globals, stdio *IO) error {
 		return nil
 	}
 	if c.HTML != "" {
-		if err := writeHTML(c.HTML, r); err != nil {
+		f, err := os.Create(c.HTML)
+		if err != nil {
+			return err
+		}
+		if err := c.writeHTML(f, r, g, lim); err != nil {
+			_ = f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
 			return err
 		}
 	}
@@ -69,7 +83,7 @@ func (c *TriageCmd) Run(g *Globals, stdio *IO) error {
 	case report.CSV:
 		err = triage.WriteCSV(stdio.Out, r)
 	default:
-		err = triage.WriteTable(stdio.Out, r, g.palette)
+		err = triage.WriteTable(stdio.Out, r, g.paletteFor(c.Bundles))
 	}
 	if err != nil {
 		return err
@@ -80,16 +94,39 @@ func (c *TriageCmd) Run(g *Globals, stdio *IO) error {
 	return nil
 }
 
-func writeHTML(path string, r *triage.Report) error {
-	f, err := os.Create(path)
+// writeHTML writes the HTML report. The evidence lines it quotes are read
+// in a second pass over the inputs (the first does not know which will be
+// cited); stdin cannot be read twice, so then they are not quoted.
+func (c *TriageCmd) writeHTML(w io.Writer, r *triage.Report, g *Globals, lim parse.Limits) error {
+	when, err := generated(os.Getenv("SOURCE_DATE_EPOCH"), time.Now)
 	if err != nil {
-		return err
+		return &report.UsageError{Err: err}
 	}
-	if err := triage.WriteHTML(f, r, versionString()); err != nil {
-		_ = f.Close()
-		return err
+	pg := triage.Page{Version: versionString(), Generated: when, Inputs: c.Bundles, Times: g.palette.Times}
+	if q := triage.NewQuotes(r); q.Wanted() {
+		if len(c.Bundles) == 0 || slices.Contains(c.Bundles, "-") {
+			pg.NoQuotes = "stdin cannot be read a second time"
+		} else if _, err := parse.Walk(c.Bundles, nil, lim, q.Read); err != nil {
+			pg.NoQuotes = "reading the inputs again failed: " + report.Sanitize(err.Error())
+		} else {
+			pg.Quotes = q
+		}
 	}
-	return f.Close()
+	return triage.WriteHTML(w, r, pg)
+}
+
+// generated is the time the HTML report says it was made: the clock, or
+// SOURCE_DATE_EPOCH (Unix seconds) when it is set, so that a rebuild from
+// the same inputs gives the same page (reproducible-builds.org).
+func generated(sourceDateEpoch string, now func() time.Time) (time.Time, error) {
+	if sourceDateEpoch == "" {
+		return now().UTC(), nil
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(sourceDateEpoch), 10, 64)
+	if err != nil || n < 0 || n > maxUnix {
+		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH %q: want Unix seconds from 0 to %d", sourceDateEpoch, maxUnix)
+	}
+	return time.Unix(n, 0).UTC(), nil
 }
 
 func countAtOrAbove(fs []triage.Finding, level string) int {

@@ -267,7 +267,7 @@ func (ew *Writer) Write(e Entry) error {
 		title += " " + e.Op
 	}
 	fmt.Fprintln(ew.w, ew.p.Bold.Sprint(report.Sanitize(title)))
-	return report.RenderRows(ew.w, []string{"Field", "Value"}, entryRows(e, ew.p), tw.AlignLeft, tw.AlignLeft)
+	return ew.p.Table(ew.w, []report.Col{{Header: "Field", Align: tw.AlignLeft}, {Header: "Value", Align: tw.AlignLeft}}, entryRows(e, ew.p))
 }
 
 // Close ends the output (closes the JSON array; an empty CSV still gets

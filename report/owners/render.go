@@ -3,7 +3,9 @@ package owners
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
+	"time"
 
 	"github.com/olekukonko/tablewriter/tw"
 
@@ -14,13 +16,13 @@ import (
 // WriteTable renders the audit for people.
 func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 	fmt.Fprintf(w, "%s\n", p.Bold.Sprintf("Owner placement: %s connections, layout %s", report.Thousands(int64(r.Connections)), r.Layout))
-	fmt.Fprintf(w, "Site states: %s\n\n", report.Sanitize(r.SiteStatesSource))
+	fmt.Fprintf(w, "%s\n\n", p.Wrap("Site states: "+p.RelAll(report.Sanitize(r.SiteStatesSource)), "  "))
 	var rows [][]string
 	for _, s := range r.BySite {
 		rows = append(rows, []string{strconv.Itoa(s.Site), s.State, report.Thousands(int64(s.Owners)), report.Pct(s.Owners, r.Connections), report.Thousands(s.Held)})
 	}
-	if err := report.RenderRows(w, []string{"Site", "State", "Owners", "Share", "Entries held"}, rows,
-		tw.AlignRight, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight); err != nil {
+	if err := p.Table(w, []report.Col{{Header: "Site", Align: tw.AlignRight}, {Header: "State"}, {Header: "Owners", Align: tw.AlignRight},
+		{Header: "Share", Align: tw.AlignRight}, {Header: "Entries held", Align: tw.AlignRight}}, rows); err != nil {
 		return err
 	}
 	fmt.Fprintln(w)
@@ -29,12 +31,12 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 		rows = append(rows, []string{c.SGM.String(), report.Thousands(int64(c.Owners)), report.Thousands(c.Held)})
 	}
 	rows = append(rows, []string{"unknown", report.Thousands(int64(r.OwnerUnknown)), ""})
-	if err := report.RenderRows(w, []string{"SGM", "Owners", "Entries held"}, rows, tw.AlignLeft, tw.AlignRight, tw.AlignRight); err != nil {
+	if err := p.Table(w, []report.Col{{Header: "SGM"}, {Header: "Owners", Align: tw.AlignRight}, {Header: "Entries held", Align: tw.AlignRight}}, rows); err != nil {
 		return err
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, p.Bold.Sprint("Findings"))
-	report.WriteFindings(w, r.Findings)
+	p.WriteFindings(w, r.Findings)
 	return nil
 }
 
@@ -45,14 +47,33 @@ func riskRow(c RiskConn) []string {
 		strconv.Itoa(int(c.MinRemaining)), c.MinSGM, strconv.Itoa(int(c.MaxRemaining)), c.MaxSGM, strconv.Itoa(int(c.Timeout)), c.Owner, c.ExpiresAt}
 }
 
+// riskCols are the columns of the at-risk list; at a narrow width the
+// refreshed copy's remaining time and the timeout give way first, the
+// expiry time last.
+var riskCols = []report.Col{
+	{Header: "Src", Whole: true}, {Header: "SPort", Align: tw.AlignRight}, {Header: "Dst", Whole: true}, {Header: "DPort", Align: tw.AlignRight}, {Header: "Proto", Drop: 3},
+	{Header: "Expires in (s)", Align: tw.AlignRight}, {Header: "On SGM"}, {Header: "Refreshed, left (s)", Align: tw.AlignRight, Drop: 4},
+	{Header: "On SGM", Drop: 5}, {Header: "Timeout", Align: tw.AlignRight, Drop: 6}, {Header: "Owner"}, {Header: "Expires at", Drop: 2},
+}
+
 // WriteRiskTable lists at-risk connections, most urgent first.
-func WriteRiskTable(w io.Writer, list []RiskConn) error {
+func WriteRiskTable(w io.Writer, list []RiskConn, p report.Palette) error {
 	rows := make([][]string, 0, len(list))
+	cols, zoned := riskCols, false
 	for _, c := range list {
-		rows = append(rows, riskRow(c))
+		row := riskRow(c)
+		// The expiry time as the core writes dates (CSV and JSON keep
+		// RFC 3339).
+		if t, err := time.Parse(time.RFC3339, c.ExpiresAt); err == nil {
+			row[len(row)-1] = p.Times.Cell(float64(t.Unix()), 0)
+			if !zoned {
+				zoned, cols = true, slices.Clone(riskCols)
+				cols[len(cols)-1].Header += " " + p.Times.Zone(float64(t.Unix()))
+			}
+		}
+		rows = append(rows, row)
 	}
-	return report.RenderRows(w, []string{"Src", "SPort", "Dst", "DPort", "Proto", "Expires in (s)", "On SGM", "Refreshed, left (s)", "On SGM", "Timeout", "Owner", "Expires at"}, rows,
-		tw.AlignLeft, tw.AlignRight, tw.AlignLeft, tw.AlignRight, tw.AlignLeft, tw.AlignRight, tw.AlignLeft, tw.AlignRight, tw.AlignLeft, tw.AlignRight, tw.AlignLeft, tw.AlignLeft)
+	return p.Table(w, cols, rows) // without --dump-time "Expires at" is empty: the first to go
 }
 
 // WriteRiskCSV lists at-risk connections as CSV.

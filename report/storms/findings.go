@@ -13,15 +13,19 @@ import (
 // switchover gathers the evidence and picks a time: the user's, else the
 // change of the apparent active site in SET masks, else the first
 // correction line naming a STANDBY or DOWN chassis.
+//
+// Times in messages and evidence follow the core's rule ([report.Times]):
+// seconds, or UTC dates for an epoch-stamped capture; they are part of
+// the JSON too, which is why they are UTC whatever --local says.
 func (s *Storms) switchover() *Switchover {
 	sw := &Switchover{Evidence: []string{}}
 	if s.opt.SwitchoverAt != nil {
 		t := *s.opt.SwitchoverAt
 		sw.T, sw.Source = &t, "--switchover-at"
-		sw.Evidence = append(sw.Evidence, fmt.Sprintf("given: %.3f s", t))
+		sw.Evidence = append(sw.Evidence, "given: "+utc.At(t, 3))
 	}
 	if t, from, to, ok := s.maskChange(); ok {
-		sw.Evidence = append(sw.Evidence, fmt.Sprintf("sync_masks of SET messages move their active site from site %d to site %d at %.3f s", from, to, t))
+		sw.Evidence = append(sw.Evidence, fmt.Sprintf("sync_masks of SET messages move their active site from site %d to site %d at %s", from, to, utc.At(t, 3)))
 		if sw.T == nil {
 			sw.T, sw.Source = &t, "sync_mask change"
 		}
@@ -30,7 +34,7 @@ func (s *Storms) switchover() *Switchover {
 		c := s.corr
 		where := c.pos.String()
 		if c.clocked {
-			where = fmt.Sprintf("%.3f s (%s)", c.t, c.pos)
+			where = fmt.Sprintf("%s (%s)", utc.At(c.t, 3), c.pos)
 		}
 		sw.Evidence = append(sw.Evidence, fmt.Sprintf("correction layer: chassis %d (site %d) is %s at %s", c.chassis, c.chassis+1, c.state, where))
 		if sw.T == nil && c.clocked {
@@ -192,6 +196,9 @@ const (
 	CodeNoClock       = "NO_CLOCK"
 )
 
+// utc writes the times of messages and evidence (see switchover).
+var utc report.Times
+
 // TriageCodes are the storm findings a bundle triage reports as they are.
 var TriageCodes = []string{CodeSyncOff, CodeLostUpdates, CodeRejects, CodeRefreshBursts}
 
@@ -241,7 +248,7 @@ func (s *Storms) findings(r *Report) []report.Finding {
 	for _, b := range r.Bursts {
 		if b.Refresh > 0 {
 			refresh += b.Refresh
-			times = append(times, fmt.Sprintf("%s (burst at %.0f s: %d messages, %d REFRESH)", b.At, b.Start, b.Messages, b.Refresh))
+			times = append(times, fmt.Sprintf("%s (burst at %s: %d messages, %d REFRESH)", b.At, utc.At(b.Start, 0), b.Messages, b.Refresh))
 		}
 	}
 	if refresh > 0 && r.Clock {

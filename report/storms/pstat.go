@@ -273,16 +273,18 @@ func (p *Pstat) Fill(r *Report) {
 
 // writePstat renders the pstat Sync sections as a table, beside the
 // syncstat one.
-func writePstat(w io.Writer, r *Report) error {
+func writePstat(w io.Writer, r *Report, p report.Palette) error {
 	if len(r.Pstat) == 0 {
 		return nil
 	}
 	fmt.Fprintln(w)
 	rows := make([][]string, 0, len(r.Pstat))
 	for _, s := range r.Pstat {
-		rows = append(rows, []string{report.Sanitize(s.SGM), report.Sanitize(s.Source), report.Sanitize(s.Status), num(s.SentTotal),
+		rows = append(rows, []string{report.Sanitize(s.SGM), p.Rel(report.Sanitize(s.Source)), report.Sanitize(s.Status), num(s.SentTotal),
 			num(s.ReceivedTotal), num(s.DroppedByNet), num(s.ReceivedRetransReqs), num(s.IllegalSeqRetransReqs), num(s.OverloadDrops)})
 	}
-	return report.RenderRows(w, []string{"SGM", "pstat Sync", "Status", "Sent", "Received", "Dropped by net", "Retrans reqs", "Illegal seq", "Overload drops"}, rows,
-		tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight)
+	n := tw.AlignRight
+	return p.Table(w, []report.Col{{Header: "SGM"}, {Header: "pstat Sync", Cut: true}, {Header: "Status"}, {Header: "Sent", Align: n, Drop: 2},
+		{Header: "Received", Align: n, Drop: 1}, {Header: "Dropped by net", Align: n}, {Header: "Retrans reqs", Align: n, Drop: 3},
+		{Header: "Illegal seq", Align: n, Drop: 4}, {Header: "Overload drops", Align: n}}, rows)
 }

@@ -239,6 +239,13 @@ func (s *Storms) timeline(r *Report) {
 			bs = append(bs, bk{b, s.counts[i], s.firstAt[i]})
 		}
 		r.ClockNote = fmt.Sprintf("timestamps from @;N; prefixes, unit %g s", s.f.TSUnit())
+		first := int64(math.MaxInt64)
+		for _, b := range bs {
+			first = min(first, b.i)
+		}
+		if len(bs) > 0 && report.IsEpoch(float64(first)*width) {
+			r.ClockNote += "; Unix times (from 2001 on), shown as dates"
+		}
 		if s.carried > 0 {
 			r.ClockNote += fmt.Sprintf("; %d messages without a stamp were placed at the previous one", s.carried)
 		}

@@ -304,11 +304,11 @@ func TestStormsJSONContract(t *testing.T) {
 
 func TestChart(t *testing.T) {
 	capture, _ := simCapture(t, sim.DefaultConfig())
-	c := Chart(stormsOf(t, DefaultOptions(), capture))
+	c := Chart(stormsOf(t, DefaultOptions(), capture), report.NewPalette(false))
 	if strings.Count(c, "#") < 3 || !strings.Contains(c, "messages/s") || strings.Contains(c, "\x1b") {
 		t.Errorf("chart:\n%s", c)
 	}
-	if Chart(&Report{}) != "" {
+	if Chart(&Report{}, report.NewPalette(false)) != "" {
 		t.Error("empty report draws a chart")
 	}
 }

@@ -39,6 +39,9 @@ func (t *Trace) annotate(r *Report, fwd decode.Tuple, owner decode.Owner, prim [
 			return cmp.Compare(a.key, b.key)
 		})
 		r.Clock = fmt.Sprintf("timestamps from @;N; prefixes, unit %g s; inputs merged on one timeline as if their clocks agreed", t.f.TSUnit())
+		if report.IsEpoch(events[len(events)-1].key) { // the unstamped sort first
+			r.Clock += "; Unix times (from 2001 on), shown as dates"
+		}
 		if clocked < len(events) {
 			r.Clock += fmt.Sprintf("; %d events without a stamp keep their place after the previous stamp of their input", len(events)-clocked)
 		}

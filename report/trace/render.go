@@ -18,6 +18,18 @@ func (e *Event) timeText() string {
 	return strconv.FormatFloat(*e.T, 'f', e.decimals, 64)
 }
 
+// timeCell is the event's time in the table: the core's rule
+// ([report.Times]), dates to the millisecond for an epoch-stamped capture.
+func (e *Event) timeCell(z report.Times) string {
+	if e.T == nil {
+		return "-"
+	}
+	if report.IsEpoch(*e.T) {
+		return z.Cell(*e.T, 3)
+	}
+	return e.timeText()
+}
+
 func sgmText(s *string) string {
 	if s == nil {
 		return "?"
@@ -51,13 +63,13 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 	if c.Service != "" {
 		title += "  " + c.Service
 	}
-	fmt.Fprintln(w, p.Bold.Sprint(title))
-	fmt.Fprintf(w, "  reverse %s\n  orientation: %s\n", c.Reverse, c.Orientation)
+	fmt.Fprintln(w, p.Bold.Sprint(p.Wrap(title, "  ")))
+	fmt.Fprintf(w, "%s\n%s\n", p.Wrap("  reverse "+c.Reverse, "    "), p.Wrap("  orientation: "+c.Orientation, "    "))
 	switch o := r.Owner; {
 	case o == nil:
 		fmt.Fprintln(w, "Owner: unknown (no input names it)")
 	case o.SGM == nil:
-		fmt.Fprintf(w, "Owner: %s\n", p.Bad.Sprintf("CCL id %d: %s", o.CCLID, o.Note))
+		fmt.Fprintf(w, "Owner: %s\n", p.Bad.Sprint(p.Wrap(fmt.Sprintf("CCL id %d: %s", o.CCLID, o.Note), "  ")))
 	default:
 		text := fmt.Sprintf("%s (CCL id %d)", *o.SGM, o.CCLID)
 		switch {
@@ -66,14 +78,17 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 		case o.Corrected != nil:
 			text = p.Warn.Sprint(text)
 		}
-		fmt.Fprintf(w, "Owner: %s %s\n", text, o.Note)
+		// Wrapped plain, then coloured: escapes would count as width.
+		plain := fmt.Sprintf("%s (CCL id %d)", *o.SGM, o.CCLID)
+		wrapped := p.Wrap("Owner: "+plain+" "+o.Note, "  ")
+		fmt.Fprintln(w, strings.Replace(wrapped, plain, text, 1))
 		for _, cf := range o.Conflicts {
-			fmt.Fprintf(w, "  conflict: %s\n", report.Sanitize(cf))
+			fmt.Fprintln(w, p.Wrap("  conflict: "+p.RelAll(report.Sanitize(cf)), "    "))
 		}
 	}
-	fmt.Fprintf(w, "Site states: %s\n", report.Sanitize(r.SiteStatesSource))
+	fmt.Fprintln(w, p.Wrap("Site states: "+p.RelAll(report.Sanitize(r.SiteStatesSource)), "  "))
 	if r.DumpTime != "" {
-		fmt.Fprintf(w, "Dump time: %s (%s)\n", r.DumpTime, r.DumpTimeSource)
+		fmt.Fprintln(w, p.Wrap(fmt.Sprintf("Dump time: %s (%s)", r.DumpTime, r.DumpTimeSource), "  "))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, p.Bold.Sprintf("Holders (%d)", len(r.Holders)))
@@ -91,16 +106,16 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 					src += fmt.Sprintf(" (+%d)", len(h.Sources)-1)
 				}
 			}
-			rows = append(rows, []string{sgmText(h.SGM), h.Kind, rem, to, report.Sanitize(h.Meaning), report.Sanitize(src)})
+			rows = append(rows, []string{sgmText(h.SGM), h.Kind, rem, to, report.Sanitize(h.Meaning), p.RelAll(report.Sanitize(src))})
 		}
-		if err := report.RenderRows(w, []string{"SGM", "Kind", "Remaining (s)", "Timeout (s)", "Meaning", "Source"}, rows,
-			tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignLeft, tw.AlignLeft); err != nil {
+		if err := p.Table(w, []report.Col{{Header: "SGM"}, {Header: "Kind"}, {Header: "Remaining (s)", Align: tw.AlignRight},
+			{Header: "Timeout (s)", Align: tw.AlignRight, Drop: 1}, {Header: "Meaning"}, {Header: "Source", Cut: true}}, rows); err != nil {
 			return err
 		}
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, p.Bold.Sprintf("Timeline (%d events, %d sync_mask changes)", len(r.Events), r.MaskChanges))
-	fmt.Fprintf(w, "Clock: %s\n", r.Clock)
+	fmt.Fprintln(w, p.Wrap("Clock: "+r.Clock, "  "))
 	if len(r.Events) > 0 {
 		var rows [][]string
 		for i := range r.Events {
@@ -113,11 +128,23 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 				}
 			}
 			act, bk := setsText(e)
-			rows = append(rows, []string{e.timeText(), report.Sanitize(e.Source), sgmText(e.SGM), report.Sanitize(e.Op), mask,
+			rows = append(rows, []string{e.timeCell(p.Times), p.Rel(report.Sanitize(e.Source)), sgmText(e.SGM), report.Sanitize(e.Op), mask,
 				bySiteText(e), act, bk, report.Sanitize(e.Note)})
 		}
-		if err := report.RenderRows(w, []string{"t (s)", "Source", "SGM", "Op", "sync_mask", "Mask by site", "Active set", "Backup set", "Note"}, rows,
-			tw.AlignRight, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft); err != nil {
+		tc := report.Col{Header: "t (s)", Align: tw.AlignRight}
+		for i := range r.Events {
+			if t := r.Events[i].T; t != nil {
+				if report.IsEpoch(*t) {
+					tc = report.Col{Header: p.Times.Header(*t, ""), Whole: true}
+				}
+				break
+			}
+		}
+		// At a narrow width the mask's split by site gives way first (the
+		// sync_mask and the note stay), then the sets, then the source
+		// line (JSON and CSV keep it).
+		if err := p.Table(w, []report.Col{tc, {Header: "Source", Cut: true, Drop: 1}, {Header: "SGM"}, {Header: "Op", Whole: true}, {Header: "sync_mask", Whole: true},
+			{Header: "Mask by site", Drop: 4}, {Header: "Active set", Drop: 2}, {Header: "Backup set", Drop: 3}, {Header: "Note"}}, rows); err != nil {
 			return err
 		}
 		if r.MaskChanges > 0 {
@@ -126,10 +153,10 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, p.Bold.Sprint("Verdict"))
-	fmt.Fprintln(w, report.Sanitize(r.Verdict))
+	fmt.Fprintln(w, p.Wrap(p.RelAll(report.Sanitize(r.Verdict)), ""))
 	s := r.Searched
-	fmt.Fprintf(w, "\nSearched %d %s, %s lines, for %s: %s parsed, %s about this connection.\n",
-		len(s.Inputs), pluralWord(len(s.Inputs), "input"), report.Thousands(s.Lines), patternText(s.Patterns), report.Thousands(s.Parsed), report.Thousands(s.Matched))
+	fmt.Fprintf(w, "\n%s\n", p.Wrap(fmt.Sprintf("Searched %d %s, %s lines, for %s: %s parsed, %s about this connection.",
+		len(s.Inputs), pluralWord(len(s.Inputs), "input"), report.Thousands(s.Lines), patternText(s.Patterns), report.Thousands(s.Parsed), report.Thousands(s.Matched)), "  "))
 	return nil
 }
 

@@ -72,7 +72,7 @@ func BenchmarkTriageReport(b *testing.B) {
 			}
 		}
 		r := t.Report()
-		if err := WriteHTML(io.Discard, r, "bench"); err != nil {
+		if err := WriteHTML(io.Discard, r, Page{Version: "bench"}); err != nil {
 			b.Fatal(err)
 		}
 	}

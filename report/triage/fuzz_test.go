@@ -51,11 +51,13 @@ func FuzzReports(f *testing.F) {
 		}
 		r := tri.Report()
 		p := report.NewPalette(false)
+		narrow := p
+		narrow.Width = 40
 		var js bytes.Buffer
 		for _, err := range []error{
-			WriteTable(io.Discard, r, p), WriteCSV(io.Discard, r), report.WriteJSON(&js, r),
-			WriteHTML(io.Discard, r, "fuzz"), owners.WriteTable(io.Discard, r.Owners, p),
-			owners.WriteRiskTable(io.Discard, r.Owners.AtRisk), storms.WriteTable(io.Discard, r.Storms, p), storms.WriteCSV(io.Discard, r.Storms),
+			WriteTable(io.Discard, r, p), WriteTable(io.Discard, r, narrow), WriteCSV(io.Discard, r), report.WriteJSON(&js, r),
+			WriteHTML(io.Discard, r, Page{Version: "fuzz"}), owners.WriteTable(io.Discard, r.Owners, p),
+			owners.WriteRiskTable(io.Discard, r.Owners.AtRisk, narrow), storms.WriteTable(io.Discard, r.Storms, p), storms.WriteCSV(io.Discard, r.Storms),
 		} {
 			if err != nil {
 				t.Fatal(err)

@@ -5,35 +5,82 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/maestro-analyze/maestro-analyze/report"
 	"github.com/maestro-analyze/maestro-analyze/report/owners"
 	"github.com/maestro-analyze/maestro-analyze/report/storms"
 )
 
+// Page is what the HTML report says about itself: the tool version, when
+// it was generated (the caller's clock, or SOURCE_DATE_EPOCH), the inputs
+// as given, how capture dates are written, and the quoted evidence lines.
+type Page struct {
+	Version   string
+	Generated time.Time
+	Inputs    []string
+	Times     report.Times
+	Quotes    *Quotes // nil: evidence positions only
+	// NoQuotes says why the lines are not quoted, when they are not.
+	NoQuotes string
+}
+
 // WriteHTML writes one self-contained HTML page (no scripts, fonts or
-// network): the findings, the SGMs, owner placement by site, the sync
-// message timeline as an inline SVG chart, syncstat snapshots and the
-// inventory. html/template escapes everything taken from the input.
-func WriteHTML(w io.Writer, r *Report, version string) error {
-	return triageTemplate.Execute(w, htmlData{R: r, Version: version, Chart: timelineSVG(r.Storms), Sites: siteBars(r.Owners)})
+// network): the findings, each with its evidence positions and the cited
+// lines quoted, the SGMs, owner placement by site, the sync message
+// timeline as an inline SVG chart with a time axis and the switchover
+// marked, syncstat snapshots, the inventory, and how the page was made.
+// html/template escapes everything taken from the input.
+func WriteHTML(w io.Writer, r *Report, pg Page) error {
+	d := htmlData{R: r, Page: pg, Chart: timelineSVG(r.Storms, pg.Times), Sites: siteBars(r.Owners)}
+	if !pg.Generated.IsZero() {
+		d.Generated = pg.Generated.In(timesLoc(pg.Times)).Format("2006-01-02 15:04:05 MST")
+	}
+	for _, f := range r.Findings {
+		hf := htmlFinding{Finding: f.Clean()}
+		for _, e := range hf.Evidence {
+			hf.Cited = append(hf.Cited, htmlEvidence{At: e, Quote: report.Sanitize(pg.Quotes.Of(e))})
+		}
+		d.Findings = append(d.Findings, hf)
+	}
+	return triageTemplate.Execute(w, d)
+}
+
+func timesLoc(z report.Times) *time.Location {
+	if z.Loc == nil {
+		return time.UTC
+	}
+	return z.Loc
 }
 
 type htmlData struct {
-	R       *Report
-	Version string
-	Chart   template.HTML
-	Sites   template.HTML
+	R         *Report
+	Page      Page
+	Generated string
+	Findings  []htmlFinding
+	Chart     template.HTML
+	Sites     template.HTML
+}
+
+type htmlFinding struct {
+	Finding
+	Cited []htmlEvidence
+}
+
+type htmlEvidence struct {
+	At    string // position, with its note
+	Quote string // the line, when read
 }
 
 // svgW and svgH are the chart's drawing size in SVG units.
-const svgW, svgH = 900.0, 240.0
+const svgW, svgH = 900.0, 250.0
 
 // timelineSVG draws messages per bucket over time, REFRESH in a second
 // line and bursts as shaded bands. Built from numbers only, so it needs no
 // escaping beyond the caption, which is formatted from numbers too.
-func timelineSVG(sr *storms.Report) template.HTML {
+func timelineSVG(sr *storms.Report, z report.Times) template.HTML {
 	if sr == nil || len(sr.Timeline) == 0 || sr.Start == nil {
 		return template.HTML(`<p class="muted" id="refresh-chart-missing">No kernel-debug sync messages with timestamps in the bundle: no timeline.</p>`)
 	}
@@ -63,8 +110,8 @@ func timelineSVG(sr *storms.Report) template.HTML {
 	fmt.Fprintf(&b, `<svg id="refresh-chart" role="img" aria-label="sync messages over time" viewBox="0 0 %.0f %.0f" width="100%%" xmlns="http://www.w3.org/2000/svg">`, svgW, svgH)
 	for _, bu := range sr.Bursts {
 		x0, x1 := x(col(bu.Start)), x(col(bu.Start+bu.Duration))
-		fmt.Fprintf(&b, `<rect class="burst" x="%.1f" y="10" width="%.1f" height="%.0f"><title>burst at %.0f s: %d messages, %d REFRESH</title></rect>`,
-			x0-2, math.Max(4, x1-x0+4), svgH-40, bu.Start, bu.Messages, bu.Refresh)
+		fmt.Fprintf(&b, `<rect class="burst" x="%.1f" y="10" width="%.1f" height="%.0f"><title>burst at %s: %d messages, %d REFRESH</title></rect>`,
+			x0-2, math.Max(4, x1-x0+4), svgH-40, z.At(bu.Start, 0), bu.Messages, bu.Refresh)
 	}
 	fmt.Fprintf(&b, `<line x1="50" y1="%.0f" x2="%.0f" y2="%.0f" class="axis"/>`, svgH-30, svgW-10, svgH-30)
 	fmt.Fprintf(&b, `<line x1="50" y1="10" x2="50" y2="%.0f" class="axis"/>`, svgH-30)
@@ -75,8 +122,37 @@ func timelineSVG(sr *storms.Report) template.HTML {
 	if !sr.Clock {
 		unit = "message #"
 	}
-	fmt.Fprintf(&b, `<text x="50" y="%.0f">%.0f %s</text><text x="%.0f" y="%.0f" text-anchor="end">%.0f %s</text>`, svgH-12, start, unit, svgW-10, svgH-12, end, unit)
-	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle">messages per %g %s bucket: all ops (blue), REFRESH (orange), bursts shaded</text>`, svgW/2, svgH-12, sr.Bucket, unit)
+	// The time axis: ticks and labels at even steps (clock times for an
+	// epoch-stamped capture, whose dates the caption gives), and the
+	// switchover as a dashed line.
+	tx := func(t float64) float64 { return x(0) + (t-start)/span*(x(cols)-x(0)) }
+	const ticks = 6
+	for i := range ticks {
+		t := start + float64(i)/float64(ticks-1)*(end-start)
+		label := strconv.FormatFloat(math.Round(t), 'f', 0, 64)
+		if sr.Clock {
+			label = z.Clock(t)
+		}
+		anchor := "middle"
+		switch i {
+		case 0:
+			anchor = "start"
+		case ticks - 1:
+			anchor = "end"
+		}
+		fmt.Fprintf(&b, `<line class="axis tick" x1="%.1f" y1="%.0f" x2="%.1f" y2="%.0f"/><text class="tick-label" x="%.1f" y="%.0f" text-anchor="%s">%s</text>`,
+			tx(t), svgH-30, tx(t), svgH-25, tx(t), svgH-14, anchor, template.HTMLEscapeString(label))
+	}
+	if sw := sr.Switchover; sr.Clock && sw != nil && sw.T != nil && *sw.T >= start && *sw.T <= end {
+		fmt.Fprintf(&b, `<line id="switchover-marker" class="switchover" x1="%.1f" y1="10" x2="%.1f" y2="%.0f"><title>switchover at %s (%s)</title></line><text class="switchover-label" x="%.1f" y="22">switchover %s</text>`,
+			tx(*sw.T), tx(*sw.T), svgH-30, template.HTMLEscapeString(z.At(*sw.T, 3)), template.HTMLEscapeString(sw.Source), tx(*sw.T)+4, template.HTMLEscapeString(z.Clock(*sw.T)))
+	}
+	axis := fmt.Sprintf("%.0f .. %.0f %s", start, end, unit)
+	if sr.Clock && report.IsEpoch(start) {
+		axis = z.At(start, 0) + " .. " + z.At(end, 0)
+	}
+	fmt.Fprintf(&b, `<text id="time-axis" x="%.0f" y="%.0f" text-anchor="middle">messages per %g %s bucket over %s: all ops (blue), REFRESH (orange), bursts shaded</text>`,
+		svgW/2, svgH-2, sr.Bucket, unit, template.HTMLEscapeString(axis))
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) //nolint:gosec // built from numbers only
 }
@@ -111,22 +187,28 @@ body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em;color:
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;margin:.5em 0;font-size:.92em}
 th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
-th{background:#f4f4f4}.num{text-align:right}
+th{background:#f4f4f4}tr.evidence td{border-top:none;background:#fcfcfc}.num{text-align:right}
 .sev{font-weight:bold;text-transform:uppercase;padding:.1em .4em;border-radius:3px;color:#fff}
 .sev-high{background:#c0392b}.sev-medium{background:#d68910}.sev-info{background:#7f8c8d}
 .muted{color:#777}code{font-size:.9em}
 svg text{font-size:12px;fill:#333}
 .axis{stroke:#999}.all{fill:none;stroke:#2e86c1;stroke-width:1.5}.refresh{fill:none;stroke:#e67e22;stroke-width:1.5}
-.burst{fill:#f5b7b1;opacity:.6}.site-ok{fill:#52be80}.site-bad{fill:#e74c3c}
-ul.ev{margin:.2em 0;padding-left:1.2em;font-family:monospace;font-size:.85em}
+.burst{fill:#f5b7b1;opacity:.6}.switchover{stroke:#8e44ad;stroke-width:1.5;stroke-dasharray:5,3}.switchover-label{fill:#8e44ad}.site-ok{fill:#52be80}.site-bad{fill:#e74c3c}
+ul.ev{margin:.2em 0;padding-left:1.2em;font-family:monospace;font-size:.85em;overflow-wrap:anywhere}
+blockquote.line{margin:.15em 0 .4em 0;padding:.2em .5em;border-left:3px solid #bbb;background:#f7f7f7;white-space:pre-wrap;overflow-wrap:anywhere}
+dl.about{display:grid;grid-template-columns:max-content auto;gap:.1em 1em;font-size:.92em}dl.about dt{color:#555}dl.about dd{margin:0}
 </style></head><body>
 <h1>Maestro triage report</h1>
+<dl class="about" id="about"><dt>Generated</dt><dd id="generated">{{if .Generated}}{{.Generated}}{{else}}unknown{{end}}</dd>
+<dt>Tool</dt><dd id="tool-version">maestro-analyze {{.Page.Version}}</dd>
+<dt>Inputs</dt><dd id="inputs">{{range .Page.Inputs}}<code>{{.}}</code> {{else}}stdin {{end}}<span class="muted">({{len .R.Files}} files, {{.R.Inputs.Lines}} lines)</span></dd></dl>
 <p>{{len .R.Files}} files, {{len .R.Members}} SGMs. Site states: {{range $k, $v := .R.SiteStates}}site {{$k}} {{$v}}; {{else}}unknown; {{end}}<span class="muted">({{.R.SitesSource}})</span></p>
 
 <h2 id="findings">Findings</h2>
-{{if .R.Findings}}<table id="findings-table"><tr><th>Severity</th><th>Code</th><th>SGMs</th><th>What it means</th><th>Evidence</th></tr>
-{{range .R.Findings}}<tr class="finding"><td><span class="sev sev-{{.Severity}}">{{.Severity}}</span></td><td><code>{{.Code}}</code></td><td>{{range .SGMs}}{{.}} {{end}}</td><td>{{.Message}}</td><td><ul class="ev">{{range .Evidence}}<li>{{.}}</li>{{end}}</ul></td></tr>
-{{end}}</table>{{else}}<p>No findings: {{.R.Checked}} checked.</p>{{end}}
+{{if .R.Findings}}<table id="findings-table"><tr><th>Severity</th><th>Code</th><th>SGMs</th><th>What it means</th></tr>
+{{range .Findings}}<tr class="finding"><td><span class="sev sev-{{.Severity}}">{{.Severity}}</span></td><td><code>{{.Code}}</code></td><td>{{range .SGMs}}{{.}} {{end}}</td><td>{{.Message}}</td></tr>
+<tr class="evidence"><td colspan="4"><ul class="ev">{{range .Cited}}<li>{{.At}}{{if .Quote}}<blockquote class="line">{{.Quote}}</blockquote>{{end}}</li>{{end}}</ul></td></tr>
+{{end}}</table>{{with .Page.NoQuotes}}<p class="muted">Evidence lines not quoted: {{.}}.</p>{{end}}{{else}}<p>No findings: {{.R.Checked}} checked.</p>{{end}}
 
 <h2>Sync messages over time</h2>
 {{.Chart}}
@@ -154,6 +236,6 @@ ul.ev{margin:.2em 0;padding-left:1.2em;font-family:monospace;font-size:.85em}
 {{range .R.Files}}<tr><td>{{.Name}}</td><td>{{.SGM}}</td><td>{{.Rule}}</td><td class="num">{{.Unrecognized}}</td></tr>{{end}}</table>
 {{if .R.Skipped}}<p>Not read:</p><ul class="ev">{{range .R.Skipped}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <p class="muted">{{.R.Unrecognized.Count}} lines were not recognized (other command outputs in the cpinfo files, logs){{if .R.Unrecognized.Examples}}; most frequent: {{index .R.Unrecognized.Examples 0}}{{end}}. {{.R.Unrecognized.Rejected.Count}} damaged lines were rejected.</p>
-<p class="muted">Generated by maestro-analyze {{.Version}}, offline, from the files listed above.</p>
+<p class="muted">Generated by maestro-analyze {{.Page.Version}}, offline, from the files listed above{{if .Generated}}, {{.Generated}}{{end}}.</p>
 </body></html>
 `))

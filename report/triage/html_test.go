@@ -3,6 +3,7 @@ package triage
 import (
 	"bytes"
 	"context"
+	"html"
 	"image/png"
 	"maps"
 	"os"
@@ -64,20 +65,64 @@ func htmlInputs(t *testing.T) map[string]string {
 	}
 }
 
+// testPage is the page the tests write: a fixed generation time (what
+// SOURCE_DATE_EPOCH gives the command) and the cited lines quoted from the
+// same inputs, read a second time as the command does.
+func testPage(t *testing.T, r *Report, inputs map[string]string) Page {
+	t.Helper()
+	q := NewQuotes(r)
+	for _, name := range slices.Sorted(maps.Keys(inputs)) {
+		if err := q.Read(parse.Source{Path: name, Name: name}, parse.NewReader(strings.NewReader(inputs[name]), name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return Page{Version: "test", Generated: time.Unix(1759209600, 0), Inputs: []string{"bundle.tgz"}, Quotes: q}
+}
+
 func TestTriageHTMLSelfContained(t *testing.T) {
-	r := triageOf(t, "", htmlInputs(t))
+	in := htmlInputs(t)
+	r := triageOf(t, "", in)
 	var b bytes.Buffer
-	if err := WriteHTML(&b, r, "test"); err != nil {
+	if err := WriteHTML(&b, r, testPage(t, r, in)); err != nil {
 		t.Fatal(err)
 	}
 	page := b.String()
-	for _, want := range []string{`id="refresh-chart"`, `id="findings-table"`, "LOST_UPDATES", "KERNEL_PANIC", "OWNERS_OFF_ACTIVE_SITE", `id="owner-sites"`} {
+	for _, want := range []string{`id="refresh-chart"`, `id="findings-table"`, "LOST_UPDATES", "KERNEL_PANIC", "OWNERS_OFF_ACTIVE_SITE", `id="owner-sites"`,
+		`<dd id="generated">2025-09-30 05:20:00 UTC</dd>`, `<dd id="tool-version">maestro-analyze test</dd>`, `<code>bundle.tgz</code>`,
+		`id="switchover-marker"`, `class="tick-label"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %s", want)
 		}
 	}
 	if strings.Contains(page, "<script>alert(1)</script>") {
 		t.Error("input text reached the page unescaped")
+	}
+	// Every cited line with a position is quoted under its finding, as it
+	// is in the input, escaped: SET and REFRESH lines carry < and >.
+	quotes := regexp.MustCompile(`<blockquote class="line">([^<]*)</blockquote>`).FindAllStringSubmatch(page, -1)
+	if len(quotes) < 5 {
+		t.Fatalf("%d evidence lines quoted", len(quotes))
+	}
+	escaped := false
+	for _, m := range quotes {
+		line := html.UnescapeString(m[1])
+		cut, long := strings.CutSuffix(line, " …") // a line over maxQuote bytes
+		found := false
+		for _, text := range in {
+			found = found || strings.Contains(text, line+"\n") || (long && strings.Contains(text, cut))
+		}
+		if !found {
+			t.Errorf("quote %q is no line of the inputs", line)
+		}
+		escaped = escaped || strings.Contains(m[1], "&lt;")
+	}
+	if !escaped {
+		t.Error("no quoted line with an escaped <: the sync lines were not quoted")
+	}
+	// The chart's time axis: the sim's capture has no epoch clock, so
+	// seconds; the switchover is at switchover_at.
+	if !regexp.MustCompile(`<title>switchover at 100\.000 s \(`).MatchString(page) {
+		t.Error("switchover marker not at the simulated switchover (100 s)")
 	}
 	// Nothing is fetched: no script, no link, no src or href attribute, no
 	// URL but the SVG namespace.
@@ -109,7 +154,9 @@ func TestTriageHTMLInChromium(t *testing.T) {
 	dir := t.TempDir()
 	page := filepath.Join(dir, "triage.html")
 	var b bytes.Buffer
-	if err := WriteHTML(&b, triageOf(t, "", htmlInputs(t)), "test"); err != nil {
+	in := htmlInputs(t)
+	r := triageOf(t, "", in)
+	if err := WriteHTML(&b, r, testPage(t, r, in)); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(page, b.Bytes(), 0o644); err != nil {
@@ -118,7 +165,7 @@ func TestTriageHTMLInChromium(t *testing.T) {
 	shot := filepath.Join(dir, "shot.png")
 	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir=" + filepath.Join(dir, "profile"), "--window-size=1200,1600"}
+		"--user-data-dir=" + filepath.Join(dir, "profile"), "--window-size=1200,4000"}
 	run := func(args ...string) []byte {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
@@ -130,7 +177,7 @@ func TestTriageHTMLInChromium(t *testing.T) {
 		return out
 	}
 	dom := string(run("--dump-dom", "file://"+page))
-	for _, want := range []string{`id="refresh-chart"`, "LOST_UPDATES", "KERNEL_PANIC", "polyline"} {
+	for _, want := range []string{`id="refresh-chart"`, "LOST_UPDATES", "KERNEL_PANIC", "polyline", `class="line"`, `id="switchover-marker"`, "2025-09-30 05:20:00 UTC"} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("rendered DOM lacks %s", want)
 		}

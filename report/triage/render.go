@@ -21,21 +21,25 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 	for _, m := range r.Members {
 		sgms = append(sgms, m.SGM)
 	}
-	fmt.Fprintln(w, p.Bold.Sprintf("Triage: %s, %d SGMs found (%s)", filesTitle(r), len(r.Members), strings.Join(sgms, " ")))
+	fmt.Fprintln(w, p.Bold.Sprint(p.Wrap(fmt.Sprintf("Triage: %s, %d SGMs found (%s)", filesTitle(r), len(r.Members), strings.Join(sgms, " ")), "  ")))
+	if p.Base != "" {
+		fmt.Fprintln(w, p.Wrap("Paths are relative to "+report.Sanitize(p.Base)+".", "  "))
+	}
 	if len(r.OutsideLayout) > 0 {
 		var out []string
 		for _, m := range r.OutsideLayout {
 			out = append(out, m.SGM)
 		}
-		fmt.Fprintf(w, "Outside the layout (not counted as found; see --layout): %s\n", strings.Join(out, " "))
+		fmt.Fprintln(w, p.Wrap("Outside the layout (not counted as found; see --layout): "+strings.Join(out, " "), "  "))
 	}
-	fmt.Fprintf(w, "Site states: %s (%s)\n", siteText(r.SiteStates), report.Sanitize(r.SitesSource))
+	fmt.Fprintln(w, p.Wrap(fmt.Sprintf("Site states: %s (%s)", siteText(r.SiteStates), p.RelAll(report.Sanitize(r.SitesSource))), "  "))
 	fmt.Fprintln(w)
 	if len(r.Findings) == 0 {
-		fmt.Fprintf(w, "No findings: %s checked.\n", r.Checked)
+		fmt.Fprintln(w, p.Wrap(fmt.Sprintf("No findings: %s checked.", r.Checked), "  "))
 	}
 	for _, f := range r.Findings {
-		sev := f.Severity // spelled as in JSON and --fail-on: high, medium, info
+		level := f.Severity // spelled as in JSON and --fail-on: high, medium, info
+		sev := level
 		switch f.Severity {
 		case High:
 			sev = p.Bad.Sprint(sev)
@@ -48,12 +52,15 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 		if who != "" {
 			who = " [" + who + "]"
 		}
-		fmt.Fprintf(w, "%s %s%s\n  %s\n", sev, p.Bold.Sprint(f.Code), who, f.Message)
+		// Wrapped plain, then coloured: escapes would count as width.
+		head := p.Wrap(level+" "+f.Code+who, "  ")
+		head = sev + " " + p.Bold.Sprint(f.Code) + strings.TrimPrefix(head, level+" "+f.Code)
+		fmt.Fprintf(w, "%s\n%s\n", head, p.Wrap("  "+p.RelAll(f.Message), "  "))
 		for _, e := range f.Evidence {
 			if strings.HasPrefix(e, "and ") && strings.HasSuffix(e, " more") {
 				fmt.Fprintf(w, "    %s\n", e)
 			} else {
-				fmt.Fprintf(w, "    at %s\n", e)
+				fmt.Fprintln(w, p.Wrap("    at "+p.RelAll(e), "       "))
 			}
 		}
 	}
@@ -74,44 +81,42 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 		rows = append(rows, []string{m.SGM + " (outside layout)", report.Sanitize(m.Hostname), report.Sanitize(m.Version), take, m.State, strconv.Itoa(m.FileCount)})
 	}
 	if len(rows) > 0 {
-		if err := report.RenderRows(w, []string{"SGM", "Host", "Version", "JHF take", "State", "Files"}, rows,
-			tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignLeft, tw.AlignRight); err != nil {
+		if err := p.Table(w, []report.Col{{Header: "SGM"}, {Header: "Host", Cut: true}, {Header: "Version"},
+			{Header: "JHF take", Align: tw.AlignRight}, {Header: "State"}, {Header: "Files", Align: tw.AlignRight}}, rows); err != nil {
 			return err
 		}
 		fmt.Fprintln(w)
 	}
 	rows = rows[:0]
-	header := []string{"File", "SGM", "SGM from", "Recognized lines", "Unrecognized"}
-	align := []tw.Align{tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignRight}
+	cols := []report.Col{{Header: "File", Cut: true}, {Header: "SGM"}, {Header: "SGM from", Drop: 1}, {Header: "Recognized lines"}, {Header: "Unrecognized", Align: tw.AlignRight}}
 	if r.FilesSummarized {
 		fmt.Fprintf(w, "%s files: one row per folder.\n", report.Thousands(int64(r.FileCount)))
-		header = append([]string{"Folder", "Files"}, header[1:]...)
-		align = append([]tw.Align{tw.AlignLeft, tw.AlignRight}, align[1:]...)
+		cols = append([]report.Col{{Header: "Folder", Cut: true}, {Header: "Files", Align: tw.AlignRight}}, cols[1:]...)
 	}
 	for _, f := range r.Files {
-		row := []string{report.Sanitize(f.Name), f.SGM, report.Sanitize(f.Rule), kindsText(f.Recognized), strconv.FormatInt(f.Unrecognized, 10)}
+		row := []string{p.Rel(report.Sanitize(f.Name)), f.SGM, p.RelAll(report.Sanitize(f.Rule)), kindsText(f.Recognized), strconv.FormatInt(f.Unrecognized, 10)}
 		if r.FilesSummarized {
 			row = append([]string{row[0], strconv.Itoa(f.Files)}, row[1:]...)
 		}
 		rows = append(rows, row)
 	}
-	if err := report.RenderRows(w, header, rows, align...); err != nil {
+	if err := p.Table(w, cols, rows); err != nil {
 		return err
 	}
 	if len(r.Skipped) > 0 {
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Not read:")
 		for _, s := range r.Skipped {
-			fmt.Fprintf(w, "  %s\n", report.Sanitize(s))
+			fmt.Fprintln(w, p.Wrap("  "+p.RelAll(report.Sanitize(s)), "    "))
 		}
 	}
 	if r.Unrecognized.Count > 0 {
-		fmt.Fprintf(w, "\n%s lines not recognized (other command outputs, logs); most frequent shapes: %s\n", report.Thousands(r.Unrecognized.Count),
-			strings.Join(r.Unrecognized.Examples[:min(3, len(r.Unrecognized.Examples))], "; "))
+		fmt.Fprintf(w, "\n%s\n", p.Wrap(fmt.Sprintf("%s lines not recognized (other command outputs, logs); most frequent shapes: %s", report.Thousands(r.Unrecognized.Count),
+			p.RelAll(strings.Join(r.Unrecognized.Examples[:min(3, len(r.Unrecognized.Examples))], "; "))), "  "))
 	}
 	if r.Unrecognized.Rejected.Count > 0 {
-		fmt.Fprintf(w, "%s damaged lines rejected; first: %s\n", report.Thousands(r.Unrecognized.Rejected.Count),
-			strings.Join(r.Unrecognized.Rejected.Examples[:min(2, len(r.Unrecognized.Rejected.Examples))], "; "))
+		fmt.Fprintln(w, p.Wrap(fmt.Sprintf("%s damaged lines rejected; first: %s", report.Thousands(r.Unrecognized.Rejected.Count),
+			p.RelAll(strings.Join(r.Unrecognized.Rejected.Examples[:min(2, len(r.Unrecognized.Rejected.Examples))], "; "))), "  "))
 	}
 	return nil
 }
