@@ -4,44 +4,32 @@ import "bytes"
 
 // syncTail reads `refresh time=N`, `aggressive time=N` and `op_code=N`
 // from what follows a sync line's mask; a field that is missing or not a
-// number stays -1.
+// number stays -1. The first occurrence of each label counts. One pass
+// over the '=' signs of the tail (six in a SET line), for every sync line
+// of a capture.
 func syncTail(rec *Record, b []byte) {
-	if bytes.IndexByte(b, '=') < 0 {
-		return // the usual DELETE and REFRESH: nothing after the mask
+	var seen [3]bool
+	for i := 0; !(seen[0] && seen[1] && seen[2]); {
+		j := bytes.IndexByte(b[i:], '=')
+		if j < 0 {
+			return
+		}
+		j += i
+		before, after := b[:j], b[j+1:]
+		switch {
+		case !seen[0] && bytes.HasSuffix(before, []byte("refresh time")):
+			seen[0], rec.RefreshTime = true, tailValue(after)
+		case !seen[1] && bytes.HasSuffix(before, []byte("aggressive time")):
+			seen[1], rec.AggressiveTime = true, tailValue(after)
+		case !seen[2] && bytes.HasSuffix(before, []byte("op_code")):
+			seen[2], rec.OpCode = true, tailValue(after)
+		}
+		i = j + 1
 	}
-	// The usual SET tail, " refresh time=N aggressive time=N ...", is
-	// read in place: a label that opens what is left is its first
-	// occurrence, as tailNumber would find it.
-	rest := b
-	rec.RefreshTime, rest = leadNumber(rest, b, " refresh time=")
-	rec.AggressiveTime, rest = leadNumber(rest, b, " aggressive time=")
-	rec.OpCode = tailNumber(rest, "op_code=")
 }
 
-// leadNumber is tailNumber(b, label[1:]) when rest, the part of b not yet
-// read, starts with label; it then also returns what follows the number.
-func leadNumber(rest, b []byte, label string) (int64, []byte) {
-	if !bytes.HasPrefix(rest, []byte(label)) || len(rest) < len(b) && bytes.Contains(b[:len(b)-len(rest)], []byte(label[1:])) {
-		return tailNumber(b, label[1:]), rest
-	}
-	v := rest[len(label):]
-	n := 0
-	for n < len(v) && v[n] >= '0' && v[n] <= '9' {
-		n++
-	}
-	x, ok := decUint(v[:n])
-	if !ok {
-		return -1, v[n:]
-	}
-	return int64(x), v[n:]
-}
-
-func tailNumber(b []byte, label string) int64 {
-	i := bytes.Index(b, []byte(label))
-	if i < 0 {
-		return -1
-	}
-	v := b[i+len(label):]
+// tailValue is the decimal number v starts with, or -1.
+func tailValue(v []byte) int64 {
 	n := 0
 	for n < len(v) && v[n] >= '0' && v[n] <= '9' {
 		n++
