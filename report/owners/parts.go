@@ -56,6 +56,7 @@ type part struct {
 	tables          int   // connections a table dump holds
 	conflict, noSGM int64 // see Owners
 	held            [decode.MaxIDs]int64
+	touched         uint8 // keeps the loads of applyAll
 }
 
 func newConnTables(n int) *connTables {
@@ -133,6 +134,27 @@ func (p *part) apply(op *connOp, ids []int, input int32, base uint32) {
 		if op.flags&opDeleted != 0 {
 			c.flags |= flagDeleted
 		}
+	}
+}
+
+// applyAll applies a batch of ops. The table is far bigger than the
+// caches, so each op's slot is a cache miss: the slots of a few ops are
+// touched first, one load each with nothing depending on it, so that the
+// misses overlap, and then the ops are applied from the cache.
+func (p *part) applyAll(b opBatch) {
+	const ahead = 16
+	ops := b.ops
+	for len(ops) > 0 {
+		n := min(len(ops), ahead)
+		var touch uint8
+		for i := range n {
+			touch |= p.slots[p.slot(ops[i].h)].flags
+		}
+		p.touched |= touch
+		for i := range n {
+			p.apply(&ops[i], b.ids, b.input, b.base)
+		}
+		ops = ops[n:]
 	}
 }
 
@@ -253,9 +275,7 @@ func (o *Owners) startWorkers() {
 		go func(in chan opBatch) {
 			defer w.running.Done()
 			for b := range in {
-				for j := range b.ops {
-					p.apply(&b.ops[j], b.ids, b.input, b.base)
-				}
+				p.applyAll(b)
 				select {
 				case o.free <- b.ops[:0]:
 				default:
