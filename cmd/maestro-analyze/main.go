@@ -88,6 +88,7 @@ type CLI struct {
 	Trace  TraceCmd  `cmd:"" help:"Follow one connection through every input: owner, holders, sync_mask timeline, verdict (exit 3 when it appears nowhere)."`
 	Mask   MaskCmd   `cmd:"" help:"Decode a sync_mask into SGMs per site."`
 	CCL    CCLCmd    `cmd:"" name:"ccl" help:"Decode a CCL word, id or SGM; with no value, print the CCL table of the layout."`
+	Filter FilterCmd `cmd:"" help:"Print the input lines of an owner, site, op, time window or connection, as read (exit 0 matched, 1 none, 2 error)."`
 }
 
 const description = `Offline analyzer for Check Point Maestro diagnostics.
@@ -119,6 +120,12 @@ func run(ctx context.Context, args []string, stdio *IO) (code int) {
 	// the reason, whatever the command did not check itself.
 	out := &checkedWriter{w: stdio.Out}
 	stdio = &IO{In: stdio.In, Out: out, Err: stdio.Err, stdout: stdio.Out}
+	grep := false // filter: exit statuses like grep's (filter_cmd.go)
+	defer func() {
+		if grep {
+			code = grepStatus(code, out.err)
+		}
+	}()
 	defer func() {
 		if out.err != nil {
 			fmt.Fprintf(stdio.Err, "maestro-analyze: writing the output: %s\n", report.Sanitize(out.err.Error()))
@@ -149,6 +156,7 @@ func run(ctx context.Context, args []string, stdio *IO) (code int) {
 		}
 	}()
 	kctx, err := parser.Parse(args)
+	grep = grepCommand(kctx, err)
 	if err != nil && out.err != nil && errors.Is(err, out.err) {
 		return exitError // said once, by the deferred check
 	}
