@@ -253,7 +253,7 @@ func (c *FilterCmd) run(g *Globals, stdio *IO) error {
 		}
 	}
 	x := filter.New(f, m, idx, stdio.Out, fo)
-	rerr := readInputs(c.Files, stdio, g, f, g.limits())
+	rerr := readInputs(c.Files, &IO{In: in, Out: stdio.Out, Err: stdio.Err, stdout: stdio.stdout}, g, f, g.limits())
 	if err := x.Close(); err != nil {
 		return err
 	}
