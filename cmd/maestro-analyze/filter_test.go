@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/maestro-analyze/maestro-analyze/samples/sim"
 )
@@ -497,4 +499,56 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// FuzzFilter runs filter on any stdin: no panic, status 0 or 1, and the
+// lines it prints, with those -v prints, are the input's, each once, by
+// number (for text that is read as it is: no archive, no UTF-16).
+func FuzzFilter(f *testing.F) {
+	f.Add([]byte(fuzzCapture), uint8(0))
+	f.Add([]byte("<00000000, ac103d42, 000047df, ac103d02, 000000b3, 00000006; 0001c001,\n 02008000; 00000001 ; 3394/3618>\r\n<00000001, ac103d02, 000000b3, ac103d42, 000047df, 00000006> -> <00000000, ac103d42, 000047df, ac103d02, 000000b3, 00000006> (00000005)\nx"), uint8(1))
+	conds := [][]string{{"--owner", "1_02"}, {"--op", "REFRESH"}, {"--conn", "172.16.61.2:33183-172.16.61.66:31435/6"},
+		{"--from", "100", "--to", "612"}, {"--mask-has", "2_02", "--outside-layout"}, {"--owner-site", "1"}}
+	f.Fuzz(func(t *testing.T, data []byte, c uint8) {
+		cond := conds[int(c)%len(conds)]
+		byLine := map[int]string{}
+		for _, v := range []string{"-n", "-nv"} {
+			code, out, errs := runIn(t, string(data), append([]string{"filter", v}, cond...)...)
+			if code != 0 && code != 1 {
+				t.Fatalf("%v %s: status %d: %s", cond, v, code, errs)
+			}
+			for _, l := range strings.SplitAfter(out, "\n") {
+				if l == "" {
+					continue
+				}
+				rest, ok := strings.CutPrefix(l, "<stdin>:")
+				i := strings.IndexByte(rest, ':')
+				if !ok || i < 0 {
+					t.Fatalf("no prefix: %q", l)
+				}
+				n, err := strconv.Atoi(rest[:i])
+				if _, dup := byLine[n]; err != nil || dup {
+					t.Fatalf("line %q: bad or repeated number", l)
+				}
+				byLine[n] = rest[i+1:]
+			}
+		}
+		if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 || len(data) < 2 || data[0] == 0x1f || data[0] == 0xef {
+			return // decompressed, transcoded or cut at a byte-order mark: not the same bytes
+		}
+		in := strings.SplitAfter(string(data), "\n")
+		if in[len(in)-1] == "" {
+			in = in[:len(in)-1]
+		} else {
+			in[len(in)-1] += "\n"
+		}
+		if len(byLine) != len(in) {
+			t.Fatalf("%d lines printed in all, input has %d", len(byLine), len(in))
+		}
+		for i, l := range in {
+			if byLine[i+1] != l {
+				t.Fatalf("line %d printed as %q, input %q", i+1, byLine[i+1], l)
+			}
+		}
+	})
 }
