@@ -370,9 +370,10 @@ func appendPiped(b []piped, r *Reader) []piped {
 		}
 	} else if r.keepRaw {
 		// The rejected lines travel in the slot's record, of KindNone.
-		raw := it.rec.Raw
+		raw := it.rec.Raw[:0]
 		it.rec.reset(KindNone, r.rawPos)
-		it.rec.Lines, it.rec.Raw = r.rawLines, append(raw[:0], r.raw...)
+		raw = append(raw, r.raw...)
+		it.rec.Lines, it.rec.Raw = r.rawLines, raw
 	}
 	return b
 }
