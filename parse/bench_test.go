@@ -121,7 +121,7 @@ func BenchmarkPipeFile(b *testing.B) {
 		values int
 		raw    bool
 	}{{"serial", false, 0, false}, {"chunks", true, 0, false}, {"chunks-14-values", true, 14, false},
-		{"serial-14-values-raw", false, 14, true}, {"chunks-14-values-raw", true, 14, true}} {
+		{"serial-14-values", false, 14, false}, {"serial-14-values-raw", false, 14, true}, {"chunks-14-values-raw", true, 14, true}} {
 		b.Run(c.name, func(b *testing.B) {
 			old := splitMin
 			if !c.split {

@@ -66,7 +66,7 @@ func (s *stampFlag) UnmarshalText(b []byte) error {
 		return nil
 	}
 	if t, err := time.Parse(time.RFC3339Nano, text); err == nil {
-		s.v = float64(t.UnixNano()) / 1e9
+		s.v = float64(t.Unix()) + float64(t.Nanosecond())/1e9
 		return nil
 	}
 	return fmt.Errorf("%q: want seconds on the capture's clock (within ±1e15) or RFC 3339 (2025-09-30T04:18:08Z)", text)

@@ -95,7 +95,8 @@ const description = `Offline analyzer for Check Point Maestro diagnostics.
 
 Exit status: 0 success; 1 runtime error, or rejected input in decode (and
 any command under --strict); 3 trace found no such connection; 4 triage
-found problems at the --fail-on severity; 80 usage error.`
+found problems at the --fail-on severity; 80 usage error. filter's are
+grep's: 0 some line matched, 1 none did, 2 an error.`
 
 func main() {
 	os.Exit(run(context.Background(), os.Args[1:], &IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}))
