@@ -119,7 +119,9 @@ func BenchmarkPipeFile(b *testing.B) {
 		name   string
 		split  bool
 		values int
-	}{{"serial", false, 0}, {"chunks", true, 0}, {"chunks-14-values", true, 14}} {
+		raw    bool
+	}{{"serial", false, 0, false}, {"chunks", true, 0, false}, {"chunks-14-values", true, 14, false},
+		{"serial-14-values", false, 14, false}, {"serial-14-values-raw", false, 14, true}, {"chunks-14-values-raw", true, 14, true}} {
 		b.Run(c.name, func(b *testing.B) {
 			old := splitMin
 			if !c.split {
@@ -132,6 +134,7 @@ func BenchmarkPipeFile(b *testing.B) {
 				n := 0
 				_, err := Walk([]string{path}, nil, Limits{}, func(_ Source, r *Reader) error {
 					r.SetValueWords(c.values)
+					r.SetKeepRaw(c.raw)
 					return Pipe(r, func(_ *Record, err error) error {
 						n++
 						return err

@@ -19,9 +19,10 @@ type lineReader struct {
 	long    []byte // lines longer than the bufio buffer are assembled here
 	max     int
 	line    int
-	tooLong bool  // the last line exceeded max and was cut
-	noBOM   bool  // the text does not start the input (a chunk): keep a BOM
-	err     error // sticky: io.EOF or a read error
+	tooLong bool   // the last line exceeded max and was cut
+	raw     []byte // the last line as read, with its line ending (no BOM)
+	noBOM   bool   // the text does not start the input (a chunk): keep a BOM
+	err     error  // sticky: io.EOF or a read error
 }
 
 func newLineReader(r io.Reader, maxLen int) *lineReader {
@@ -63,10 +64,11 @@ func (lr *lineReader) next() ([]byte, bool) {
 		lr.err = err // the last line had no newline; report it, stop next time
 	}
 	lr.line++
+	lr.raw = b
 	b = bytes.TrimSuffix(b, []byte{'\n'})
 	b = bytes.TrimSuffix(b, []byte{'\r'})
-	if lr.line == 1 && !lr.noBOM {
-		b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	if lr.line == 1 && !lr.noBOM && bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) {
+		b, lr.raw = b[3:], lr.raw[3:]
 	}
 	if len(b) > lr.max {
 		lr.tooLong = true

@@ -21,8 +21,10 @@ type piped struct {
 // split.go); fn still sees the records in file order.
 //
 // Records are copied into a few reused batches; the slices they hold
-// (values, extra words, SGMs) are swapped with the Reader's, not copied, so
-// once the batches are warm no line costs an allocation.
+// (values, extra words, SGMs, raw lines) are swapped with the Reader's, not
+// copied, so once the batches are warm no line costs an allocation. Under
+// [Reader.SetKeepRaw] a rejection comes with a record too: of KindNone,
+// with the Pos, Lines and Raw of the rejected lines.
 func Pipe(r *Reader, fn func(*Record, error) error) error {
 	return pipeBatches(r, func(b []piped) error {
 		for i := range b {

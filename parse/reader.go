@@ -77,6 +77,47 @@ type Reader struct {
 	fast          bool   // fast paths on (see SetFastPaths)
 	rejectUnknown bool   // see SetRejectUnrecognized
 	shapeBuf      []byte // scratch of unrecognized
+
+	// Raw lines, see SetKeepRaw: raw holds the physical lines of the
+	// current record, rejection or ignored line as read; rawMark is where
+	// the last line read starts in it (a line pushed back leaves it);
+	// pendingRaw is the raw form of the pending line.
+	keepRaw    bool
+	raw        []byte
+	rawMark    int
+	rawLines   int
+	rawPos     Pos
+	pendingRaw []byte
+}
+
+// SetKeepRaw makes the Reader keep the physical lines behind each record
+// as read, line endings included (a byte-order mark at the start of the
+// input excepted): Record.Raw then holds them, all the lines of an entry
+// wrapped over several. So that the whole input can be reproduced, the
+// lines that give no record (blank lines, banners, prompts, ignored,
+// unrecognized and prefiltered lines) are handed out too, as records of
+// KindNone with their Pos, Lines and Raw, and the lines of a rejection
+// are [Reader.Raw]. Concatenated in order, the Raw of every Scan is the
+// input. A line longer than the line limit is kept up to the limit.
+// Like the record, Raw is valid until the next Scan. Call it before the
+// first Scan.
+func (r *Reader) SetKeepRaw(on bool) { r.keepRaw = on }
+
+// Raw is the physical lines of the current record, rejection or ignored
+// line as read, under [Reader.SetKeepRaw]; nil otherwise.
+func (r *Reader) Raw() []byte {
+	if !r.keepRaw {
+		return nil
+	}
+	return r.raw
+}
+
+// rawRecord makes the current record the KindNone record of the lines
+// just read, which gave no record (see SetKeepRaw).
+func (r *Reader) rawRecord() {
+	r.rec.reset(KindNone, r.rawPos)
+	r.rec.Lines = r.rawLines
+	r.rec.Raw = r.raw
 }
 
 // SetRejectUnrecognized makes the Reader reject the lines no format
@@ -140,6 +181,10 @@ func (r *Reader) Record() (*Record, error) {
 func (r *Reader) nextLine() (line []byte, n int, tooLong, ok bool) {
 	if r.hasPending {
 		r.hasPending = false
+		if r.keepRaw {
+			r.rawMark, r.rawLines = len(r.raw), r.rawLines+1
+			r.raw = append(r.raw, r.pendingRaw...)
+		}
 		return r.pending, r.pendingLine, r.pendingTooLong, true
 	}
 	b, ok := r.lr.next()
@@ -149,6 +194,10 @@ func (r *Reader) nextLine() (line []byte, n int, tooLong, ok bool) {
 		}
 		return nil, 0, false, false
 	}
+	if r.keepRaw {
+		r.rawMark, r.rawLines = len(r.raw), r.rawLines+1
+		r.raw = append(r.raw, r.lr.raw...)
+	}
 	return b, r.lr.line, r.lr.tooLong, true
 }
 
@@ -156,19 +205,24 @@ func (r *Reader) nextLine() (line []byte, n int, tooLong, ok bool) {
 func (r *Reader) pushBack(line []byte, n int, tooLong bool) {
 	r.pending = append(r.pending[:0], line...)
 	r.pendingLine, r.pendingTooLong, r.hasPending = n, tooLong, true
+	if r.keepRaw { // the line read last is not part of the current record
+		r.pendingRaw = append(r.pendingRaw[:0], r.raw[r.rawMark:]...)
+		r.raw, r.rawLines = r.raw[:r.rawMark], r.rawLines-1
+	}
 }
 
 // Scan advances to the next record or rejected line. It returns false at the
 // end of input or on an I/O error.
 func (r *Reader) Scan() bool {
 	for {
+		r.raw, r.rawLines = r.raw[:0], 0
 		line, n, tooLong, ok := r.nextLine()
 		if !ok {
 			return false
 		}
 		r.stats.Lines++
 		pos := Pos{Name: r.name, Line: n}
-		r.err = nil
+		r.err, r.rawPos = nil, pos
 		r.cur = line
 		if tooLong {
 			r.rejectLine(synErr(pos, ErrLineTooLong, "line longer than %d bytes skipped", r.lr.max), 1)
@@ -176,10 +230,18 @@ func (r *Reader) Scan() bool {
 		}
 		if r.skipJSON {
 			r.ignore("json document")
+			if r.keepRaw {
+				r.rawRecord()
+				return true
+			}
 			continue
 		}
 		if r.keep != nil && !r.keep(line) {
 			r.ignore("prefiltered")
+			if r.keepRaw {
+				r.rawRecord()
+				return true
+			}
 			continue
 		}
 		if bytes.IndexByte(line, 0) >= 0 {
@@ -192,11 +254,22 @@ func (r *Reader) Scan() bool {
 				if t[0] == '{' {
 					r.skipJSON = true // not a diagnostic dump: count, don't parse
 					r.ignore("json document")
+					if r.keepRaw {
+						r.rawRecord()
+						return true
+					}
 					continue
 				}
 			}
 		}
 		if r.parseLine(line, pos) {
+			if r.keepRaw && r.err == nil {
+				r.rec.Raw = r.raw
+			}
+			return true
+		}
+		if r.keepRaw {
+			r.rawRecord()
 			return true
 		}
 	}

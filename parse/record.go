@@ -129,6 +129,10 @@ type Record struct {
 	// pstat counter lines: every number with its name, in line order (a
 	// new slice for each record, never reused).
 	Pairs []Pair
+
+	// Raw is the record's physical lines as read, line endings included,
+	// under [Reader.SetKeepRaw]; nil otherwise.
+	Raw []byte
 }
 
 func (r *Record) reset(kind Kind, pos Pos) {

@@ -78,6 +78,7 @@ func newChunkReader(head *Reader, c *chunk, br *bufio.Reader) *Reader {
 	rd.lr.max = head.lr.max
 	rd.valWords = head.valWords
 	rd.rejectUnknown = head.rejectUnknown
+	rd.keepRaw = head.keepRaw
 	if c.off > 0 {
 		rd.content = true
 		rd.lr.noBOM = true
@@ -261,7 +262,8 @@ func pipeSplit(head *Reader, fn func([]piped) error, sh *Sharding) error {
 				if errors.As(it.err, &se) {
 					se.Pos.Line += base
 				}
-			} else {
+			}
+			if it.err == nil || head.keepRaw { // a rejection's record holds its lines (see appendPiped)
 				it.rec.Pos.Line += base
 			}
 		}
@@ -373,9 +375,18 @@ func appendPiped(b []piped, r *Reader) []piped {
 	it := &b[n]
 	it.err = err
 	if err == nil {
-		vals, extra, sgms := it.rec.Vals, it.rec.Extra, it.rec.SGMs
+		vals, extra, sgms, raw := it.rec.Vals, it.rec.Extra, it.rec.SGMs, it.rec.Raw
 		it.rec = *rec
 		rec.Vals, rec.Extra, rec.SGMs = vals[:0], extra[:0], sgms[:0]
+		if r.keepRaw { // the Reader goes on in the slot's buffer
+			r.raw, rec.Raw = raw[:0], nil
+		}
+	} else if r.keepRaw {
+		// The rejected lines travel in the slot's record, of KindNone.
+		raw := it.rec.Raw[:0]
+		it.rec.reset(KindNone, r.rawPos)
+		raw = append(raw, r.raw...)
+		it.rec.Lines, it.rec.Raw = r.rawLines, raw
 	}
 	return b
 }

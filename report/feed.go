@@ -91,6 +91,9 @@ type Item struct {
 	// reports whether there is one; Record.HasTime whether it is its own.
 	T       float64
 	Clocked bool
+	// Err is, under [FeedOptions.KeepRaw], the rejection of the lines
+	// the Record (of parse.KindNone, with Pos, Lines and Raw) holds.
+	Err error
 }
 
 // SGM is the record's SGM when exactly one is known, else zero.
@@ -146,6 +149,12 @@ type FeedOptions struct {
 	// and analysed all the same, but as one input, so that memory does
 	// not follow the number of archive members (see [Feed.Merged]).
 	MaxInputs int
+	// KeepRaw hands every line to the analyses as read (see
+	// [parse.Reader.SetKeepRaw]): records carry their Raw lines, and the
+	// lines that give no record, ignored or rejected (Item.Err), come as
+	// records of parse.KindNone, so that an analysis can print its input
+	// back.
+	KeepRaw bool
 }
 
 // Feed walks the inputs, parses them and hands each record, with its
@@ -309,6 +318,9 @@ func (f *Feed) Read(src parse.Source, r *parse.Reader) error {
 	if f.opt.RejectUnrecognized {
 		r.SetRejectUnrecognized(true)
 	}
+	if f.opt.KeepRaw {
+		r.SetKeepRaw(true)
+	}
 	if f.opt.Prefilter != nil {
 		f.opt.Prefilter.Reset()
 		r.SetPrefilter(f.opt.Prefilter.Keep)
@@ -325,13 +337,15 @@ func (f *Feed) Read(src parse.Source, r *parse.Reader) error {
 			if f.opt.Strict {
 				return err
 			}
-			return nil
+			if !f.opt.KeepRaw {
+				return nil
+			}
 		}
 		f.context(rec)
-		if f.pending && rec.Kind != parse.KindSGMHeader {
+		if f.pending && rec.Kind != parse.KindSGMHeader && rec.Kind != parse.KindNone {
 			f.attributed(in)
 		}
-		it.Record, it.SGMs, it.Rule, it.T, it.Clocked = rec, f.cur, f.rule, f.last, f.clocked
+		it.Record, it.SGMs, it.Rule, it.T, it.Clocked, it.Err = rec, f.cur, f.rule, f.last, f.clocked, err
 		if len(it.SGMs) == 0 {
 			it.SGMs = nil
 		}

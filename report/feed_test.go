@@ -222,3 +222,39 @@ func TestFeedSites(t *testing.T) {
 		}
 	}
 }
+
+// rawSeen records the raw lines, kinds and rejections a KeepRaw feed hands
+// an analysis.
+type rawSeen struct {
+	raw   strings.Builder
+	items []string
+}
+
+func (s *rawSeen) Add(it *Item) {
+	s.raw.Write(it.Raw)
+	s.items = append(s.items, fmt.Sprintf("%d %s err=%v sgm=%s", it.Pos.Line, it.Kind, it.Err != nil, it.SGM()))
+}
+
+// TestFeedKeepRaw: every line reaches the analysis as read, the ignored
+// and rejected ones as KindNone items (rejections with Err), and a blank
+// line before a header does not attribute the input.
+func TestFeedKeepRaw(t *testing.T) {
+	text := "\n1_03:\n<00000000, zz>\n<00000000, ac103d42, 000047df, ac103d02, 000000b3, 00000006; 0001c001,\r\n 02008000; 00000001 ; 3394/3618>\r\nnoise\n"
+	f := NewFeed(Context{}, FeedOptions{KeepRaw: true})
+	var s rawSeen
+	f.Use(&s)
+	if err := f.ReadString("in", text); err != nil {
+		t.Fatal(err)
+	}
+	if s.raw.String() != text {
+		t.Errorf("raw lines %q, want the input %q", s.raw.String(), text)
+	}
+	want := []string{"1 none err=false sgm=", "2 sgm-header err=false sgm=1_03", "3 none err=true sgm=1_03",
+		"4 fwtab err=false sgm=1_03", "6 none err=false sgm=1_03"}
+	if fmt.Sprint(s.items) != fmt.Sprint(want) {
+		t.Errorf("items\n%v\nwant\n%v", s.items, want)
+	}
+	if got := f.Inputs()[0].SGMs; len(got) != 1 || got[0].String() != "1_03" {
+		t.Errorf("input attributed to %v, want [1_03]", got)
+	}
+}

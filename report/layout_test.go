@@ -18,6 +18,7 @@ const module = "github.com/maestro-analyze/maestro-analyze"
 // others (the feed fanned out to owners and storms).
 var analyses = map[string][]string{
 	"report/entry":  nil,
+	"report/filter": nil,
 	"report/owners": nil,
 	"report/storms": nil,
 	"report/trace":  nil,

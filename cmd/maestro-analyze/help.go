@@ -114,3 +114,25 @@ Examples:
   maestro-analyze --layout 3x4 ccl
   printf '2_03\n1_02\n' | maestro-analyze -f csv ccl -`
 }
+
+// Help is the detailed help of `filter --help`.
+func (c *FilterCmd) Help() string {
+	return `Prints the input lines that meet every condition given, unchanged and in input
+order (an entry wrapped over several lines prints whole), so that the output is
+itself a capture or a dump that every command, and grep, reads again. The owner
+is the CCL id of value word 13 (fw tab -u entries, kernel-debug sync lines), of
+the -f Bits, or gconn's clstr mem ID. In a fw tab -u dump a link line matches
+with its connection's full entry, wherever the entry is in the same input (the
+inputs are then read twice; stdin is kept in a temporary file for it). Lines no
+format decodes never match: with -v they are printed, otherwise they are
+counted in the accounting on stderr.
+
+Exit status, like grep's: 0 some line matched; 1 none did; 2 an error (usage
+errors too).
+
+Examples:
+
+  maestro-analyze filter --owner 1_02 samples/switchover/kdebug.txt
+  maestro-analyze filter --off-active -c -H samples/switchover/sgm-2_01/fwtab.txt samples/switchover/kdebug.txt
+  maestro-analyze -f ndjson filter --op SET --owner-site 2 samples/switchover/kdebug.txt | jq -r '.owner.sgm'`
+}

@@ -99,6 +99,7 @@ type CLI struct {
 	Trace  TraceCmd  `cmd:"" help:"Follow one connection through every input: owner, holders, verdict."`
 	Mask   MaskCmd   `cmd:"" help:"Decode a sync_mask into SGMs per site (and sync sets)."`
 	CCL    CCLCmd    `cmd:"" name:"ccl" help:"Decode a CCL word, id or SGM; no value: the layout's CCL table."`
+	Filter FilterCmd `cmd:"" help:"Print the input lines of an owner, site, op, time window or connection (grep's exit statuses)."`
 
 	Completion CompletionCmd `cmd:"" help:"Print a shell completion script: bash, zsh or fish."`
 }
@@ -118,7 +119,8 @@ examples. MAESTRO_LAYOUT and MAESTRO_SITES stand for --layout and --sites.
 Exit status: 0 success; 1 runtime error, or rejected input in decode (and
 any command under --strict); 2 usage error (a bad flag or argument); 3
 trace found no such connection; 4 triage found problems at the --fail-on
-severity.`
+severity. filter's are grep's: 0 some line matched, 1 none did, 2 an
+error.`
 
 func main() {
 	os.Exit(run(context.Background(), os.Args[1:], &IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}))
@@ -143,6 +145,12 @@ func run(ctx context.Context, args []string, stdio *IO) (code int) {
 	// the reason, whatever the command did not check itself.
 	out := &checkedWriter{w: stdio.Out}
 	stdio = &IO{In: stdio.In, Out: out, Err: stdio.Err, stdout: stdio.Out}
+	grep := false // filter: exit statuses like grep's (filter_cmd.go)
+	defer func() {
+		if grep {
+			code = grepStatus(code, out.err)
+		}
+	}()
 	defer func() {
 		if out.err != nil {
 			fmt.Fprintf(stdio.Err, "maestro-analyze: writing the output: %s\n", report.Sanitize(out.err.Error()))
@@ -175,6 +183,7 @@ func run(ctx context.Context, args []string, stdio *IO) (code int) {
 	}()
 	completeLine(parser) // a shell asking for completions (COMP_LINE): answers and exits
 	kctx, err := parser.Parse(args)
+	grep = grepCommand(kctx, err)
 	if err != nil && out.err != nil && errors.Is(err, out.err) {
 		return exitError // said once, by the deferred check
 	}

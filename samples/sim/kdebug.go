@@ -35,6 +35,24 @@ type KdebugStats struct {
 	// switchover, a small steady number in a quiet capture.
 	MaxRefreshPerSecond int64 `json:"max_refresh_per_second"`
 
+	// The counts below are for tests that cut the capture down (filter);
+	// they are not part of truth.json.
+	//
+	// OwnerLines counts the sync lines that carry vals (SET and REFRESH,
+	// the owner's and the others': every one carries the connection's
+	// value word 13), by the owner's CCL id and op. DELETE lines carry no
+	// vals, hence no owner.
+	OwnerLines map[int]map[string]int64 `json:"-"`
+	// OwnerSeconds counts the same lines by owner and second of the
+	// capture's clock ([n, n+1) s): [0] all of them, [1] the REFRESHes.
+	OwnerSeconds map[int]map[int64][2]int64 `json:"-"`
+	// LineSeconds counts every line of the capture by second.
+	LineSeconds map[int64]int64 `json:"-"`
+	// ConnLines counts, per event index (Conns, then Gone), the lines
+	// that name the connection, in either direction: its sync lines and
+	// its correction-layer lines.
+	ConnLines []int64 `json:"-"`
+
 	// named has, per event index (Conns, then Gone), bit 0 set when a
 	// sync message (SET, REFRESH, DELETE) names the connection and bit 1
 	// when one of them is a DELETE.
@@ -266,6 +284,7 @@ func (k *kdWriter) flushLine(t int64) {
 		k.st.FirstUs = t
 	}
 	k.st.LastUs = t
+	k.st.LineSeconds[t/1e6]++
 	k.st.Lines++
 	k.st.Bytes += int64(len(k.buf))
 	if _, err := k.bw.Write(k.buf); err != nil {
@@ -339,6 +358,20 @@ func (k *kdWriter) sync(t int64, op string, i int, rev bool, mask uint32, maskFo
 	}
 	k.buf = b
 	k.st.MessagesByOp[op]++
+	k.st.ConnLines[i]++
+	if op != "DELETE" {
+		o := int(c.Owner)
+		if k.st.OwnerLines[o] == nil {
+			k.st.OwnerLines[o], k.st.OwnerSeconds[o] = map[string]int64{}, map[int64][2]int64{}
+		}
+		k.st.OwnerLines[o][op]++
+		n := k.st.OwnerSeconds[o][t/1e6]
+		n[0]++
+		if op == "REFRESH" {
+			n[1]++
+		}
+		k.st.OwnerSeconds[o][t/1e6] = n
+	}
 	k.st.named[i] |= 1
 	switch op {
 	case "DELETE":
@@ -356,6 +389,7 @@ func (k *kdWriter) sync(t int64, op string, i int, rev bool, mask uint32, maskFo
 // packet writes a correction-layer line about a packet of conn i.
 func (k *kdWriter) packet(t int64, i int, rev bool, correction bool) {
 	c := &k.s.Conns[i]
+	k.st.ConnLines[i]++
 	k.prefix(t, c.Inst, true)
 	b := k.buf
 	if correction {
@@ -498,6 +532,9 @@ func (s *Scenario) WriteKdebug(w io.Writer) error {
 	k.st.TimestampUnit = "us"
 	k.st.MessagesByOp = map[string]int64{}
 	k.st.named = make([]uint8, len(s.Conns)+len(s.Gone))
+	k.st.ConnLines = make([]int64, len(s.Conns)+len(s.Gone))
+	k.st.OwnerLines, k.st.OwnerSeconds = map[int]map[string]int64{}, map[int]map[int64][2]int64{}
+	k.st.LineSeconds = map[int64]int64{}
 	k.st.RefreshWaves = []WaveStats{}
 	if s.Quiet() {
 		s.writeQuiet(k)
