@@ -9,7 +9,7 @@ import "bytes"
 // of a capture.
 func syncTail(rec *Record, b []byte) {
 	var seen [3]bool
-	for i := 0; !(seen[0] && seen[1] && seen[2]); {
+	for i := 0; !seen[0] || !seen[1] || !seen[2]; {
 		j := bytes.IndexByte(b[i:], '=')
 		if j < 0 {
 			return
