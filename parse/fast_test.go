@@ -36,7 +36,9 @@ func fullTranscript(sb *strings.Builder, r *Reader) error {
 			}
 			return nil
 		}
-		fmt.Fprintf(sb, "%+v\n", *rec)
+		c := *rec
+		c.fastShape = false // bookkeeping of the fast path, not a field of the record
+		fmt.Fprintf(sb, "%+v\n", c)
 		return nil
 	})
 	s := r.Stats()

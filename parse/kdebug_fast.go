@@ -228,8 +228,15 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 		return false
 	}
 
-	// Sure: fill the record as parseSync does.
-	rec.reset(KindSync, pos)
+	// Sure: fill the record as parseSync does. After a record of this
+	// path, only its own fields need setting (see Record.fastShape).
+	if rec.fastShape {
+		rec.Pos, rec.Raw = pos, nil
+		rec.RefreshTime, rec.AggressiveTime, rec.OpCode = -1, -1, -1
+	} else {
+		rec.reset(KindSync, pos)
+		rec.fastShape = true
+	}
 	rec.HasTime, rec.Time, rec.Instance = true, float64(stamp), inst
 	rec.Op = internOp(body[:op])
 	rec.Table, rec.TableID = "connections", id

@@ -133,6 +133,10 @@ type Record struct {
 	// Raw is the record's physical lines as read, line endings included,
 	// under [Reader.SetKeepRaw]; nil otherwise.
 	Raw []byte
+
+	// fastShape: nothing but what fastSync fills differs from what reset
+	// leaves, so that the next fast record need not clear the rest.
+	fastShape bool
 }
 
 func (r *Record) reset(kind Kind, pos Pos) {
