@@ -102,7 +102,8 @@ type Filter struct {
 	opt    Options
 	w      *bufio.Writer
 	enc    *json.Encoder
-	line   Line
+	d      decider
+	buf    []byte  // scratch of writeRaw
 	counts []int64 // matches by input, for PerInput counts
 	// Matched is the number of matching lines (records: a wrapped entry
 	// counts once).
@@ -133,19 +134,24 @@ func (x *Filter) ValueWords() int {
 
 // Decide reports whether the record of it matches. A line no format
 // decodes (ignored or rejected) never matches.
-func (x *Filter) Decide(it *report.Item) bool {
+func (x *Filter) Decide(it *report.Item) bool { return x.d.decide(x, it) }
+
+// decider is the scratch of Decide: the filter's own, or a shard's.
+type decider struct{ line Line }
+
+func (d *decider) decide(x *Filter, it *report.Item) bool {
 	if it.Err != nil || it.Kind == parse.KindNone {
 		return false
 	}
-	LineOf(&x.line, it.Record, it.T, it.Clocked)
+	LineOf(&d.line, it.Record, it.T, it.Clocked)
 	if it.Kind == parse.KindFwTabLink && x.idx != nil {
 		o, ok := x.idx.owner(it.Input, it.Link)
 		if !ok {
 			o, ok = x.idx.owner(it.Input, it.Key)
 		}
-		x.line.HasOwner, x.line.Owner = ok, o
+		d.line.HasOwner, d.line.Owner = ok, o
 	}
-	return x.m.Match(&x.line)
+	return x.m.Match(&d.line)
 }
 
 // Add prints the record of it when it matches (or, inverted, when not).
@@ -175,10 +181,16 @@ func (x *Filter) Add(it *report.Item) {
 
 // writeRaw writes the physical lines of it, each with its prefix.
 func (x *Filter) writeRaw(it *report.Item) {
-	raw, n := it.Raw, it.Pos.Line
+	x.buf = x.appendRaw(x.buf[:0], it.Input, it.Raw, it.Pos.Line)
+	_, x.err = x.w.Write(x.buf)
+}
+
+// appendRaw appends raw, the physical lines of a match of input in from
+// line n on, each with its prefix.
+func (x *Filter) appendRaw(dst []byte, in int, raw []byte, n int) []byte {
 	var name string
 	if x.opt.PerInput || x.opt.Numbers {
-		if in := x.f.Input(it.Input); in != nil {
+		if in := x.f.Input(in); in != nil {
 			name = in.Name
 		}
 	}
@@ -189,25 +201,83 @@ func (x *Filter) writeRaw(it *report.Item) {
 		}
 		raw = raw[len(l):]
 		if x.opt.PerInput || x.opt.Numbers {
-			x.w.WriteString(name)
-			x.w.WriteByte(':')
+			dst = append(dst, name...)
+			dst = append(dst, ':')
 		}
 		if x.opt.Numbers {
-			x.w.WriteString(strconv.Itoa(n))
-			x.w.WriteByte(':')
+			dst = strconv.AppendInt(dst, int64(n), 10)
+			dst = append(dst, ':')
 		}
 		n++
 		body := bytes.TrimSuffix(l, []byte{'\n'})
 		if x.opt.Sanitize {
 			body = bytes.TrimSuffix(body, []byte{'\r'})
-			x.w.WriteString(report.Sanitize(string(body)))
+			dst = append(dst, report.Sanitize(string(body))...)
 		} else {
-			x.w.Write(body)
+			dst = append(dst, body...)
 		}
-		_, x.err = x.w.Write([]byte{'\n'})
+		dst = append(dst, '\n')
+	}
+	return dst
+}
+
+// NewShard returns a shard of the filter for one chunk of a big input
+// (see report.Sharder): it decides the chunk's lines where they are
+// parsed and keeps the matches' lines, which Merge prints in file order.
+// Decoded output (--format ndjson) is written one record at a time.
+func (x *Filter) NewShard() report.Shard { return &shard{x: x} }
+
+type shard struct {
+	x       *Filter
+	d       decider
+	matched int64
+	raw     []byte  // the matches' lines, one after the other
+	at      []match // where each match is in raw
+}
+
+type match struct {
+	end  int // raw[previous end:end]
+	line int // of the chunk
+}
+
+// Add decides one record of the chunk.
+func (sh *shard) Add(it *report.Item) bool {
+	x := sh.x
+	if x.enc != nil {
+		return false
+	}
+	if sh.d.decide(x, it) == x.opt.Invert {
+		return true
+	}
+	sh.matched++
+	if !x.opt.Count {
+		sh.raw = append(sh.raw, it.Raw...)
+		sh.at = append(sh.at, match{end: len(sh.raw), line: it.Pos.Line})
+	}
+	return true
+}
+
+// Merge prints the chunk's matches, or counts them.
+func (sh *shard) Merge(c report.ChunkContext) {
+	x := sh.x
+	x.Matched += sh.matched
+	if x.opt.Count {
+		if x.opt.PerInput {
+			for len(x.counts) <= c.Input {
+				x.counts = append(x.counts, 0)
+			}
+			x.counts[c.Input] += sh.matched
+		}
+		return
+	}
+	start := 0
+	for _, m := range sh.at {
 		if x.err != nil {
 			return
 		}
+		x.buf = x.appendRaw(x.buf[:0], c.Input, sh.raw[start:m.end], m.line+c.Base)
+		_, x.err = x.w.Write(x.buf)
+		start = m.end
 	}
 }
 
