@@ -186,7 +186,7 @@ func (sn *snapshot) json() SyncstatJSON {
 // Report computes the storm report. It does not change the builder.
 func (s *Storms) Report() *Report {
 	r := &Report{
-		Lines: s.f.Stats().Lines, Messages: s.messages, MessagesByOp: s.byOp, Bucket: s.opt.Bucket,
+		Lines: s.f.Stats().Lines, Messages: s.messages, MessagesByOp: s.messagesByOp(), Bucket: s.opt.Bucket,
 		RefreshInterval: s.opt.RefreshInterval, Bursts: []Burst{}, Timeline: []Point{}, Syncstat: []SyncstatJSON{},
 		SyncstatDeltas: []SyncstatDelta{}, Findings: []report.Finding{}, Inputs: s.f.Accounting(),
 	}

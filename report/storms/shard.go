@@ -19,7 +19,7 @@ type shard struct {
 
 // NewShard returns an empty shard of the report.
 func (s *Storms) NewShard() report.Shard {
-	return &shard{parent: s, Storms: Storms{l: s.l, opt: s.opt, byOp: map[string]int64{}, stamped: map[int64]int32{},
+	return &shard{parent: s, Storms: Storms{l: s.l, opt: s.opt, byOp: map[string]*int64{}, stamped: map[int64]int32{},
 		activeBy: map[int64]*[10]int32{}}}
 }
 
@@ -41,12 +41,7 @@ func (sh *shard) Add(it *report.Item) bool {
 func (sh *shard) Merge(c report.ChunkContext) {
 	s := sh.parent
 	for _, op := range sh.ops {
-		n := sh.byOp[op]
-		if _, ok := s.byOp[op]; ok || len(s.byOp) < maxOps {
-			s.byOp[op] += n
-		} else {
-			s.byOp["OTHER"] += n
-		}
+		*s.opCount(op) += *sh.byOp[op]
 	}
 	s.messages += sh.messages
 	s.carried += sh.carried

@@ -79,10 +79,17 @@ type Storms struct {
 	l   decode.Layout
 	opt Options
 
-	byOp     map[string]int64
+	byOp     map[string]*int64 // see opCount
+	lastOp   string            // the op of the message before, and its count
+	lastN    *int64
 	messages int64
 
 	stamped   map[int64]int32 // bucket -> index into counts (clocked messages)
+	// The bucket of the message before and its index: most messages fall
+	// in the bucket of the one before.
+	lastBucket int64
+	lastIdx    int32
+	lastSeen   bool
 	counts    []bucketCounts
 	firstAt   []lineRef            // per counts index: the bucket's first message
 	activeBy  map[int64]*[10]int32 // bucket -> SETs by apparent active site
@@ -127,7 +134,7 @@ type snapshot struct {
 // New returns a builder fed by f (it registers itself).
 func New(f *report.Feed, opt Options) *Storms {
 	s := &Storms{
-		f: f, l: f.Layout(), opt: opt, byOp: map[string]int64{}, stamped: map[int64]int32{}, activeBy: map[int64]*[10]int32{},
+		f: f, l: f.Layout(), opt: opt, byOp: map[string]*int64{}, stamped: map[int64]int32{}, activeBy: map[int64]*[10]int32{},
 		dumpConns: map[decode.Tuple]struct{}{},
 	}
 	f.Use(s)
@@ -237,11 +244,7 @@ func opIndex(op string) int {
 func (s *Storms) message(it *report.Item) {
 	rec := it.Record
 	s.messages++
-	if _, ok := s.byOp[rec.Op]; ok || len(s.byOp) < maxOps {
-		s.byOp[rec.Op]++
-	} else {
-		s.byOp["OTHER"]++
-	}
+	*s.opCount(rec.Op)++
 	if rec.HasKey && rec.Table == "connections" {
 		s.capConns.add(rec.Key.Canonical())
 	}
@@ -265,7 +268,10 @@ func (s *Storms) message(it *report.Item) {
 	if !ok {
 		return
 	}
-	idx, seen := s.stamped[b]
+	idx, seen := s.lastIdx, s.lastSeen && b == s.lastBucket // messages come a second at a time
+	if !seen {
+		idx, seen = s.stamped[b]
+	}
 	if !seen {
 		if len(s.counts) >= MaxBuckets {
 			s.dropped++
@@ -276,6 +282,7 @@ func (s *Storms) message(it *report.Item) {
 		s.counts = append(s.counts, bucketCounts{})
 		s.firstAt = append(s.firstAt, lineRef{int32(it.Input), int32(min(rec.Pos.Line, math.MaxInt32))})
 	}
+	s.lastBucket, s.lastIdx, s.lastSeen = b, idx, true
 	s.counts[idx][op]++
 	if op == opSET && rec.HasMask && rec.Mask != 0 {
 		if site := s.activeSite(rec); site > 0 && site < 10 {
@@ -317,4 +324,35 @@ type siteCache struct {
 	word            uint32
 	site            int8
 	hasOwner, valid bool
+}
+
+// opCount is the count of messages of op: its own while fewer than maxOps
+// names are counted, else OTHER's. The message before's is reused, the op
+// names of a capture being few and their strings interned.
+func (s *Storms) opCount(op string) *int64 {
+	if s.lastN != nil && op == s.lastOp {
+		return s.lastN
+	}
+	n := s.byOp[op]
+	if n == nil {
+		name := op
+		if len(s.byOp) >= maxOps {
+			name = "OTHER"
+		}
+		if n = s.byOp[name]; n == nil {
+			n = new(int64)
+			s.byOp[name] = n
+		}
+	}
+	s.lastOp, s.lastN = op, n
+	return n
+}
+
+// messagesByOp is the count of messages per op name.
+func (s *Storms) messagesByOp() map[string]int64 {
+	m := make(map[string]int64, len(s.byOp))
+	for op, n := range s.byOp {
+		m[op] = *n
+	}
+	return m
 }
