@@ -84,19 +84,19 @@ type Storms struct {
 	lastN    *int64
 	messages int64
 
-	stamped   map[int64]int32 // bucket -> index into counts (clocked messages)
+	stamped map[int64]int32 // bucket -> index into counts (clocked messages)
 	// The bucket of the message before and its index: most messages fall
 	// in the bucket of the one before.
 	lastBucket int64
 	lastIdx    int32
 	lastSeen   bool
-	counts    []bucketCounts
-	firstAt   []lineRef            // per counts index: the bucket's first message
-	activeBy  map[int64]*[10]int32 // bucket -> SETs by apparent active site
-	order     []bucketCounts       // line-order buckets of unstamped messages
-	unstamped int64                // messages before any stamp of their input
-	carried   int64                // messages without a stamp placed at the previous one
-	dropped   int64                // messages beyond MaxBuckets
+	counts     []bucketCounts
+	firstAt    []lineRef            // per counts index: the bucket's first message
+	activeBy   map[int64]*[10]int32 // bucket -> SETs by apparent active site
+	order      []bucketCounts       // line-order buckets of unstamped messages
+	unstamped  int64                // messages before any stamp of their input
+	carried    int64                // messages without a stamp placed at the previous one
+	dropped    int64                // messages beyond MaxBuckets
 
 	outOfRange int64 // messages whose bucket index is out of range (bounds.go)
 
