@@ -88,6 +88,8 @@ type CLI struct {
 	Trace  TraceCmd  `cmd:"" help:"Follow one connection through every input: owner, holders, sync_mask timeline, verdict (exit 3 when it appears nowhere)."`
 	Mask   MaskCmd   `cmd:"" help:"Decode a sync_mask into SGMs per site."`
 	CCL    CCLCmd    `cmd:"" name:"ccl" help:"Decode a CCL word, id or SGM; with no value, print the CCL table of the layout."`
+
+	Timeline TimelineCmd `cmd:"" help:"One chronological story of an incident across every SGM: CPView history, panics, switchover and REFRESH waves on one clock."`
 }
 
 const description = `Offline analyzer for Check Point Maestro diagnostics.
