@@ -51,7 +51,7 @@ func (c *TimelineCmd) Run(g *Globals, stdio *IO) error {
 	printAccounting(stdio, &r.Inputs)
 	switch g.Format {
 	case report.JSON:
-		return report.WriteJSON(stdio.Out, r)
+		return timeline.WriteJSON(stdio.Out, r)
 	case report.NDJSON:
 		return timeline.WriteNDJSON(stdio.Out, r)
 	case report.CSV:

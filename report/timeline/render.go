@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -262,5 +263,36 @@ func WriteNDJSON(w io.Writer, r *Report) error {
 		lines = append(lines, Line{Type: "source", Source: &r.Sources[i]})
 	}
 	lines = append(lines, Line{Type: "story", Story: r.Story, Notes: r.Notes})
-	return report.WriteNDJSON(w, lines)
+	enc := newEncoder(w)
+	for i := range lines {
+		if err := enc.Encode(&lines[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WriteJSON writes the report as indented JSON.
+func WriteJSON(w io.Writer, r *Report) error {
+	enc := newEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// newEncoder is a JSON encoder that leaves <, > and & as they are (new
+// output: "1_01 -> 1_02" reads as written) and escapes what a terminal
+// would act on, as report.WriteJSON does.
+func newEncoder(w io.Writer) *json.Encoder {
+	enc := json.NewEncoder(escaper{w})
+	enc.SetEscapeHTML(false)
+	return enc
+}
+
+type escaper struct{ w io.Writer }
+
+func (e escaper) Write(p []byte) (int, error) {
+	if _, err := e.w.Write(report.EscapeJSON(p)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

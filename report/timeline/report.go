@@ -68,7 +68,7 @@ type Source struct {
 	SGM     *string  `json:"sgm"`
 	Rule    string   `json:"rule,omitempty"`
 	Clock   string   `json:"clock"`
-	Samples int      `json:"samples"`
+	Samples int      `json:"samples"` // the rows of its longest table (CPView), its bursts (kdebug)
 	First   string   `json:"first,omitempty"`
 	Last    string   `json:"last,omitempty"`
 	Missing []string `json:"missing"`
@@ -101,7 +101,7 @@ func (t *Timeline) Report(opt Options) *Report {
 		r.Notes = append(r.Notes, "syncstat snapshots carry no date in the inputs read: they are not on the timeline")
 	}
 	slices.SortStableFunc(r.Events, func(a, b Event) int {
-		return cmp.Or(cmp.Compare(a.T, b.T), cmp.Compare(deref(a.SGM), deref(b.SGM)), cmp.Compare(a.Kind, b.Kind))
+		return cmp.Or(cmp.Compare(a.T, b.T), cmp.Compare(kindRank[a.Kind], kindRank[b.Kind]), cmp.Compare(deref(a.SGM), deref(b.SGM)))
 	})
 	r.all = r.Events
 	r.Events = filter(r.all, opt)
@@ -109,6 +109,10 @@ func (t *Timeline) Report(opt Options) *Report {
 	r.Inputs = t.f.Accounting()
 	return r
 }
+
+// kindRank orders events of one second: causes before effects.
+var kindRank = map[string]int{KindPanic: 0, KindSGMDown: 1, KindSwitchover: 2, KindStateChange: 3, KindFailover: 4,
+	KindReboot: 5, KindMemoryHigh: 6, KindWave: 7, KindSyncstat: 8}
 
 func deref(s *string) string {
 	if s == nil {
@@ -135,7 +139,7 @@ func filter(evs []Event, opt Options) []Event {
 func (t *Timeline) cpview(r *Report, d db) {
 	c, sgm := d.c, sgmName(d.sgm)
 	src := Source{Input: c.Name, Kind: "cpview", SGM: sgm, Rule: d.rule, Clock: c.Clock,
-		Samples: len(c.HA) + len(c.System) + len(c.Memory), Missing: slices.Clone(c.Missing), Notes: slices.Clone(c.Notes)}
+		Samples: max(len(c.HA), len(c.System), len(c.Memory)), Missing: slices.Clone(c.Missing), Notes: slices.Clone(c.Notes)}
 	if src.Missing == nil {
 		src.Missing = []string{}
 	}
@@ -428,8 +432,8 @@ func pct(x float64) string {
 
 // hours renders a span of seconds: "2 h", "45 min".
 func hours(s int64) string {
-	if s >= 3600 && s%3600 < 300 || s >= 3*3600 {
-		return fmt.Sprintf("%d h", (s+1800)/3600)
+	if h := (s + 1800) / 3600; h > 0 && abs(s-h*3600) < 300 || s >= 3*3600 {
+		return fmt.Sprintf("%d h", h)
 	}
 	if s >= 3600 {
 		return fmt.Sprintf("%.1f h", float64(s)/3600)

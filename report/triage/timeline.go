@@ -54,13 +54,7 @@ func (t *Triage) timelineFindings(tl *timeline.Report, out []Finding) []Finding 
 			continue
 		}
 		if note := panicNote(tl, out[i].SGMs[0]); note != "" {
-			out[i].Message += " " + note
-			for _, e := range tl.All() {
-				if e.Kind == timeline.KindReboot && e.SGM != nil && *e.SGM == out[i].SGMs[0] {
-					out[i].Evidence = append(out[i].Evidence, e.Source)
-					break
-				}
-			}
+			out[i].Message += " " + note // the evidence stays the panic lines
 		}
 	}
 	var fails []timeline.Event
