@@ -216,9 +216,9 @@ func TestWalkCPView(t *testing.T) {
 
 func TestCPViewSource(t *testing.T) {
 	for raw, want := range map[string]string{
-		"x/mygw-ch01-03_1_9_2025_02_40.CPViewDB.dat":   "1_03 host name in the file name (mygw-ch01-03)",
+		"x/mygw-ch01-03_1_9_2025_02_40.CPViewDB.dat":    "1_03 host name in the file name (mygw-ch01-03)",
 		"2_02/mygw-ch01-03_1_9_2025_02_40.CPViewDB.dat": "2_02 file name",
-		"x/host_1_9_2025_02_40.CPViewDB.dat":           " ",
+		"x/host_1_9_2025_02_40.CPViewDB.dat":            " ",
 	} {
 		s := cpviewSource(Source{}, raw)
 		if got := s.SGM.String() + " " + s.Rule; s.SGM.IsZero() && want == " " {
