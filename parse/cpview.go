@@ -468,7 +468,7 @@ func (r *cpviewReader) system() {
 	bad := 0
 	r.query(TableSystem, have, []string{"uptime"}, func(t int64, v []any) {
 		s, _ := r.text(v[0])
-		up, ok := ParseUptime(s)
+		up, ok := Uptime(s)
 		if !ok {
 			bad++
 			return
@@ -493,9 +493,9 @@ func (r *cpviewReader) memory() {
 
 var uptimeRe = regexp.MustCompile(`^(?:([0-9]{1,5})\s+days?,?\s*)?([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?$`)
 
-// ParseUptime reads an uptime as CPView prints it, "N days, HH:MM:SS" or
+// Uptime reads an uptime as CPView prints it, "N days, HH:MM:SS" or
 // "HH:MM:SS" (or a number of seconds), in seconds.
-func ParseUptime(s string) (int64, bool) {
+func Uptime(s string) (int64, bool) {
 	s = strings.TrimSpace(s)
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n >= 0 {
 		return n, true

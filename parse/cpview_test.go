@@ -229,14 +229,14 @@ func TestCPViewSource(t *testing.T) {
 	}
 }
 
-func TestParseUptime(t *testing.T) {
+func TestUptime(t *testing.T) {
 	for s, want := range map[string]int64{"1 days, 02:03:04": 93784, "02:03:04": 7384, "3 day 00:00:01": 259201, "59": 59} {
-		if got, ok := ParseUptime(s); !ok || got != want {
+		if got, ok := Uptime(s); !ok || got != want {
 			t.Errorf("%q: %d %v, want %d", s, got, ok, want)
 		}
 	}
 	for _, s := range []string{"", "x", "1 days", "-5"} {
-		if _, ok := ParseUptime(s); ok {
+		if _, ok := Uptime(s); ok {
 			t.Errorf("%q parsed", s)
 		}
 	}

@@ -33,14 +33,14 @@ func history() *parse.CPView {
 	return c
 }
 
-func build(t *testing.T, opt Options, items ...report.CPViewItem) (*Report, *Timeline) {
+func build(t *testing.T, opt Options, items ...report.CPViewItem) *Report {
 	t.Helper()
 	f := report.NewFeed(report.Context{}, report.FeedOptions{})
 	tl := New(f)
 	for i := range items {
 		tl.AddCPView(&items[i])
 	}
-	return tl.Report(opt), tl
+	return tl.Report(opt)
 }
 
 func kinds(evs []Event) string {
@@ -53,7 +53,7 @@ func kinds(evs []Event) string {
 
 func TestCPViewEvents(t *testing.T) {
 	s := decode.SGM{Site: 2, Member: 1}
-	r, _ := build(t, Options{}, report.CPViewItem{DB: history(), SGMs: []decode.SGM{s}})
+	r := build(t, Options{}, report.CPViewItem{DB: history(), SGMs: []decode.SGM{s}})
 	want := "state_change@00:30 failover@00:30 reboot@00:50 memory_high@00:50"
 	if got := kinds(r.Events); got != want {
 		t.Errorf("events %s, want %s", got, want)
@@ -77,16 +77,16 @@ func TestCPViewEvents(t *testing.T) {
 	}
 	// Filters.
 	from, to := int64(base+1800), int64(base+1800)
-	if r, _ := build(t, Options{From: &from, To: &to}, report.CPViewItem{DB: history(), SGMs: []decode.SGM{s}}); kinds(r.Events) != "state_change@00:30 failover@00:30" {
+	if r := build(t, Options{From: &from, To: &to}, report.CPViewItem{DB: history(), SGMs: []decode.SGM{s}}); kinds(r.Events) != "state_change@00:30 failover@00:30" {
 		t.Errorf("range: %s", kinds(r.Events))
 	}
-	if r, _ := build(t, Options{SGM: decode.SGM{Site: 1, Member: 1}}, report.CPViewItem{DB: history(), SGMs: []decode.SGM{s}}); len(r.Events) != 0 {
+	if r := build(t, Options{SGM: decode.SGM{Site: 1, Member: 1}}, report.CPViewItem{DB: history(), SGMs: []decode.SGM{s}}); len(r.Events) != 0 {
 		t.Errorf("other SGM: %s", kinds(r.Events))
 	}
 }
 
 func TestNoSGMNoEvents(t *testing.T) {
-	r, _ := build(t, Options{}, report.CPViewItem{DB: &parse.CPView{Name: "empty", Missing: []string{"table cxl_cxl_stats"}}})
+	r := build(t, Options{}, report.CPViewItem{DB: &parse.CPView{Name: "empty", Missing: []string{"table cxl_cxl_stats"}}})
 	if len(r.Events) != 0 || !strings.HasPrefix(r.Story, "No event") {
 		t.Errorf("%v %q", r.Events, r.Story)
 	}
