@@ -400,8 +400,17 @@ func (t *Timeline) captureEvents(r *Report) {
 	for _, w := range c.Waves {
 		ts := place(w.Start)
 		d := fmt.Sprintf("%d messages, %d REFRESH", w.Messages, w.Refresh)
-		if c.Switchover != nil {
+		switch {
+		case c.Switchover != nil:
 			d = fmt.Sprintf("T0%+.0f s: %s", w.Start-*c.Switchover, d)
+		case r.T0 != nil && c.RefreshInterval > 0:
+			// No switchover in the capture: the CPView one anchors the waves.
+			off := float64(ts - *r.T0)
+			if k := math.Round(off / c.RefreshInterval); k >= 0 && math.Abs(off-k*c.RefreshInterval) <= math.Max(2, 0.05*c.RefreshInterval) {
+				kk := int(k)
+				w.K = &kk
+				d = fmt.Sprintf("T0%+.0f s: %s (T0 from CPView)", off, d)
+			}
 		}
 		reason := "REFRESH burst"
 		if w.K != nil {

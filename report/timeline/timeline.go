@@ -145,6 +145,10 @@ type Capture struct {
 	SwitchoverSource string
 	Waves            []Wave
 	Input            string // the capture, for sources
+	// RefreshInterval is the expected period of REFRESH waves, seconds
+	// (storms' --refresh-interval): with epoch stamps and no switchover
+	// in the capture, the CPView switchover numbers the waves.
+	RefreshInterval float64
 }
 
 // Wave is one REFRESH burst of a capture.

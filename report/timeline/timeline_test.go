@@ -130,6 +130,23 @@ func TestCapturePlacement(t *testing.T) {
 	if r = tl.Report(Options{}); len(r.Events) != 1 || r.Events[0].T != base+90 || r.Events[0].Assumed != "" {
 		t.Errorf("epoch: %+v", r.Events)
 	}
+	// Epoch stamps, no switchover in the capture: the CPView T0 numbers
+	// the waves.
+	f = report.NewFeed(report.Context{}, report.FeedOptions{})
+	tl = New(f)
+	tl.AddCPView(&report.CPViewItem{DB: history(), SGMs: []decode.SGM{s}})
+	tl.SetCapture(&Capture{Start: &start, Input: "cap", RefreshInterval: 512,
+		Waves: []Wave{{Start: float64(base + 1800 + 1024 + 1)}, {Start: float64(base + 1800 + 700)}}})
+	r = tl.Report(Options{})
+	var got []string
+	for _, e := range r.Events {
+		if e.Kind == KindWave {
+			got = append(got, e.Reason+": "+e.Detail)
+		}
+	}
+	if strings.Join(got, "; ") != "REFRESH burst: 0 messages, 0 REFRESH; REFRESH wave 2 after the switchover: T0+1025 s: 0 messages, 0 REFRESH (T0 from CPView)" {
+		t.Errorf("anchored waves: %q", got)
+	}
 }
 
 func TestPanicYear(t *testing.T) {

@@ -26,7 +26,7 @@ func CaptureOf(sr *storms.Report) *timeline.Capture {
 	if sr == nil || !sr.Clock {
 		return nil
 	}
-	c := &timeline.Capture{Start: sr.Start}
+	c := &timeline.Capture{Start: sr.Start, RefreshInterval: sr.RefreshInterval}
 	if sr.Switchover != nil && sr.Switchover.T != nil {
 		c.Switchover, c.SwitchoverSource = sr.Switchover.T, sr.Switchover.Source
 	}
