@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"strings"
 
 	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/gzip"
@@ -513,7 +514,8 @@ func (w *walker) spool(src Source, br *bufio.Reader, what, pattern string, keepN
 	case n > room || over:
 		w.skip(Skipped{Name: src.Name, Reason: fmt.Sprintf(
 			"skipped: %s larger than the %d bytes left of the decompressed limit per input (%d); "+
-				"a %s inside an archive or on stdin is copied to a temporary file to be read", what, room, w.lim.MaxDecompressed, what)})
+				"a %s inside an archive or on stdin is copied to a temporary file to be read", what, room, w.lim.MaxDecompressed,
+			strings.TrimSuffix(what, " archive"))})
 	default:
 		return s, n, true
 	}

@@ -74,8 +74,8 @@ func (r *Report) story() string {
 			parts = append(parts, head+" "+take+".")
 		}
 	} else if sc := by(KindStateChange); len(sc) > 0 {
-		parts = append(parts, fmt.Sprintf("%d state changes, no failover counter rise; the first at %s on %s (%s -> %s).",
-			len(sc), clock(sc[0].T), deref(sc[0].SGM), sc[0].From, sc[0].To))
+		parts = append(parts, fmt.Sprintf("%d state %s, no failover counter rise; the first at %s on %s (%s -> %s).",
+			len(sc), plural(len(sc), "change"), clock(sc[0].T), orUnknown(sc[0].SGM), sc[0].From, sc[0].To))
 	}
 	reboots := by(KindReboot)
 	for _, p := range by(KindPanic) {
