@@ -49,9 +49,6 @@ func (c *TimelineCmd) Run(g *Globals, stdio *IO) error {
 	tl.SetCapture(triage.CaptureOf(st.Report()))
 	r := tl.Report(opt)
 	printAccounting(stdio, &r.Inputs)
-	if n := f.CPViews(); n > 0 {
-		fmt.Fprintf(stdio.Err, "maestro-analyze: %d CPView history %s read (%s)\n", n, report.Plural(n, "database"), timeline.SampleNote)
-	}
 	switch g.Format {
 	case report.JSON:
 		return timeline.WriteJSON(stdio.Out, r)
