@@ -199,6 +199,7 @@ func isLayered(err error) bool {
 type walker struct {
 	lim     Limits
 	plain   *splitSource // the regular file being read, if any
+	path    string       // its path, for what must be opened by name (a CPView database)
 	fn      func(Source, *Reader) error
 	skipped []Skipped
 	bufs    []*bufio.Reader // one per layer, reused from one member to the next
@@ -331,6 +332,12 @@ func (w *walker) stream(src Source, raw string, br *bufio.Reader, level, layer i
 			level++
 		}
 		return w.tar(src, raw, br, level, layer+1)
+	}
+	if isSQLite(head) {
+		return w.sqlite(src, raw, br, layer)
+	}
+	if looksLikeCPView(raw) {
+		w.skip(Skipped{Name: src.Name, Reason: "named like a CPView history database but not SQLite (no \"SQLite format 3\" magic): read as text"})
 	}
 	return w.text(src, br, layer)
 }

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"strings"
 
 	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/gzip"
@@ -291,7 +292,7 @@ func (w *walker) zip(src Source, raw string, br *bufio.Reader, level, layer int)
 			ra = newProgressReaderAt(w.plain.f, w.plain.size, w.lim.Progress)
 		}
 	} else {
-		f, n, ok := w.spool(src, br)
+		f, n, ok := w.spool(src, br, "zip archive", "maestro-analyze-*.zip", false)
 		if !ok {
 			return nil
 		}
@@ -477,21 +478,26 @@ func (s *spooled) close() {
 	}
 }
 
-// spool copies the zip archive br reads, named by src, to a private
-// temporary file (mode 0600, removed from its folder at once where the
-// system allows it): the copy is what the zip reader needs, random access.
+// spool copies the what (a zip archive, a CPView database) br reads,
+// named by src, to a private temporary file (mode 0600, removed from its
+// folder at once where the system allows it, unless keepName: a database
+// is opened by name, and removed when closed): the copy is what the
+// reader needs, random access.
 // The copy is bounded by the decompressed bytes the input has left: when
-// the archive comes out of a decompressor, that decompressor's budget
+// the data comes out of a decompressor, that decompressor's budget
 // stops it (the bytes it has buffered ahead are charged already); else it
 // may be as big as what is left. It reports false, and a Skipped entry,
 // when there is no copy to read.
-func (w *walker) spool(src Source, br *bufio.Reader) (*spooled, int64, bool) {
-	f, err := os.CreateTemp("", "maestro-analyze-*.zip")
+func (w *walker) spool(src Source, br *bufio.Reader, what, pattern string, keepName bool) (*spooled, int64, bool) {
+	f, err := os.CreateTemp("", pattern)
 	if err != nil {
-		w.skip(Skipped{Name: src.Name, Reason: "skipped: zip archive: no temporary file to copy it to: " + pathErr(err)})
+		w.skip(Skipped{Name: src.Name, Reason: "skipped: " + what + ": no temporary file to copy it to: " + pathErr(err)})
 		return nil, 0, false
 	}
-	s := &spooled{File: f, removed: os.Remove(f.Name()) == nil}
+	s := &spooled{File: f}
+	if !keepName {
+		s.removed = os.Remove(f.Name()) == nil
+	}
 	room := max(w.left, 0)
 	if w.under > 0 {
 		room = w.lim.MaxDecompressed
@@ -504,11 +510,12 @@ func (w *walker) spool(src Source, br *bufio.Reader) (*spooled, int64, bool) {
 	case rr.err != nil && !over:
 		w.fail(src.Name, 0, rr.err, -1)
 	case err != nil && !over:
-		w.skip(Skipped{Name: src.Name, Reason: "skipped: zip archive: copying it to a temporary file: " + pathErr(err)})
+		w.skip(Skipped{Name: src.Name, Reason: "skipped: " + what + ": copying it to a temporary file: " + pathErr(err)})
 	case n > room || over:
 		w.skip(Skipped{Name: src.Name, Reason: fmt.Sprintf(
-			"skipped: zip archive larger than the %d bytes left of the decompressed limit per input (%d); "+
-				"a zip inside an archive or on stdin is copied to a temporary file to be read", room, w.lim.MaxDecompressed)})
+			"skipped: %s larger than the %d bytes left of the decompressed limit per input (%d); "+
+				"a %s inside an archive or on stdin is copied to a temporary file to be read", what, room, w.lim.MaxDecompressed,
+			strings.TrimSuffix(what, " archive"))})
 	default:
 		return s, n, true
 	}

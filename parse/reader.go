@@ -56,6 +56,8 @@ type Reader struct {
 
 	keep func(line []byte) bool // prefilter, see SetPrefilter
 
+	cpview *CPView // the database this Reader stands for (see CPViewOf); no text then
+
 	decBuf    []byte            // scratch of decision
 	decisions map[string]string // correction-line decisions seen, reused
 

@@ -17,6 +17,12 @@ func TestSamplesAccounting(t *testing.T) {
 			t.Errorf("%s: %d lines read, %d accounted for (%d recognized, %d ignored, %d rejected)",
 				src.Name, s.Lines, got, s.RecognizedLines(), s.IgnoredLines(), s.RejectedLines())
 		}
+		if c := r.CPViewOf(); c != nil { // a database: samples, no lines
+			if len(c.HA) == 0 || len(c.Missing) > 0 {
+				t.Errorf("%s: CPView database with %d HA samples, missing %v", src.Name, len(c.HA), c.Missing)
+			}
+			return nil
+		}
 		if s.Lines == 0 {
 			t.Errorf("%s: no lines", src.Name)
 		}

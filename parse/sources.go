@@ -202,8 +202,8 @@ func (w *walker) file(src Source, p string) error {
 	regular := err == nil && st.Mode().IsRegular()
 	switch {
 	case regular:
-		w.plain = &splitSource{f: f, size: st.Size(), progress: w.lim.Progress}
-		defer func() { w.plain = nil }()
+		w.plain, w.path = &splitSource{f: f, size: st.Size(), progress: w.lim.Progress}, p
+		defer func() { w.plain, w.path = nil, "" }()
 	case err == nil && !st.IsDir() && !w.lim.AllowDevices:
 		// Replaced by a FIFO or a device since it was listed.
 		w.add(Skipped{Name: src.Name, Reason: "skipped: " + refused(st.Mode().Type())})

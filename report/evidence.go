@@ -22,6 +22,9 @@ type Evidence struct {
 	Panics     int64 `json:"panic_lines"`
 	Versions   int64 `json:"version_lines"`
 	Pstat      int64 `json:"pstat_lines"` // fw ctl pstat counters and status lines
+	// CPView counts the samples of CPView history databases (rows of the
+	// tables read, all together).
+	CPView int64 `json:"cpview_samples,omitempty"`
 }
 
 // Evidence is what the inputs read so far held.
@@ -39,13 +42,14 @@ func (f *Feed) Evidence() Evidence {
 		Entries: n(parse.KindFwTab, parse.KindFwTabLink, parse.KindFwTabF, parse.KindGconn),
 		Sync:    n(parse.KindSync), Correction: n(parse.KindCorrection), Syncstat: n(parse.KindSyncstat),
 		States: n(parse.KindSiteState, parse.KindMemberState), Panics: n(parse.KindPanic), Versions: n(parse.KindVersion),
-		Pstat: n(parse.KindPstatCounter, parse.KindPstatStatus),
+		Pstat:  n(parse.KindPstatCounter, parse.KindPstatStatus),
+		CPView: f.cpviewSamples,
 	}
 }
 
 // None reports whether nothing an analysis can use was found.
 func (e Evidence) None() bool {
-	return e.Entries+e.Sync+e.Correction+e.Syncstat+e.States+e.Panics+e.Versions+e.Pstat == 0
+	return e.Entries+e.Sync+e.Correction+e.Syncstat+e.States+e.Panics+e.Versions+e.Pstat+e.CPView == 0
 }
 
 // String says what was looked at and what was found: "12 inputs (340
@@ -68,7 +72,7 @@ func (e Evidence) String() string {
 	}{
 		{e.Correction, "correction line", "correction lines"}, {e.States, "site or member state line", "site or member state lines"},
 		{e.Panics, "kernel panic line", "kernel panic lines"}, {e.Versions, "version line", "version lines"},
-		{e.Pstat, "pstat line", "pstat lines"},
+		{e.Pstat, "pstat line", "pstat lines"}, {e.CPView, "CPView sample", "CPView samples"},
 	} {
 		if x.n > 0 {
 			parts = append(parts, count(x.n, x.one, x.many))

@@ -23,6 +23,9 @@ type Input struct {
 	SGMs  []decode.SGM
 	Rule  string
 	Stats InputStats // line accounting, complete once the input is read
+	// CPView is set for a CPView history database (no lines: its samples
+	// went to the analyses that take them, see [CPViewer]).
+	CPView bool
 }
 
 // InputStats is one input's own line accounting, kept small (one input
@@ -115,6 +118,31 @@ type InputStarter interface {
 	StartInput(in *Input)
 }
 
+// CPViewer is an Analysis told of each CPView history database read (an
+// input that is not text: it has no records).
+type CPViewer interface {
+	AddCPView(it *CPViewItem)
+}
+
+// CPViewItem is a CPView history database with its context, resolved as
+// for records: the input, and the SGM by the same precedence rule
+// (FILE@SGM, then the folder or file name, then the host name in the
+// file name). It is valid until AddCPView returns; DB may be kept.
+type CPViewItem struct {
+	DB    *parse.CPView
+	Input int
+	SGMs  []decode.SGM
+	Rule  string
+}
+
+// SGM is the database's SGM when exactly one is known, else zero.
+func (it *CPViewItem) SGM() decode.SGM {
+	if len(it.SGMs) == 1 {
+		return it.SGMs[0]
+	}
+	return decode.SGM{}
+}
+
 // ValueWorder is an Analysis that reads no value word past the first n
 // (see [parse.Reader.SetValueWords]); analyses that do not say read all.
 type ValueWorder interface {
@@ -176,6 +204,8 @@ type Feed struct {
 	sites   siteEvidence
 
 	shardedChunks int // see ShardedChunks
+	cpviews       int   // CPView history databases read
+	cpviewSamples int64 // their samples, all tables together
 
 	// attribution of the current input
 	cur     []decode.SGM
@@ -328,6 +358,10 @@ func (f *Feed) Read(src parse.Source, r *parse.Reader) error {
 	for _, s := range f.starters {
 		s.StartInput(in)
 	}
+	if db := r.CPViewOf(); db != nil {
+		f.cpview(in, db)
+		return nil
+	}
 	it := Item{Input: in.Index}
 	err := parse.PipeShards(r, f.sharding(in), func(rec *parse.Record, err error) error {
 		if err != nil {
@@ -361,6 +395,27 @@ func (f *Feed) Read(src parse.Source, r *parse.Reader) error {
 	f.stats.Add(r.Stats())
 	return err
 }
+
+// cpview hands the CPView database of input in to the analyses that take
+// one.
+func (f *Feed) cpview(in *Input, db *parse.CPView) {
+	f.attributed(in)
+	in.CPView = true
+	f.cpviews++
+	f.cpviewSamples += int64(len(db.HA) + len(db.System) + len(db.Memory))
+	it := CPViewItem{DB: db, Input: in.Index, SGMs: slices.Clone(f.cur), Rule: f.rule}
+	if len(it.SGMs) == 0 {
+		it.SGMs = nil
+	}
+	for _, a := range f.all {
+		if c, ok := a.(CPViewer); ok {
+			c.AddCPView(&it)
+		}
+	}
+}
+
+// CPViews is how many CPView history databases were read.
+func (f *Feed) CPViews() int { return f.cpviews }
 
 // context updates the current input's attribution, clock, site-state
 // evidence and asg dxl calc results with rec, before the analyses see it.

@@ -22,7 +22,9 @@ var analyses = map[string][]string{
 	"report/owners": nil,
 	"report/storms": nil,
 	"report/trace":  nil,
-	"report/triage": {"report/owners", "report/storms"},
+	"report/triage": {"report/owners", "report/storms", "report/timeline"},
+
+	"report/timeline": nil,
 }
 
 // TestPackageLayout checks that data flows one way: no analysis imports

@@ -136,3 +136,19 @@ Examples:
   maestro-analyze filter --off-active -c -H samples/switchover/sgm-2_01/fwtab.txt samples/switchover/kdebug.txt
   maestro-analyze -f ndjson filter --op SET --owner-site 2 samples/switchover/kdebug.txt | jq -r '.owner.sgm'`
 }
+
+// Help is the detailed help of `timeline --help`.
+func (c *TimelineCmd) Help() string {
+	return `Puts the events of every input on one clock, in UTC: HA state changes,
+failovers, reboots and memory use over 90% from the CPView history databases
+(found by content; samples about a minute apart, so an event's time is the
+sample where it first shows), kernel panics from syslog copies, asg stat DOWN
+rows, and the switchover and REFRESH waves of a kernel-debug capture. A table,
+then a one-paragraph story. What rests on an assumption says so.
+
+Examples:
+
+  maestro-analyze timeline samples/bundle/bundle.tgz
+  maestro-analyze timeline --sgm 1_03 --from 2025-09-30T02:00:00Z samples/bundle/bundle.tgz
+  maestro-analyze -f ndjson timeline samples/bundle/bundle.tgz | jq -c 'select(.kind == "failover")'`
+}

@@ -100,6 +100,7 @@ type CLI struct {
 	Mask   MaskCmd   `cmd:"" help:"Decode a sync_mask into SGMs per site (and sync sets)."`
 	CCL    CCLCmd    `cmd:"" name:"ccl" help:"Decode a CCL word, id or SGM; no value: the layout's CCL table."`
 	Filter FilterCmd `cmd:"" help:"Print the input lines of an owner, site, op, time window or connection (grep's exit statuses)."`
+	Timeline TimelineCmd `cmd:"" help:"An incident's story across every SGM: CPView history, panics, waves, on one clock."`
 
 	Completion CompletionCmd `cmd:"" help:"Print a shell completion script: bash, zsh or fish."`
 }

@@ -66,6 +66,8 @@ func TestNDJSONEveryCommand(t *testing.T) {
 		{"trace not found", "", []string{"trace", "1.2.3.4:1-5.6.7.8:2/tcp", "../../samples/entries.txt"}, exitNotFound, []string{"summary"}},
 		{"mask", "", []string{"mask", "0x0001800e"}, exitOK, []string{"mask"}},
 		{"ccl", "", []string{"ccl", "2_03", "16"}, exitOK, []string{"ccl"}},
+		{"timeline", "", []string{"timeline", "../../samples/bundle/bundle.tgz"}, exitOK, []string{"event"}},
+		{"filter", "", []string{"filter", "--owner", "1_02", "../../samples/switchover/kdebug.txt"}, exitOK, []string{"match"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

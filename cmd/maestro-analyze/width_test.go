@@ -38,6 +38,7 @@ var narrowRuns = []struct {
 	{"owners --list", []string{"owners", "--list", "../../samples/switchover"}, []string{"| 10.29.216.206 | 18558 | 172.16.0.21 ", "Not shown at this width: "}},
 	{"storms", []string{"storms", "../../samples/switchover/kdebug.txt"}, []string{"Switchover: 100.000 s", "▲ switchover 100", "| REFRESH |"}},
 	{"trace", []string{"trace", "10.29.216.206:18558-172.16.0.21:80/6", "../../samples/switchover"}, []string{"Owner: 1_03 (CCL id 2)", "| 1_01 | full |", "Verdict"}},
+	{"timeline", []string{"timeline", "../../samples/bundle/bundle.tgz"}, []string{"| 2025-09-30 02:22:49 | 1_03 | kernel_panic |", "failover"}},
 }
 
 // TestWidth80 pins the done-when of issue #17: at 80 columns (the width a

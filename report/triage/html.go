@@ -231,6 +231,12 @@ dl.about{display:grid;grid-template-columns:max-content auto;gap:.1em 1em;font-s
 <table><tr><th>SGM</th><th>Snapshot</th><th>Status</th><th class="num">Lost updates</th><th class="num">Sent rejects</th><th class="num">Received rejects</th><th class="num">Sending queue</th><th class="num">Receiving queue</th></tr>
 {{range .Syncstat}}<tr><td>{{.SGM}}</td><td>{{.Source}}</td><td>{{.Status}}</td><td class="num">{{with .LostUpdates}}{{.}}{{end}}</td><td class="num">{{with .SentRejectNotifications}}{{.}}{{end}}</td><td class="num">{{with .ReceivedRejectNotifications}}{{.}}{{end}}</td><td class="num">{{with .SendingQueueSize}}{{.}}{{end}}</td><td class="num">{{with .ReceivingQueueSize}}{{.}}{{end}}</td></tr>{{end}}</table>{{end}}{{end}}
 
+{{with .R.TimelineReport}}{{if .Events}}<h2 id="timeline">Timeline</h2>
+<table id="timeline-table"><tr><th>Time (UTC)</th><th>SGM</th><th>Event</th><th>From</th><th>To</th><th>Reason</th><th>Source</th></tr>
+{{range .Events}}<tr class="event"><td>{{.Time}}</td><td>{{with .SGM}}{{.}}{{else}}-{{end}}</td><td><code>{{.Kind}}</code></td><td>{{.From}}</td><td>{{.To}}</td><td>{{.Reason}}{{if .Assumed}} <span class="muted">[assumed: {{.Assumed}}]</span>{{end}}</td><td><code>{{.Source}}</code></td></tr>
+{{end}}</table>
+<p>{{.Story}}</p>{{end}}{{end}}
+
 <h2>Inventory</h2>
 <table><tr><th>File</th><th>SGM</th><th>SGM from</th><th class="num">Unrecognized lines</th></tr>
 {{range .R.Files}}<tr><td>{{.Name}}</td><td>{{.SGM}}</td><td>{{.Rule}}</td><td class="num">{{.Unrecognized}}</td></tr>{{end}}</table>

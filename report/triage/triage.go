@@ -14,6 +14,7 @@ import (
 	"github.com/maestro-analyze/maestro-analyze/report"
 	"github.com/maestro-analyze/maestro-analyze/report/owners"
 	"github.com/maestro-analyze/maestro-analyze/report/storms"
+	"github.com/maestro-analyze/maestro-analyze/report/timeline"
 )
 
 // Severities of findings, most serious first.
@@ -110,6 +111,10 @@ type Report struct {
 	Inputs  report.Inputs   `json:"inputs"`
 	Owners  *owners.Report  `json:"owners"`
 	Storms  *storms.Report  `json:"storms"`
+	// Timeline are the events of the timeline (see timeline.Report), in
+	// time order; TimelineReport is the whole of it.
+	Timeline       []timeline.Event `json:"timeline"`
+	TimelineReport *timeline.Report `json:"-"`
 }
 
 type evidence struct {
@@ -125,6 +130,7 @@ type Triage struct {
 	owners *owners.Owners
 	storms *storms.Storms
 	pstat  *storms.Pstat // fw ctl pstat snapshots (pstat.go)
+	tl     *timeline.Timeline
 
 	sections []int    // KindSection records per input
 	chassis  int      // the last `asg stat` chassis line's number in the current input
@@ -138,7 +144,7 @@ type Triage struct {
 // and storms builders it fans the feed out to).
 func New(f *report.Feed, riskWindow uint32, storm storms.Options) *Triage {
 	t := &Triage{
-		f: f, owners: owners.New(f, riskWindow, 0), storms: storms.New(f, storm), pstat: storms.NewPstat(f),
+		f: f, owners: owners.New(f, riskWindow, 0), storms: storms.New(f, storm), pstat: storms.NewPstat(f), tl: timeline.New(f),
 		version: map[decode.SGM]evidence{}, take: map[decode.SGM]int{}, hosts: map[decode.SGM]string{},
 	}
 	f.Use(t)
@@ -217,7 +223,10 @@ func (t *Triage) Report() *Report {
 	t.pstatMembers(r.Members)
 	t.pstatMembers(r.OutsideLayout)
 	r.Files, r.FileCount, r.FilesSummarized = t.files()
-	r.Findings = t.findings(r, sites)
+	t.tl.SetCapture(CaptureOf(sr))
+	r.TimelineReport = t.tl.Report(timeline.Options{})
+	r.Timeline = r.TimelineReport.Events
+	r.Findings = t.timelineFindings(r.TimelineReport, t.findings(r, sites))
 	report.SortFindings(r.Findings)
 	return r
 }

@@ -114,6 +114,12 @@ type BundleTruth struct {
 	// order, without the Archive prefix; the members of a nested archive
 	// follow it as "bundle/logs.tgz!1_03/var/log/messages".
 	Files []string `json:"files"`
+	// CPViewStep is the seconds between the samples of the CPView
+	// databases; Timeline are the events they show (at the first sample
+	// that shows each) and the kernel panic (at its syslog stamp), in time
+	// order. No failover counter rises on an SGM without a failover here.
+	CPViewStep int           `json:"cpview_step"`
+	Timeline   []BundleEvent `json:"timeline"`
 }
 
 // Write writes t as indented JSON (2 spaces, `<` and `>` not escaped)
@@ -227,6 +233,7 @@ type bundle struct {
 	found            map[string]int // member NUL line text -> line number, filled while sizing the fw tab dumps
 	waveLines        []waveLine     // first REFRESH line of each wave, filled while sizing the kernel debug
 	entries          []bundleEntry
+	cpviews          map[int][]byte      // CPView database per SGM id
 	cpinfoEv, logsEv map[string][]evLine // per code
 }
 
@@ -303,6 +310,14 @@ func (s *Scenario) WriteBundle(w io.Writer) (BundleTruth, error) {
 		}
 	}
 	risk := b.expiry()
+	b.cpviews = map[int][]byte{}
+	for _, id := range s.DumpSGMs {
+		db, err := b.cpviewDB(id)
+		if err != nil {
+			return BundleTruth{}, fmt.Errorf("CPView database of %s: %w", SGMName(id), err)
+		}
+		b.cpviews[id] = db
+	}
 	b.addMembers(risk)
 	if err := writeTgz(w, b.entries, gzip.Header{}, s.DumpTime); err != nil {
 		return BundleTruth{}, err
@@ -369,6 +384,9 @@ func (b *bundle) addMembers(risk riskInfo) {
 			}
 			return s.WriteFwTab(w, sgm)
 		}})
+	}
+	for _, id := range s.DumpSGMs {
+		files = append(files, bundleEntry{name: b.cpviewName(id), data: b.cpviews[id]})
 	}
 	files = append(files, bundleEntry{name: bundleKdebug, gen: b.kdebug}, bundleEntry{name: bundleLogs, data: b.logs()})
 	b.entries = withDirs(files)
@@ -660,6 +678,7 @@ const (
 	CodeRefreshBursts = "REFRESH_BURSTS"
 	CodeSGMDown       = "SGM_DOWN"
 	CodeKernelPanic   = "KERNEL_PANIC"
+	CodeFailover      = "FAILOVER"
 	CodeJHFPanicFixes = "JHF_PANIC_FIXES"
 )
 
@@ -809,7 +828,11 @@ func (b *bundle) messages(id int) []byte {
 	if SiteOf(id) == 1 {
 		from, to = to, from
 	}
-	line(sw, fmt.Sprintf("kernel: [fw4_0];Site %d state change: %s -> %s (SGM %s is down)", SiteOf(id), from, to, SGMName(b.down)))
+	sc := fmt.Sprintf("Site %d state change: %s -> %s (SGM %s is down)", SiteOf(id), from, to, SGMName(b.down))
+	if n := line(sw, "kernel: [fw4_0];"+sc); SiteOf(id) == 2 {
+		member := bundleLogs + "!" + SGMName(id) + "/" + messagesPath
+		b.logsEv[CodeFailover] = append(b.logsEv[CodeFailover], evLine{b.pos(member, n), sc})
+	}
 	line(s.DumpTime-900, fmt.Sprintf("crond[%d]: (root) CMD (run-parts /etc/cron.hourly)", 20000+h>>8%9000))
 	line(s.DumpTime-300, fmt.Sprintf("sshd[%d]: Accepted publickey for admin from 192.0.2.250 port %d ssh2", 30000+h>>24%9000, 40000+h>>44%20000))
 	return t.b.Bytes()
@@ -994,6 +1017,7 @@ func (b *bundle) findings(risk riskInfo) {
 	add(BundleFinding{Code: CodeSGMDown, Severity: SeverityHigh, SGMs: []string{down}, Cited: true, Numbers: failNums}, b.cpinfoEv[CodeSGMDown])
 	add(BundleFinding{Code: CodeKernelPanic, Severity: SeverityHigh, SGMs: []string{down}, Cited: true, Numbers: maps.Clone(failNums)}, b.logsEv[CodeKernelPanic])
 	b.pstatFindings(add) // pstat.go
+	b.timeline(add)      // cpview.go
 	// One Jumbo Hotfix finding lists every SGM below the take, citing
 	// their version lines (the first maxBundleEvidence of them).
 	var jhfSGMs []string
@@ -1021,6 +1045,7 @@ func (b *bundle) findings(risk riskInfo) {
 		} else {
 			m.Files = append(m.Files, b.truth.Archive+"!"+sgmDir(id)+FileFwTab)
 		}
+		m.Files = append(m.Files, b.truth.Archive+"!"+b.cpviewName(id))
 		m.Files = append(m.Files, b.truth.Archive+"!"+bundleLogs+"!"+name+"/"+messagesPath)
 		b.truth.Members = append(b.truth.Members, m)
 	}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -168,13 +169,16 @@ func TestBundleLayout(t *testing.T) {
 	if !slices.Equal(got, truth.Files) {
 		t.Errorf("files\n got %q\nwant %q", got, truth.Files)
 	}
-	want := []string{"bundle/", "bundle/1_01/", "bundle/1_01/cpinfo.info", "bundle/1_01/fwtab.txt",
-		"bundle/1_02/", "bundle/1_02/cpinfo.info", "bundle/1_02/fwtab.txt",
-		"bundle/1_03/", "bundle/1_03/cpinfo.info",
-		"bundle/1_04/", "bundle/1_04/cpinfo.info", "bundle/1_04/fwtab.txt"}
+	db := func(site, m int) string {
+		return fmt.Sprintf("bundle/%d_%02d/mygw-ch%02d-%02d_30_9_2025_02_40.CPViewDB.dat", site, m, site, m)
+	}
+	want := []string{"bundle/", "bundle/1_01/", "bundle/1_01/cpinfo.info", "bundle/1_01/fwtab.txt", db(1, 1),
+		"bundle/1_02/", "bundle/1_02/cpinfo.info", "bundle/1_02/fwtab.txt", db(1, 2),
+		"bundle/1_03/", "bundle/1_03/cpinfo.info", db(1, 3),
+		"bundle/1_04/", "bundle/1_04/cpinfo.info", "bundle/1_04/fwtab.txt", db(1, 4)}
 	for m := 1; m <= 4; m++ {
 		d := "bundle/2_0" + strconv.Itoa(m) + "/"
-		want = append(want, d, d+"cpinfo.info", d+"fwtab.txt")
+		want = append(want, d, d+"cpinfo.info", d+"fwtab.txt", db(2, m))
 	}
 	want = append(want, "bundle/kdebug/", "bundle/kdebug/kdebug.txt.gz", "bundle/logs.tgz")
 	if !slices.Equal(names, want) {
@@ -326,6 +330,7 @@ func TestBundleFindings(t *testing.T) {
 		{CodeSyncOff, SeverityHigh, "2_02"},
 		{CodeSyncOverloadDrops, SeverityHigh, "1_03"},
 		{CodeSyncStatus, SeverityHigh, "1_03"},
+		{CodeFailover, SeverityMedium, "2_01,2_02,2_03,2_04"},
 		{CodeRefreshBursts, SeverityMedium, ""},
 		{CodeRejects, SeverityMedium, "1_01"},
 		{CodeSyncDroppedByNet, SeverityMedium, "1_03"},
@@ -408,7 +413,8 @@ func TestBundleMembers(t *testing.T) {
 		if !down {
 			wantFiles = append(wantFiles, "bundle/"+mb.SGM+"/fwtab.txt")
 		}
-		wantFiles = append(wantFiles, "bundle/logs.tgz!"+mb.SGM+"/var/log/messages")
+		wantFiles = append(wantFiles, "bundle/"+mb.SGM+"/"+BundleHostName(id)+"_30_9_2025_02_40.CPViewDB.dat",
+			"bundle/logs.tgz!"+mb.SGM+"/var/log/messages")
 		for i := range wantFiles {
 			if _, ok := m[wantFiles[i]]; !ok {
 				t.Errorf("%s: %s not in the bundle", mb.SGM, wantFiles[i])
@@ -464,8 +470,12 @@ func TestBundleWalk(t *testing.T) {
 	truth = truth.WithArchive(parse.QuoteName(path))
 	kinds := map[string]parse.Kind{}
 	inputs := map[string]string{} // name -> SGM of its source
+	cpviews := map[string]*parse.CPView{}
 	skipped, err := parse.Walk([]string{path}, nil, parse.DefaultLimits(), func(src parse.Source, r *parse.Reader) error {
 		inputs[r.Name()] = src.SGM.String()
+		if c := r.CPViewOf(); c != nil {
+			cpviews[r.Name()] = c
+		}
 		for r.Scan() {
 			if rec, err := r.Record(); err == nil {
 				kinds[rec.Pos.String()] = rec.Kind
@@ -483,6 +493,20 @@ func TestBundleWalk(t *testing.T) {
 			}
 		}
 	}
+	for _, mb := range truth.Members {
+		n := 0
+		for _, f := range mb.Files {
+			if c := cpviews[f]; c != nil {
+				n++
+				if len(c.HA) == 0 || len(c.System) == 0 || len(c.Memory) == 0 || len(c.Missing) > 0 {
+					t.Errorf("%s: CPView %d HA, %d system, %d memory samples, missing %v", f, len(c.HA), len(c.System), len(c.Memory), c.Missing)
+				}
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s: %d CPView databases read", mb.SGM, n)
+		}
+	}
 	want := map[string]parse.Kind{
 		CodeSyncOff: parse.KindSyncstat, CodeLostUpdates: parse.KindSyncstat, CodeRejects: parse.KindSyncstat,
 		CodeSGMDown: parse.KindMemberState, CodeKernelPanic: parse.KindPanic, CodeJHFPanicFixes: parse.KindVersion,
@@ -491,6 +515,9 @@ func TestBundleWalk(t *testing.T) {
 		CodeSyncOverloadDrops: parse.KindPstatCounter, CodeSyncDroppedByNet: parse.KindPstatCounter,
 	}
 	for _, f := range truth.Findings {
+		if f.Code == CodeFailover {
+			continue // syslog lines that support it (no format reads them); the CPView databases show it
+		}
 		for _, p := range f.Evidence {
 			if k, ok := kinds[p]; !ok || k != want[f.Code] {
 				t.Errorf("%s: %s is a %v record (found %v), want %v", f.Code, p, k, ok, want[f.Code])
