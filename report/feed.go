@@ -203,7 +203,7 @@ type Feed struct {
 	skipped []parse.Skipped
 	sites   siteEvidence
 
-	shardedChunks int // see ShardedChunks
+	shardedChunks int   // see ShardedChunks
 	cpviews       int   // CPView history databases read
 	cpviewSamples int64 // their samples, all tables together
 

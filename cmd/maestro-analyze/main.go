@@ -92,14 +92,14 @@ type Globals struct {
 type CLI struct {
 	Globals
 
-	Decode DecodeCmd `cmd:"" help:"Decode entries: fw tab -u/-f, kernel-debug sync lines, gconn rows."`
-	Owners OwnersCmd `cmd:"" help:"Where connection owners live across SGMs; what is about to expire."`
-	Storms StormsCmd `cmd:"" help:"Sync storms: message rate, REFRESH waves, syncstat, loss forecast."`
-	Triage TriageCmd `cmd:"" help:"Triage a support bundle: findings by severity, with evidence."`
-	Trace  TraceCmd  `cmd:"" help:"Follow one connection through every input: owner, holders, verdict."`
-	Mask   MaskCmd   `cmd:"" help:"Decode a sync_mask into SGMs per site (and sync sets)."`
-	CCL    CCLCmd    `cmd:"" name:"ccl" help:"Decode a CCL word, id or SGM; no value: the layout's CCL table."`
-	Filter FilterCmd `cmd:"" help:"Print the input lines of an owner, site, op, time window or connection (grep's exit statuses)."`
+	Decode   DecodeCmd   `cmd:"" help:"Decode entries: fw tab -u/-f, kernel-debug sync lines, gconn rows."`
+	Owners   OwnersCmd   `cmd:"" help:"Where connection owners live across SGMs; what is about to expire."`
+	Storms   StormsCmd   `cmd:"" help:"Sync storms: message rate, REFRESH waves, syncstat, loss forecast."`
+	Triage   TriageCmd   `cmd:"" help:"Triage a support bundle: findings by severity, with evidence."`
+	Trace    TraceCmd    `cmd:"" help:"Follow one connection through every input: owner, holders, verdict."`
+	Mask     MaskCmd     `cmd:"" help:"Decode a sync_mask into SGMs per site (and sync sets)."`
+	CCL      CCLCmd      `cmd:"" name:"ccl" help:"Decode a CCL word, id or SGM; no value: the layout's CCL table."`
+	Filter   FilterCmd   `cmd:"" help:"Print the input lines of an owner, site, op, time window or connection (grep's exit statuses)."`
 	Timeline TimelineCmd `cmd:"" help:"An incident's story across every SGM: CPView history, panics, waves, on one clock."`
 
 	Completion CompletionCmd `cmd:"" help:"Print a shell completion script: bash, zsh or fish."`

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-
 	"github.com/maestro-analyze/maestro-analyze/decode"
 	"github.com/maestro-analyze/maestro-analyze/report"
 )
