@@ -65,6 +65,7 @@ func (t *connTable) next(j uint64) uint64 {
 func (t *connTable) resize(size int) {
 	old := t.slots
 	t.slots = make([]connSlot, size)
+	adviseHuge(t.slots)
 	t.size = uint64(size)
 	for i := range old {
 		if s := &old[i]; s.flags&flagUsed != 0 {
