@@ -469,7 +469,9 @@ func (r *Reader) parseSync(b []byte, pos Pos) *SyntaxError {
 			return synErr(Pos{pos.Name, pos.Line, r.col(m)}, ErrHex, "sync_mask %q is not hex", clip(m[:end]))
 		}
 		rec.HasMask, rec.Mask = true, decode.SyncMask(v)
-		syncTail(rec, m[end:])
+		if r.valWords == 0 {
+			syncTail(rec, m[end:])
+		}
 	}
 	return nil
 }

@@ -244,7 +244,7 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 	rec.Key = Key{Dir: k[0], Tuple: decode.Tuple{Src: k[1], SPort: uint16(k[2]), Dst: k[3], DPort: uint16(k[4]), Proto: uint8(k[5])}}
 	rec.Vals = vals
 	rec.HasMask, rec.Mask = hasMask, decode.SyncMask(mask)
-	if hasMask {
+	if hasMask && r.valWords == 0 {
 		syncTail(rec, tail)
 	}
 	if fastBreak != nil {

@@ -143,8 +143,10 @@ func (r *Reader) SetPrefilter(keep func(line []byte) bool) { r.keep = keep }
 // a report that reads no further (the owner word is V13: n = 14). The other
 // words are counted, so a sync line whose vals(N) disagrees is still
 // rejected, but they are not checked: a line whose bad word lies past the
-// first n is accepted. Record.Vals then
-// holds at most n words. Call it before the first Scan.
+// first n is accepted. Record.Vals then holds at most n words, and a SET
+// line's refresh time, aggressive time and op_code are not read (they stay
+// -1): a report that reads only the first words reads none of those. Call
+// it before the first Scan.
 func (r *Reader) SetValueWords(n int) { r.valWords = max(n, 0) }
 
 // NewReader returns a Reader reading r; name is used in positions.
