@@ -135,7 +135,7 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 	}
 	b := body[op+2:]
 	const table = "connections ("
-	if !bytes.HasPrefix(b, []byte(table)) {
+	if !litPrefix(b, table) {
 		return false
 	}
 	j := len(table)
@@ -164,7 +164,7 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 	rec := &r.rec
 	vals := rec.Vals[:0]
 	rest := b[j:]
-	if bytes.HasPrefix(rest, []byte(" vals(")) {
+	if litPrefix(rest, " vals(") {
 		want, j, ok = fastCount(b, j+6)
 		if !ok {
 			return false
@@ -211,7 +211,7 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 	var mask uint32
 	var tail []byte // what follows the mask, see syncTail
 	hasMask := false
-	if bytes.HasPrefix(rest, []byte(" sync_mask=[")) {
+	if litPrefix(rest, " sync_mask=[") {
 		at := skipBlanks(rest, len(" sync_mask=["))
 		if at+1 < len(rest) && rest[at] == '0' && (rest[at+1] == 'x' || rest[at+1] == 'X') {
 			at += 2
@@ -266,7 +266,7 @@ func skipBlanks(b []byte, i int) int {
 // "fw_2"), or inst when it names none.
 func tagInstance(tag []byte, inst int) int {
 	for _, pre := range [...]string{"fw4_", "fw_"} {
-		if bytes.HasPrefix(tag, []byte(pre)) {
+		if litPrefix(tag, pre) {
 			if n, ok := decUint(tag[len(pre):]); ok {
 				inst = int(n)
 			}
@@ -274,3 +274,8 @@ func tagInstance(tag []byte, inst int) int {
 	}
 	return inst
 }
+
+// litPrefix reports whether b starts with the literal lit: the compiler
+// compares a constant of up to 16 bytes with a few loads, where
+// bytes.HasPrefix calls memequal.
+func litPrefix(b []byte, lit string) bool { return len(b) >= len(lit) && string(b[:len(lit)]) == lit }

@@ -65,8 +65,12 @@ func (lr *lineReader) next() ([]byte, bool) {
 	}
 	lr.line++
 	lr.raw = b
-	b = bytes.TrimSuffix(b, []byte{'\n'})
-	b = bytes.TrimSuffix(b, []byte{'\r'})
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		b = b[:n-1]
+	}
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		b = b[:n-1]
+	}
 	if lr.line == 1 && !lr.noBOM && bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) {
 		b, lr.raw = b[3:], lr.raw[3:]
 	}
