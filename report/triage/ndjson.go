@@ -8,13 +8,14 @@ import (
 
 // WriteNDJSON writes the triage as NDJSON (see docs/json.md): a "summary"
 // line (the JSON document less its lists and sub-reports), one "finding"
-// per finding (most serious first), one "member" per SGM found, one
+// per finding (most serious first), one "event" per timeline event (as
+// timeline --format ndjson writes them), one "member" per SGM found, one
 // "outside_layout" per SGM outside the layout, one "file" per inventory
 // row, the owners and storms reports as one "owners" and one "storms"
 // line, and the line accounting as "inputs".
 func WriteNDJSON(w io.Writer, r *Report) error {
 	nd := report.NewNDJSON(w)
-	if err := nd.Object("summary", r, "findings", "members", "outside_layout", "files", "owners", "storms", "inputs"); err != nil {
+	if err := nd.Object("summary", r, "findings", "timeline", "members", "outside_layout", "files", "owners", "storms", "inputs"); err != nil {
 		return err
 	}
 	for _, l := range []struct {
@@ -23,6 +24,7 @@ func WriteNDJSON(w io.Writer, r *Report) error {
 		n    int
 	}{
 		{"finding", func(i int) any { return &r.Findings[i] }, len(r.Findings)},
+		{"event", func(i int) any { return &r.Timeline[i] }, len(r.Timeline)},
 		{"member", func(i int) any { return &r.Members[i] }, len(r.Members)},
 		{"outside_layout", func(i int) any { return &r.OutsideLayout[i] }, len(r.OutsideLayout)},
 		{"file", func(i int) any { return &r.Files[i] }, len(r.Files)},
