@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strconv"
-	"time"
 
 	"github.com/maestro-analyze/maestro-analyze/decode"
 	"github.com/maestro-analyze/maestro-analyze/report"
@@ -14,21 +12,20 @@ import (
 
 // TimelineCmd tells one chronological story of an incident across every SGM.
 type TimelineCmd struct {
-	Files []string `arg:"" optional:"" help:"CPView history databases (found by content), syslog copies, cpinfo files, kernel-debug captures, folders, bundles; FILE@1_03 names the SGM; none or '-' reads stdin."`
-	From  string   `name:"from" placeholder:"TIME" help:"Only events at or after TIME: epoch seconds or RFC 3339 (2025-09-30T02:00:00Z)."`
-	To    string   `name:"to" placeholder:"TIME" help:"Only events at or before TIME: epoch seconds or RFC 3339."`
-	SGM   string   `name:"sgm" placeholder:"SGM" help:"Only the events of this SGM (1_03)."`
+	Files []string  `arg:"" optional:"" help:"CPView history databases (found by content), syslog copies, cpinfo files, kernel-debug captures, folders, bundles; FILE@1_03 names the SGM; none or '-' reads stdin."`
+	From  *timeFlag `name:"from" placeholder:"TIME" help:"Only events at or after TIME: epoch seconds or RFC 3339 (2025-09-30T02:00:00Z)."`
+	To    *timeFlag `name:"to" placeholder:"TIME" help:"Only events at or before TIME: epoch seconds or RFC 3339."`
+	SGM   string    `name:"sgm" placeholder:"SGM" help:"Only the events of this SGM (1_03)."`
 }
 
 // Run reads every input in one pass and prints the timeline.
 func (c *TimelineCmd) Run(g *Globals, stdio *IO) error {
 	var opt timeline.Options
-	var err error
-	if opt.From, err = parseTime("--from", c.From); err != nil {
-		return err
+	if c.From != nil {
+		opt.From = &c.From.unix
 	}
-	if opt.To, err = parseTime("--to", c.To); err != nil {
-		return err
+	if c.To != nil {
+		opt.To = &c.To.unix
 	}
 	if c.SGM != "" {
 		s, err := decode.ParseSGM(c.SGM)
@@ -58,20 +55,4 @@ func (c *TimelineCmd) Run(g *Globals, stdio *IO) error {
 		return timeline.WriteCSV(stdio.Out, r)
 	}
 	return timeline.WriteTable(stdio.Out, r, g.paletteFor(c.Files))
-}
-
-// parseTime reads a --from or --to value: epoch seconds or RFC 3339.
-func parseTime(name, v string) (*int64, error) {
-	if v == "" {
-		return nil, nil
-	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		return &n, nil
-	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return nil, &report.UsageError{Err: fmt.Errorf("%s %q: want epoch seconds or RFC 3339 (2025-09-30T02:00:00Z)", name, v)}
-	}
-	n := t.Unix()
-	return &n, nil
 }
