@@ -60,7 +60,16 @@ func WriteTable(w io.Writer, r *Report, p report.Palette) error {
 			if strings.HasPrefix(e, "and ") && strings.HasSuffix(e, " more") {
 				fmt.Fprintf(w, "    %s\n", e)
 			} else {
-				fmt.Fprintln(w, p.Wrap("    at "+p.RelAll(e), "       "))
+				// The position stays on the line of its "at", shortened in
+				// the middle when it is longer than that line.
+				pos, rest, _ := strings.Cut(p.RelAll(e), " ")
+				if room := p.Width - len("    at ") - 3; p.Width > 0 && room >= 20 { // Wrap gives a first line the room of the next
+					pos = report.Shorten(pos, room)
+				}
+				if rest != "" {
+					pos += " " + rest
+				}
+				fmt.Fprintln(w, p.Wrap("    at "+pos, "       "))
 			}
 		}
 	}
