@@ -24,10 +24,23 @@ func benchInput(line func(i int) string) []byte {
 
 func benchRead(b *testing.B, data []byte) {
 	b.Helper()
+	b.Run("fast", func(b *testing.B) { benchReadWith(b, data, true, 0) })
+	b.Run("full", func(b *testing.B) { benchReadWith(b, data, false, 0) })
+	// As storms and owners read: value words up to the owner.
+	b.Run("fast-14words", func(b *testing.B) { benchReadWith(b, data, true, 14) })
+	b.Run("full-14words", func(b *testing.B) { benchReadWith(b, data, false, 14) })
+}
+
+// benchReadWith reads data with the fast paths on or off, decoding words
+// value words (0: all).
+func benchReadWith(b *testing.B, data []byte, fast bool, words int) {
+	b.Helper()
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
 		r := NewReader(bytes.NewReader(data), "bench")
+		r.SetFastPaths(fast)
+		r.SetValueWords(words)
 		for r.Scan() {
 			if _, err := r.Record(); err != nil {
 				b.Fatal(err)

@@ -15,14 +15,6 @@ import (
 // and without must give the same records, every field, the same
 // rejections and the same accounting.
 
-// withFast sets the fast paths for the rest of the test.
-func withFast(tb testing.TB, on bool) {
-	tb.Helper()
-	old := fastPaths
-	fastPaths = on
-	tb.Cleanup(func() { fastPaths = old })
-}
-
 // fullTranscript is every field of every record, each rejection, and the
 // accounting, as Pipe hands them out of r.
 func fullTranscript(sb *strings.Builder, r *Reader) error {
@@ -50,11 +42,9 @@ func fullTranscript(sb *strings.Builder, r *Reader) error {
 func fastDiff(tb testing.TB, data []byte, valWords int) string {
 	tb.Helper()
 	read := func(on bool) string {
-		old := fastPaths
-		fastPaths = on
-		defer func() { fastPaths = old }()
 		var sb strings.Builder
 		r := NewReader(bytes.NewReader(data), "in.txt")
+		r.SetFastPaths(on)
 		r.SetValueWords(valWords)
 		if err := fullTranscript(&sb, r); err != nil {
 			fmt.Fprintf(&sb, "error %v\n", err)
@@ -72,9 +62,9 @@ func fastDiff(tb testing.TB, data []byte, valWords int) string {
 // commands do.
 func walkTranscript(t *testing.T, path string, on bool) string {
 	t.Helper()
-	withFast(t, on)
 	var sb strings.Builder
 	_, err := Walk([]string{path}, nil, Limits{}, func(src Source, r *Reader) error {
+		r.SetFastPaths(on)
 		fmt.Fprintf(&sb, "input %s\n", src.Name)
 		return fullTranscript(&sb, r)
 	})

@@ -97,9 +97,14 @@ func (r *Reader) parseFwTab(t []byte, pos Pos, inst, lines int) *SyntaxError {
 		rest = nil
 	}
 	var off int
-	var ok bool
-	if rec.Vals, _, off, ok = hexPrefix(valSeg, rec.Vals, r.valWords); !ok {
-		return r.hexErr(valSeg, off, pos, "value")
+	ok := false
+	if r.fast { // the fixed stride of a dump's words, else the general read
+		rec.Vals, _, ok = hexPrefix8(valSeg, rec.Vals, r.valWords)
+	}
+	if !ok {
+		if rec.Vals, _, off, ok = hexPrefix(valSeg, rec.Vals, r.valWords); !ok {
+			return r.hexErr(valSeg, off, pos, "value")
+		}
 	}
 	// Extra segments, then the expiry in the last one.
 	for len(rest) > 0 {

@@ -21,10 +21,6 @@ import (
 // same record or the rejection. The differential tests (kdebug_fast_test.go)
 // and FuzzFastSync hold the two to that.
 
-// fastPaths turns the fast paths on; the differential tests and the
-// --full-parse switch turn them off (see SetFastPaths).
-var fastPaths = true
-
 // fastBreak, set by a test, alters what the fast paths fill in: the
 // differential tests must then fail.
 var fastBreak func(*Record)
@@ -34,10 +30,11 @@ var fastBreak func(*Record)
 // stack.
 var fastBreakWord func(i int, w uint32) uint32
 
-// SetFastPaths turns the single-pass readers of the hot formats on or off
-// for every Reader made from then on. Off, every line goes through the full
-// parser: slower, and the same records (the differential tests prove it).
-func SetFastPaths(on bool) { fastPaths = on }
+// SetFastPaths turns the single-pass readers of the hot formats on (the
+// default) or off; the chunk Readers of a big file follow. Off, every line
+// goes through the full parser: slower, and the same records (the
+// differential tests prove it). Call it before the first Scan.
+func (r *Reader) SetFastPaths(on bool) { r.fast = on }
 
 // hexDigit maps a byte to its value as a hex digit, or to 0xff.
 var hexDigit = func() (t [256]byte) {

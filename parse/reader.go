@@ -151,7 +151,7 @@ func (r *Reader) SetValueWords(n int) { r.valWords = max(n, 0) }
 
 // NewReader returns a Reader reading r; name is used in positions.
 func NewReader(r io.Reader, name string) *Reader {
-	return &Reader{lr: newLineReader(r, DefaultMaxLineLen), name: name, cols: defaultGconnColumns, fast: fastPaths}
+	return &Reader{lr: newLineReader(r, DefaultMaxLineLen), name: name, cols: defaultGconnColumns, fast: true}
 }
 
 // SetMaxLineLen sets the longest line kept; call it before the first Scan.

@@ -6,7 +6,7 @@ import (
 )
 
 // TestSyncTail: the numbers after the mask of the seed's SET lines
-// (/work/shared/domain seed, verbatim) are read; a line without them
+// (the seed article, verbatim) are read; a line without them
 // leaves -1.
 func TestSyncTail(t *testing.T) {
 	tests := []struct {

@@ -202,11 +202,6 @@ func words8(b []byte, dst []uint32, n int) ([]uint32, int) {
 // list that ends in a comma is an error there. words is the number of
 // words in b.
 func hexPrefix(b []byte, dst []uint32, n int) (vals []uint32, words, off int, ok bool) {
-	if fastPaths {
-		if vals, words, ok := hexPrefix8(b, dst, n); ok {
-			return vals, words, 0, true
-		}
-	}
 	cut := len(b)
 	if n > 0 {
 		k := 0

@@ -168,9 +168,10 @@ type FeedOptions struct {
 	// instead of ignoring them: for decode, whose user asked to have each
 	// line decoded. See [parse.Reader.SetRejectUnrecognized].
 	RejectUnrecognized bool
-	// Serial hands every record to the analyses' Add on the feed's
-	// goroutine, never to shards (see Sharder): the reference the
-	// sharded reading is checked against.
+	// Serial reads every line with the full parser (no fast paths) and
+	// hands every record to the analyses' Add on the feed's goroutine,
+	// never to shards (see Sharder): the reference the fast and sharded
+	// reading is checked against (--full-parse).
 	Serial bool
 	// MaxInputs bounds the table of inputs (see [Feed.Inputs]) across all
 	// arguments; 0 means DefaultMaxInputs. The inputs beyond it are read
@@ -347,6 +348,9 @@ func (f *Feed) Read(src parse.Source, r *parse.Reader) error {
 	}
 	if f.opt.RejectUnrecognized {
 		r.SetRejectUnrecognized(true)
+	}
+	if f.opt.Serial {
+		r.SetFastPaths(false)
 	}
 	if f.opt.KeepRaw {
 		r.SetKeepRaw(true)

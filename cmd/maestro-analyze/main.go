@@ -261,7 +261,6 @@ func formatVersion(v string, bi *debug.BuildInfo) string {
 // AfterApply checks what depends on more than one flag (the site states
 // against the layout) and builds the context every command shares, once.
 func (g *Globals) AfterApply(stdio *IO) error {
-	parse.SetFastPaths(!g.FullParse)
 	st, err := decode.ParseSiteStates(g.Sites.text, g.Layout.Layout)
 	if err != nil {
 		return fmt.Errorf("--sites: %w", err)
