@@ -38,14 +38,20 @@ func fullTranscript(sb *strings.Builder, r *Reader) error {
 	return err
 }
 
+// wordModes are the value words the differential tests read: all, as
+// storms and owners read (the owner word alone: 14 words, the first 13
+// counted, not decoded), the first 14 decoded, and few.
+var wordModes = []struct{ n, skip int }{{0, 0}, {14, 13}, {14, 0}, {3, 0}, {3, 2}}
+
 // fastDiff reads data both ways and returns the first difference, or "".
-func fastDiff(tb testing.TB, data []byte, valWords int) string {
+func fastDiff(tb testing.TB, data []byte, valWords, skip int) string {
 	tb.Helper()
 	read := func(on bool) string {
 		var sb strings.Builder
 		r := NewReader(bytes.NewReader(data), "in.txt")
 		r.SetFastPaths(on)
 		r.SetValueWords(valWords)
+		r.SetSkipWords(skip)
 		if err := fullTranscript(&sb, r); err != nil {
 			fmt.Fprintf(&sb, "error %v\n", err)
 		}
@@ -135,9 +141,9 @@ func TestFastMatchesFullSim(t *testing.T) {
 		if !bytes.Contains(data, []byte("SET: connections")) || !bytes.Contains(data, []byte("> -> <")) {
 			t.Fatalf("%s: no SET line or no link line in the simulated inputs", name)
 		}
-		for _, words := range []int{0, 14, 3} {
-			if d := fastDiff(t, data, words); d != "" {
-				t.Errorf("%s, %d value words: the fast path differs from the full parser\n%s", name, words, d)
+		for _, w := range wordModes {
+			if d := fastDiff(t, data, w.n, w.skip); d != "" {
+				t.Errorf("%s, %+v value words: the fast path differs from the full parser\n%s", name, w, d)
 			}
 		}
 	}
@@ -212,25 +218,31 @@ var fwtabVariants = []string{
 
 func TestFastMatchesFullVariants(t *testing.T) {
 	for i, line := range fwtabVariants {
-		for _, words := range []int{0, 14, 3} {
-			if d := fastDiff(t, []byte(line+"\n"), words); d != "" {
-				t.Errorf("fw tab variant %d, %d value words: %s\n%s", i, words, line, d)
+		for _, w := range wordModes {
+			if d := fastDiff(t, []byte(line+"\n"), w.n, w.skip); d != "" {
+				t.Errorf("fw tab variant %d, %+v value words: %s\n%s", i, w, line, d)
 			}
 		}
 	}
 	for i, line := range syncVariants {
-		for _, words := range []int{0, 14} {
-			if d := fastDiff(t, []byte(line+"\n"), words); d != "" {
-				t.Errorf("variant %d, %d value words: %s\n%s", i, words, line, d)
+		for _, w := range wordModes {
+			if d := fastDiff(t, []byte(line+"\n"), w.n, w.skip); d != "" {
+				t.Errorf("variant %d, %+v value words: %s\n%s", i, w, line, d)
 			}
 		}
 	}
 	// The fast path does take the common shape (else the test proves
 	// nothing about it).
-	r := NewReader(strings.NewReader(syncVariants[0]), "in.txt")
-	r.SetValueWords(14)
-	if !r.fastSync([]byte(syncVariants[0]), Pos{}) {
-		t.Fatal("the fast path refuses the common SET line")
+	for _, skip := range []int{0, 13} {
+		r := NewReader(strings.NewReader(syncVariants[0]), "in.txt")
+		r.SetValueWords(14)
+		r.SetSkipWords(skip)
+		if !r.fastSync([]byte(syncVariants[0]), Pos{}) {
+			t.Fatalf("the fast path refuses the common SET line (%d words skipped)", skip)
+		}
+		if rec, _ := r.Record(); rec == nil || rec.Skipped != skip {
+			t.Fatalf("the common SET line read with %d words skipped: %+v", skip, rec)
+		}
 	}
 }
 
@@ -247,9 +259,10 @@ func TestFastDiffCatches(t *testing.T) {
 		"mask":     func(rec *Record) { rec.Mask ^= 1 << 20 },
 		"stamp":    func(rec *Record) { rec.Time++ },
 		"instance": func(rec *Record) { rec.Instance = -1 },
+		"skipped":  func(rec *Record) { rec.Skipped-- },
 	} {
 		fastBreak = breakIt
-		d := fastDiff(t, data, 14)
+		d := fastDiff(t, data, 14, 13)
 		fastBreak = nil
 		if d == "" {
 			t.Errorf("breaking the %s in the fast path went unseen", name)
@@ -257,25 +270,35 @@ func TestFastDiffCatches(t *testing.T) {
 	}
 	// And the fixed-stride words of fw tab dumps.
 	dump := simDump(t, func() sim.Config { c := sim.DefaultConfig(); c.Conns = 200; return c }())
-	for name, breakIt := range map[string]func(int, uint32) uint32{
-		"word 13": func(i int, w uint32) uint32 {
+	for _, c := range []struct {
+		name    string
+		skip    int
+		breakIt func(int, uint32) uint32
+	}{
+		{"word 13", 0, func(i int, w uint32) uint32 {
 			if i == 13 {
 				w++
 			}
 			return w
-		},
-		"first word": func(i int, w uint32) uint32 {
+		}},
+		{"word 13, the words before it counted", 13, func(i int, w uint32) uint32 {
+			if i == 13 {
+				w++
+			}
+			return w
+		}},
+		{"first word", 0, func(i int, w uint32) uint32 {
 			if i == 0 {
 				w ^= 1 << 31
 			}
 			return w
-		},
+		}},
 	} {
-		fastBreakWord = breakIt
-		d := fastDiff(t, dump, 14)
+		fastBreakWord = c.breakIt
+		d := fastDiff(t, dump, 14, c.skip)
 		fastBreakWord = nil
 		if d == "" {
-			t.Errorf("breaking the %s in the fast path went unseen", name)
+			t.Errorf("breaking the %s in the fast path went unseen", c.name)
 		}
 	}
 }
@@ -289,9 +312,9 @@ func FuzzFast(f *testing.F) {
 		if len(line) > 4096 {
 			return
 		}
-		for _, words := range []int{0, 14} {
-			if d := fastDiff(t, line, words); d != "" {
-				t.Fatalf("%d value words: %q\n%s", words, line, d)
+		for _, w := range wordModes {
+			if d := fastDiff(t, line, w.n, w.skip); d != "" {
+				t.Fatalf("%+v value words: %q\n%s", w, line, d)
 			}
 		}
 	})

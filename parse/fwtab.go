@@ -99,13 +99,14 @@ func (r *Reader) parseFwTab(t []byte, pos Pos, inst, lines int) *SyntaxError {
 	var off int
 	ok := false
 	if r.fast { // the fixed stride of a dump's words, else the general read
-		rec.Vals, _, ok = hexPrefix8(valSeg, rec.Vals, r.valWords)
+		rec.Vals, _, ok = hexPrefix8(valSeg, rec.Vals, r.skipCount(), r.valWords)
 	}
 	if !ok {
-		if rec.Vals, _, off, ok = hexPrefix(valSeg, rec.Vals, r.valWords); !ok {
+		if rec.Vals, _, off, ok = hexPrefix(valSeg, rec.Vals, r.skipCount(), r.valWords); !ok {
 			return r.hexErr(valSeg, off, pos, "value")
 		}
 	}
+	r.skipped(rec)
 	// Extra segments, then the expiry in the last one.
 	for len(rest) > 0 {
 		seg := rest

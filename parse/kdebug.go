@@ -443,7 +443,7 @@ func (r *Reader) parseSync(b []byte, pos Pos) *SyntaxError {
 		}
 	}
 	var keys [8]uint32
-	ks, e := r.countedList(b, "keys(", keys[:0], 0, pos)
+	ks, e := r.countedList(b, "keys(", keys[:0], 0, 0, pos)
 	if e != nil {
 		return e
 	}
@@ -453,9 +453,10 @@ func (r *Reader) parseSync(b []byte, pos Pos) *SyntaxError {
 		}
 		rec.HasKey = true
 	}
-	if rec.Vals, e = r.countedList(b, "vals(", rec.Vals, r.valWords, pos); e != nil {
+	if rec.Vals, e = r.countedList(b, "vals(", rec.Vals, r.skipCount(), r.valWords, pos); e != nil {
 		return e
 	}
+	r.skipped(rec)
 	if i := bytes.Index(b, []byte("sync_mask=[")); i >= 0 {
 		m := b[i+len("sync_mask=["):]
 		end := bytes.IndexByte(m, ']')
@@ -477,9 +478,9 @@ func (r *Reader) parseSync(b []byte, pos Pos) *SyntaxError {
 }
 
 // countedList parses `name(n)=<w,w,...>` anywhere in b and checks that n
-// words are present; it decodes the first `first` of them (0: all, see
-// hexPrefix). A missing list returns dst empty and no error.
-func (r *Reader) countedList(b []byte, name string, dst []uint32, first int, pos Pos) ([]uint32, *SyntaxError) {
+// words are present; it decodes words skip to first-1 of them (first 0:
+// all, see hexPrefix). A missing list returns dst empty and no error.
+func (r *Reader) countedList(b []byte, name string, dst []uint32, skip, first int, pos Pos) ([]uint32, *SyntaxError) {
 	dst = dst[:0]
 	i := bytes.Index(b, []byte(name))
 	if i < 0 {
@@ -508,7 +509,7 @@ func (r *Reader) countedList(b []byte, name string, dst []uint32, first int, pos
 	words := 0
 	if len(trimSpace(list)) > 0 {
 		var off int
-		if dst, words, off, ok = hexPrefix(list, dst, first); !ok {
+		if dst, words, off, ok = hexPrefix(list, dst, skip, first); !ok {
 			return dst, r.hexErr(list, off, pos, label)
 		}
 	}

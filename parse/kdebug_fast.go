@@ -67,6 +67,16 @@ func fastHexWord(b []byte, i int) (v uint32, j int, ok bool) {
 	return v, j, n > 0 && n <= 8
 }
 
+// skipCount is how many value words the Reader counts without decoding
+// them (see SetSkipWords).
+func (r *Reader) skipCount() int {
+	m := min(r.skipWords, len(zeroWords))
+	if r.valWords > 0 {
+		m = min(m, r.valWords-1)
+	}
+	return m
+}
+
 // fastCount reads a decimal count at b[i:] up to ")=<" and returns it and
 // the index past the '<'.
 func fastCount(b []byte, i int) (n uint32, j int, ok bool) {
@@ -167,6 +177,22 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 			return false
 		}
 		words := uint32(0)
+		if m := r.skipCount(); m > 0 {
+			// The first m words are counted, not checked (as hexPrefix
+			// does): the list up to its '>' may hold no '[' (the full
+			// parser would take a sync_mask there) and must reach an m-th
+			// comma, else the full parser judges the line.
+			end := bytes.IndexByte(b[j:], '>')
+			if end < 0 || bytes.IndexByte(b[j:j+end], '[') >= 0 {
+				return false
+			}
+			c := nthComma(b[j:j+end], m)
+			if c < 0 {
+				return false
+			}
+			vals = append(vals, zeroWords[:m]...)
+			words, j = uint32(m), j+c+1
+		}
 		for {
 			var v uint32
 			if v, j, ok = fastHexWord(b, j); !ok || j >= len(b) {
@@ -239,7 +265,7 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 	rec.Table, rec.TableID = "connections", id
 	rec.HasKey = true
 	rec.Key = Key{Dir: k[0], Tuple: decode.Tuple{Src: k[1], SPort: uint16(k[2]), Dst: k[3], DPort: uint16(k[4]), Proto: uint8(k[5])}}
-	rec.Vals = vals
+	rec.Vals, rec.Skipped = vals, min(r.skipCount(), len(vals))
 	rec.HasMask, rec.Mask = hasMask, decode.SyncMask(mask)
 	if hasMask && r.valWords == 0 {
 		syncTail(rec, tail)

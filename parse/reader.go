@@ -63,7 +63,8 @@ type Reader struct {
 
 	split *splitSource // the plain file behind the Reader, see pipeSplit
 
-	valWords int // value words decoded, 0 for all; see SetValueWords
+	valWords  int // value words decoded, 0 for all; see SetValueWords
+	skipWords int // of those, the first ones checked, not decoded; see SetSkipWords
 
 	// cpinfo structure: a rule line opens a title, the title's closing rule
 	// ends it. prevRule is the rule that opened the current line's title.
@@ -148,6 +149,21 @@ func (r *Reader) SetPrefilter(keep func(line []byte) bool) { r.keep = keep }
 // -1): a report that reads only the first words reads none of those. Call
 // it before the first Scan.
 func (r *Reader) SetValueWords(n int) { r.valWords = max(n, 0) }
+
+// SetSkipWords makes the Reader count the first m value words of fw tab -u
+// entries and kernel-debug sync lines without decoding or checking them,
+// as it does the words past those SetValueWords asks for, for a report that
+// reads none of them (the owner word alone: m = 13): Record.Vals[:m] read
+// 0, and Record.Skipped says so. A line whose vals(N) disagrees is still
+// rejected; a bad word among the first m is not. m is at most 32, and less
+// than the words SetValueWords decodes. Call it before the first Scan.
+func (r *Reader) SetSkipWords(m int) { r.skipWords = max(m, 0) }
+
+// skipped says in rec how many of its value words were counted, not
+// decoded (see SetSkipWords).
+func (r *Reader) skipped(rec *Record) {
+	rec.Skipped = min(r.skipCount(), len(rec.Vals))
+}
 
 // NewReader returns a Reader reading r; name is used in positions.
 func NewReader(r io.Reader, name string) *Reader {

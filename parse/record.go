@@ -80,7 +80,10 @@ type Record struct {
 	// fwtab-f, the words its named fields give (see Known).
 	Vals  []uint32
 	Known uint32 // fwtab-f: bit i set when Vals[i] was given; else all of len(Vals)
-	Extra []uint32
+	// Skipped: the first Skipped words of Vals were checked, not decoded,
+	// and read 0 (see Reader.SetSkipWords); Word reports them absent.
+	Skipped int
+	Extra   []uint32
 
 	HasExpiry bool
 	Expiry    decode.Expiry
@@ -160,7 +163,7 @@ func (r *Record) Owner() (uint32, bool) {
 
 // Word returns value word i when the record carries it.
 func (r *Record) Word(i int) (uint32, bool) {
-	if i < 0 || i >= len(r.Vals) {
+	if i < r.Skipped || i >= len(r.Vals) {
 		return 0, false
 	}
 	if r.Kind == KindFwTabF && r.Known&(1<<uint(i)) == 0 {

@@ -76,7 +76,7 @@ func newChunkReader(head *Reader, c *chunk, br *bufio.Reader) *Reader {
 	rd := NewReader(br, head.name)
 	rd.fast = head.fast
 	rd.lr.max = head.lr.max
-	rd.valWords = head.valWords
+	rd.valWords, rd.skipWords = head.valWords, head.skipWords
 	rd.rejectUnknown = head.rejectUnknown
 	rd.keepRaw = head.keepRaw
 	if c.off > 0 {

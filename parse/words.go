@@ -1,6 +1,10 @@
 package parse
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
 
 // Hand-written number parsing on byte slices: the hot paths parse millions
 // of words and must not allocate.
@@ -112,8 +116,10 @@ const (
 // hexList parses comma-separated hex words ("0001c001, 40044080" or
 // "1c001,40044080") into dst[:0], in one pass over b. On a bad word it
 // returns the byte offset of that word within b and false.
-func hexList(b []byte, dst []uint32) ([]uint32, int, bool) {
-	dst = dst[:0]
+func hexList(b []byte, dst []uint32) ([]uint32, int, bool) { return hexListAppend(b, dst[:0]) }
+
+// hexListAppend is hexList appending to dst.
+func hexListAppend(b []byte, dst []uint32) ([]uint32, int, bool) {
 	var v uint32
 	digits := 0 // digits in the current word
 	start := 0  // offset of the current word's first non-space byte
@@ -196,12 +202,30 @@ func words8(b []byte, dst []uint32, n int) ([]uint32, int) {
 	return dst, end
 }
 
-// hexPrefix is hexList for a reader that needs only the first n words
-// (n <= 0: all of them): it decodes those and counts the others (one
-// vectorized count of commas) without decoding or checking them; only a
-// list that ends in a comma is an error there. words is the number of
-// words in b.
-func hexPrefix(b []byte, dst []uint32, n int) (vals []uint32, words, off int, ok bool) {
+// hexPrefix is hexList for a reader that needs only words skip to n-1 (n <=
+// 0: to the last): it decodes those, and counts the others (vectorized
+// counts of commas) without decoding or checking them; the first skip read
+// 0 in vals. Only a list that ends in a comma is an error there. words is
+// the number of words in b.
+func hexPrefix(b []byte, dst []uint32, skip, n int) (vals []uint32, words, off int, ok bool) {
+	dst, base := dst[:0], 0
+	if skip = min(skip, len(zeroWords)); n > 0 {
+		skip = min(skip, n-1)
+	}
+	if skip > 0 {
+		c := nthComma(b, skip)
+		if c < 0 { // skip words or fewer: none is decoded
+			words = 1 + bytes.Count(b, []byte{','})
+			if t := trimSpace(b); len(t) == 0 || t[len(t)-1] == ',' {
+				return dst, words, len(b) - len(t), false
+			}
+			return append(dst, zeroWords[:min(words, skip)]...), words, 0, true
+		}
+		dst, base, b = append(dst, zeroWords[:skip]...), c+1, b[c+1:]
+		if n > 0 {
+			n -= skip
+		}
+	}
 	cut := len(b)
 	if n > 0 {
 		k := 0
@@ -214,15 +238,57 @@ func hexPrefix(b []byte, dst []uint32, n int) (vals []uint32, words, off int, ok
 			}
 		}
 	}
-	if vals, off, ok = hexList(b[:cut], dst); !ok || cut == len(b) {
-		return vals, len(vals), off, ok
+	if vals, off, ok = hexListAppend(b[:cut], dst); !ok || cut == len(b) {
+		return vals, len(vals), base + off, ok
 	}
 	rest := b[cut+1:]
 	words = len(vals) + 1 + bytes.Count(rest, []byte{','})
 	if t := trimSpace(rest); len(t) == 0 || t[len(t)-1] == ',' {
-		return vals, words, len(b) - len(t), false
+		return vals, words, base + len(b) - len(t), false
 	}
 	return vals, words, 0, true
+}
+
+// zeroWords are the value words a reader counts without decoding them.
+var zeroWords [32]uint32
+
+// SWAR (SIMD within a register) constants: a byte of 0x01, of 0x80.
+const (
+	swarLo = 0x0101010101010101
+	swarHi = 0x8080808080808080
+)
+
+// bytesEq8 returns the 8 bytes of x with 0x80 in each byte equal to c, 0 in
+// the others (no byte borrows from its neighbour).
+func bytesEq8(x uint64, c byte) uint64 {
+	const lo7 = 0x7f7f7f7f7f7f7f7f
+	z := x ^ uint64(c)*swarLo
+	return ^((z&lo7 + lo7) | z | lo7)
+}
+
+// nthComma returns the index of the m-th ',' of b (m >= 1), or -1 when b
+// has fewer: 8 bytes at a time, a count of the commas in each.
+func nthComma(b []byte, m int) int {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		c := bytesEq8(binary.LittleEndian.Uint64(b[i:]), ',')
+		n := bits.OnesCount64(c)
+		if n >= m {
+			for range m - 1 {
+				c &= c - 1
+			}
+			return i + bits.TrailingZeros64(c)>>3
+		}
+		m -= n
+	}
+	for ; i < len(b); i++ {
+		if b[i] == ',' {
+			if m--; m == 0 {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 // hex8 parses exactly 8 hex digits.
@@ -240,12 +306,20 @@ func hex8(b []byte) (uint32, bool) {
 // isDigit reports whether c is an ASCII digit.
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-// hexPrefix8 is hexPrefix when b has the fixed shape of words8, or false
-// (and the general parse decides).
-func hexPrefix8(b []byte, dst []uint32, n int) (vals []uint32, words int, ok bool) {
-	vals, end := words8(b, dst[:0], n)
+// hexPrefix8 is hexPrefix when b has the fixed shape of words8 past the
+// skip words it counts, or false (and the general parse decides).
+func hexPrefix8(b []byte, dst []uint32, skip, n int) (vals []uint32, words int, ok bool) {
+	dst = dst[:0]
+	if skip > 0 {
+		c := nthComma(b, skip)
+		if c < 0 {
+			return dst, 0, false
+		}
+		dst, b = append(dst, zeroWords[:skip]...), b[c+1:]
+	}
+	vals, end := words8(b, dst, n)
 	switch {
-	case len(vals) == 0:
+	case len(vals) == skip:
 		return dst[:0], 0, false
 	case n > 0 && len(vals) == n && end < len(b) && b[end] == ',':
 		rest := b[end+1:]

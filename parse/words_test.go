@@ -60,7 +60,7 @@ func FuzzHexPrefix(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string, n uint8) {
 		full, _, fok := hexList([]byte(s), nil)
-		got, words, _, ok := hexPrefix([]byte(s), nil, int(n))
+		got, words, _, ok := hexPrefix([]byte(s), nil, 0, int(n))
 		if n == 0 {
 			if ok != fok || !slicesEqual(got, full) || (ok && words != len(full)) {
 				t.Fatalf("hexPrefix(%q, 0) = %v %d %v, hexList %v %v", s, got, words, ok, full, fok)
@@ -99,22 +99,32 @@ func TestSetValueWords(t *testing.T) {
 	sync := "@;500069;[vs_0];[tid_2];[fw4_2];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(%d)=<" + vals + "> sync_mask=[0x0002800b];"
 	entry := "<00000000, ac103d42, 000047df, ac103d02, 000000b3, 00000006; 0001c001, 40044080, 00000022, 0000000b, 00000000, 68daeedb, 00000000, 9fb2ce04, 07928306, 00000033, ffffffff, ffffffff, ffffffff, 02000000, %s, 00000000; 00000001 ; 3394/3618>"
 	cases := []struct {
-		line       string
-		all, first string // "ok" or the rejection reason, reading all words and the first 14
+		line              string
+		all, first, owner string // "ok" or the rejection reason, reading all words, the first 14, V13 alone
 	}{
-		{fmt.Sprintf(sync, 18, "340"), "ok", "ok"},
-		{fmt.Sprintf(sync, 18, "xyz"), ErrHex.Error(), "ok"},                                                        // bad word past V13: not checked
-		{fmt.Sprintf(sync, 19, "340"), ErrCount.Error(), ErrCount.Error()},                                          // still counted
-		{fmt.Sprintf(sync, 18, ""), ErrHex.Error(), "ok"},                                                           // an empty word past V13: not checked
-		{strings.Replace(fmt.Sprintf(sync, 19, "340"), ",0> sync", ",0,> sync", 1), ErrHex.Error(), ErrHex.Error()}, // a list ending in a comma
-		{strings.Replace(fmt.Sprintf(sync, 18, "340"), "c72f5ee5", "c72f5eeg", 1), ErrHex.Error(), ErrHex.Error()},
-		{fmt.Sprintf(entry, "000f9280"), "ok", "ok"},
-		{fmt.Sprintf(entry, "000f928x"), ErrHex.Error(), "ok"},
+		{fmt.Sprintf(sync, 18, "340"), "ok", "ok", "ok"},
+		{fmt.Sprintf(sync, 18, "xyz"), ErrHex.Error(), "ok", "ok"},                                                                   // bad word past V13: not checked
+		{fmt.Sprintf(sync, 19, "340"), ErrCount.Error(), ErrCount.Error(), ErrCount.Error()},                                         // still counted
+		{fmt.Sprintf(sync, 18, ""), ErrHex.Error(), "ok", "ok"},                                                                      // an empty word past V13: not checked
+		{strings.Replace(fmt.Sprintf(sync, 19, "340"), ",0> sync", ",0,> sync", 1), ErrHex.Error(), ErrHex.Error(), ErrHex.Error()}, // a list ending in a comma
+		{strings.Replace(fmt.Sprintf(sync, 18, "340"), "c72f5ee5", "c72f5eeg", 1), ErrHex.Error(), ErrHex.Error(), "ok"},             // bad word before V13: counted alone, not checked
+		{strings.Replace(fmt.Sprintf(sync, 18, "340"), "2000800", "200080g", 1), ErrHex.Error(), ErrHex.Error(), ErrHex.Error()},      // V13 itself
+		{strings.Replace(fmt.Sprintf(sync, 18, "340"), "c72f5ee5,", "", 1), ErrCount.Error(), ErrCount.Error(), ErrCount.Error()},      // one word fewer
+		{fmt.Sprintf(entry, "000f9280"), "ok", "ok", "ok"},
+		{fmt.Sprintf(entry, "000f928x"), ErrHex.Error(), "ok", "ok"},
+		{strings.Replace(fmt.Sprintf(entry, "000f9280"), "9fb2ce04", "9fb2ce0x", 1), ErrHex.Error(), ErrHex.Error(), "ok"},
+		{strings.Replace(fmt.Sprintf(entry, "000f9280"), "02000000", "0200000x", 1), ErrHex.Error(), ErrHex.Error(), ErrHex.Error()},
 	}
+	modes := []struct {
+		name    string
+		n, skip int
+	}{{"all", 0, 0}, {"first 14", 14, 0}, {"V13 alone", 14, 13}}
 	for _, c := range cases {
-		for _, n := range []int{0, 14} {
+		var owner uint32 // V13 as read with all words decoded
+		for _, m := range modes {
 			r := NewReader(strings.NewReader(c.line), "t")
-			r.SetValueWords(n)
+			r.SetValueWords(m.n)
+			r.SetSkipWords(m.skip)
 			if !r.Scan() {
 				t.Fatalf("no record for %q", c.line)
 			}
@@ -123,21 +133,31 @@ func TestSetValueWords(t *testing.T) {
 			if err != nil {
 				got = errors.Unwrap(err).Error()
 			}
-			want := c.all
-			if n > 0 {
-				want = c.first
-			}
+			want := [...]string{c.all, c.first, c.owner}[map[int]int{0: 0, 14: 1}[m.n]+min(m.skip, 1)]
 			if got != want {
-				t.Errorf("value words %d, %q: got %s, want %s", n, c.line, got, want)
+				t.Errorf("%s, %q: got %s, want %s", m.name, c.line, got, want)
 				continue
 			}
-			if err == nil && n > 0 {
-				if len(rec.Vals) != n {
-					t.Errorf("value words %d: %d words kept", n, len(rec.Vals))
-				}
-				if w, ok := rec.Owner(); !ok || w != rec.Vals[13] {
-					t.Errorf("owner word %#x %v", w, ok)
-				}
+			if err != nil {
+				continue
+			}
+			w, ok := rec.Owner()
+			if !ok {
+				t.Errorf("%s, %q: no owner word", m.name, c.line)
+			}
+			if m.n == 0 || owner == 0 {
+				owner = w
+			} else if w != owner {
+				t.Errorf("%s, %q: owner word %#x, %#x with all words", m.name, c.line, w, owner)
+			}
+			if m.n > 0 && len(rec.Vals) != m.n {
+				t.Errorf("%s: %d words kept", m.name, len(rec.Vals))
+			}
+			if rec.Skipped != m.skip {
+				t.Errorf("%s: Skipped %d", m.name, rec.Skipped)
+			}
+			if _, ok := rec.Word(0); ok == (m.skip > 0) {
+				t.Errorf("%s: word 0 present: %v", m.name, ok)
 			}
 		}
 	}

@@ -149,6 +149,14 @@ type ValueWorder interface {
 	ValueWords() int
 }
 
+// WordSkipper is an Analysis that reads none of the value words before the
+// first FirstValueWord (the owner word alone: 13): the feed's readers check
+// those words without decoding them (see [parse.Reader.SetSkipWords]), and
+// they read 0. Analyses that do not say read every word they ask for.
+type WordSkipper interface {
+	FirstValueWord() int
+}
+
 // Prefilter keeps only the lines an analysis can use (see
 // [parse.Reader.SetPrefilter]); Reset is called at the start of each input.
 type Prefilter interface {
@@ -196,7 +204,8 @@ type Feed struct {
 	opt      FeedOptions
 	all      []Analysis
 	starters []InputStarter
-	words    int
+	words    int // value words the readers decode (see ValueWorder)
+	skip     int // of those, the first ones checked, not decoded (see WordSkipper)
 
 	inputs  []*Input
 	merged  int // inputs read as the last one, beyond MaxInputs
@@ -233,7 +242,7 @@ func NewFeed(ctx Context, opt FeedOptions) *Feed {
 	if ctx.Layout.Sites == 0 {
 		ctx.Layout = decode.DefaultLayout
 	}
-	return &Feed{ctx: ctx, opt: opt, words: -1}
+	return &Feed{ctx: ctx, opt: opt, words: -1, skip: -1}
 }
 
 // Use adds analyses; each sees every record from then on.
@@ -247,6 +256,14 @@ func (f *Feed) Use(as ...Analysis) {
 		if w, ok := a.(ValueWorder); ok {
 			n = w.ValueWords()
 		}
+		k := 0
+		if s, ok := a.(WordSkipper); ok {
+			k = max(s.FirstValueWord(), 0)
+		}
+		if f.skip < 0 {
+			f.skip = k
+		}
+		f.skip = min(f.skip, k)
 		switch {
 		case f.words < 0:
 			f.words = n
@@ -345,6 +362,9 @@ func (f *Feed) Read(src parse.Source, r *parse.Reader) error {
 	}
 	if f.words > 0 {
 		r.SetValueWords(f.words)
+	}
+	if f.skip > 0 {
+		r.SetSkipWords(f.skip)
 	}
 	if f.opt.RejectUnrecognized {
 		r.SetRejectUnrecognized(true)

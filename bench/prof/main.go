@@ -41,6 +41,7 @@ func main() {
 	switch flag.Arg(0) {
 	case "storms":
 		b := storms.New(feed, storms.DefaultOptions())
+		storms.NewPstat(feed) // as the storms command does
 		rep = func() any { return b.Report() }
 	case "owners":
 		b := owners.New(feed, 0, 0)

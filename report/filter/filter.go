@@ -46,6 +46,10 @@ func NewIndex(f *report.Feed, c Conditions) *Index {
 // ValueWords implements report.ValueWorder: the owner is V13.
 func (x *Index) ValueWords() int { return decode.WordBits + 1 }
 
+// FirstValueWord implements report.WordSkipper: the owner is the only word
+// the index reads.
+func (x *Index) FirstValueWord() int { return decode.WordBits }
+
 // Add keeps the entry of a full fw tab -u record whose owner can match.
 func (x *Index) Add(it *report.Item) {
 	if it.Kind != parse.KindFwTab || !it.HasKey {
@@ -121,6 +125,15 @@ func New(f *report.Feed, m *Matcher, idx *Index, w io.Writer, opt Options) *Filt
 	}
 	f.Use(x)
 	return x
+}
+
+// FirstValueWord implements report.WordSkipper: raw lines need no word
+// but the owner, decoded ones all of them.
+func (x *Filter) FirstValueWord() int {
+	if x.opt.Encode != nil {
+		return 0
+	}
+	return decode.WordBits
 }
 
 // ValueWords implements report.ValueWorder: raw lines need no word past

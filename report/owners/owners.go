@@ -99,6 +99,10 @@ func (o *Owners) GrowForBytes(n int64) { o.Grow(int(min(n/420, 4_000_000))) }
 // ValueWords is how many value words the audit reads: up to the owner word.
 func (o *Owners) ValueWords() int { return decode.WordBits + 1 }
 
+// FirstValueWord implements report.WordSkipper: the owner word is the only
+// value word the audit reads.
+func (o *Owners) FirstValueWord() int { return decode.WordBits }
+
 // Add takes one record, on the feed's goroutine.
 func (o *Owners) Add(it *report.Item) {
 	var op connOp

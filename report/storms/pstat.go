@@ -3,6 +3,7 @@ package storms
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"github.com/olekukonko/tablewriter/tw"
@@ -71,6 +72,15 @@ func NewPstat(f *report.Feed) *Pstat {
 	f.Use(p)
 	return p
 }
+
+// ValueWords implements report.ValueWorder: pstat sections carry no value
+// words, so the builder asks for none beyond the first (asking nothing would
+// make the feed's readers decode all 34 words of every sync line).
+func (p *Pstat) ValueWords() int { return 1 }
+
+// FirstValueWord implements report.WordSkipper: the builder reads no value
+// word, so it leaves the others to say which they read.
+func (p *Pstat) FirstValueWord() int { return math.MaxInt32 }
 
 // StartInput begins an input: a snapshot does not continue into the next.
 func (p *Pstat) StartInput(*report.Input) { p.cur = nil }

@@ -149,6 +149,10 @@ func (s *Storms) StartInput(*report.Input) { s.cur, s.section = nil, "" }
 // word; the others are counted, not decoded.
 func (s *Storms) ValueWords() int { return decode.WordBits + 1 }
 
+// FirstValueWord implements report.WordSkipper: the owner word is the only
+// value word the report reads.
+func (s *Storms) FirstValueWord() int { return decode.WordBits }
+
 // Add takes one record.
 func (s *Storms) Add(it *report.Item) { s.take(it, false) }
 

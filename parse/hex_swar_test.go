@@ -1,0 +1,99 @@
+package parse
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestBytesEq8 checks the SWAR byte test against a plain comparison, every
+// byte beside every other.
+func TestBytesEq8(t *testing.T) {
+	for c := range 256 {
+		for d := range 256 {
+			x := uint64(c) | uint64(d)<<8 | uint64(',')<<16
+			want := uint64(0x800000)
+			if c == ',' {
+				want |= 0x80
+			}
+			if d == ',' {
+				want |= 0x8000
+			}
+			if got := bytesEq8(x, ','); got != want {
+				t.Fatalf("bytes %#x %#x: ',' at %#x, want %#x", c, d, got, want)
+			}
+		}
+	}
+}
+
+// TestNthComma checks the 8-bytes-at-a-time search against a count of
+// commas one byte at a time.
+func TestNthComma(t *testing.T) {
+	seed := uint64(1)
+	rnd := func() uint64 {
+		seed = seed*6364136223846793005 + 1442695040888963407
+		return seed >> 33
+	}
+	for range 200000 {
+		b := make([]byte, rnd()%40)
+		for k := range b {
+			b[k] = ",,a0 >"[rnd()%6]
+		}
+		m := 1 + int(rnd()%8)
+		want, k := -1, 0
+		for i, c := range b {
+			if c == ',' {
+				if k++; k == m {
+					want = i
+					break
+				}
+			}
+		}
+		if got := nthComma(b, m); got != want {
+			t.Fatalf("nthComma(%q, %d) = %d, want %d", b, m, got, want)
+		}
+	}
+}
+
+// FuzzHexPrefixSkip checks the skipped words against the rule: the words
+// from skip on are those hexPrefix decodes with nothing skipped, the first
+// skip read 0, and every word is counted; a list hexPrefix takes whole is
+// taken with words skipped too, and a bad word among the skipped ones is
+// no failure.
+func FuzzHexPrefixSkip(f *testing.F) {
+	for _, s := range []string{"0001c001, 40044080, 0000000f", "1c001,40044080,f,b,0", "1,2,,3", "1,zz,3,4", "1,2,3,", " 1 , 2 ,\t3", "", "1,g", "1"} {
+		f.Add(s, uint8(1), uint8(3))
+	}
+	f.Fuzz(func(t *testing.T, s string, skip, n uint8) {
+		if n > 0 && skip >= n || skip > 32 {
+			return // skipCount never asks for that
+		}
+		got, words, _, ok := hexPrefix([]byte(s), nil, int(skip), int(n))
+		parts := strings.Split(s, ",")
+		if ok && words != len(parts) {
+			t.Fatalf("hexPrefix(%q, %d, %d) counted %d words, the list has %d", s, skip, n, words, len(parts))
+		}
+		full, fwords, _, fok := hexPrefix([]byte(s), nil, 0, int(n))
+		if fok && (!ok || words != fwords) {
+			t.Fatalf("hexPrefix(%q, %d, %d) = %v %d %v; nothing skipped: %v %d", s, skip, n, got, words, ok, full, fwords)
+		}
+		if !ok {
+			return
+		}
+		k := min(int(skip), len(parts))
+		for i, w := range got {
+			if i < k && w != 0 {
+				t.Fatalf("hexPrefix(%q, %d, %d): skipped word %d reads %x", s, skip, n, i, w)
+			}
+		}
+		if len(parts) > k {
+			rest := []byte(strings.Join(parts[k:], ","))
+			want, _, _, rok := hexPrefix(rest, nil, 0, max(int(n)-k, 0))
+			if n > 0 && int(n) <= k {
+				return
+			}
+			if !rok || !slicesEqual(got[k:], want) {
+				t.Fatalf("hexPrefix(%q, %d, %d) = %v; the words after the skipped: %v %v", s, skip, n, got, want, rok)
+			}
+		}
+	})
+}
