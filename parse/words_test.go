@@ -103,13 +103,13 @@ func TestSetValueWords(t *testing.T) {
 		all, first, owner string // "ok" or the rejection reason, reading all words, the first 14, V13 alone
 	}{
 		{fmt.Sprintf(sync, 18, "340"), "ok", "ok", "ok"},
-		{fmt.Sprintf(sync, 18, "xyz"), ErrHex.Error(), "ok", "ok"},                                                                   // bad word past V13: not checked
-		{fmt.Sprintf(sync, 19, "340"), ErrCount.Error(), ErrCount.Error(), ErrCount.Error()},                                         // still counted
-		{fmt.Sprintf(sync, 18, ""), ErrHex.Error(), "ok", "ok"},                                                                      // an empty word past V13: not checked
+		{fmt.Sprintf(sync, 18, "xyz"), ErrHex.Error(), "ok", "ok"},                                                                  // bad word past V13: not checked
+		{fmt.Sprintf(sync, 19, "340"), ErrCount.Error(), ErrCount.Error(), ErrCount.Error()},                                        // still counted
+		{fmt.Sprintf(sync, 18, ""), ErrHex.Error(), "ok", "ok"},                                                                     // an empty word past V13: not checked
 		{strings.Replace(fmt.Sprintf(sync, 19, "340"), ",0> sync", ",0,> sync", 1), ErrHex.Error(), ErrHex.Error(), ErrHex.Error()}, // a list ending in a comma
-		{strings.Replace(fmt.Sprintf(sync, 18, "340"), "c72f5ee5", "c72f5eeg", 1), ErrHex.Error(), ErrHex.Error(), "ok"},             // bad word before V13: counted alone, not checked
-		{strings.Replace(fmt.Sprintf(sync, 18, "340"), "2000800", "200080g", 1), ErrHex.Error(), ErrHex.Error(), ErrHex.Error()},      // V13 itself
-		{strings.Replace(fmt.Sprintf(sync, 18, "340"), "c72f5ee5,", "", 1), ErrCount.Error(), ErrCount.Error(), ErrCount.Error()},      // one word fewer
+		{strings.Replace(fmt.Sprintf(sync, 18, "340"), "c72f5ee5", "c72f5eeg", 1), ErrHex.Error(), ErrHex.Error(), "ok"},            // bad word before V13: counted alone, not checked
+		{strings.Replace(fmt.Sprintf(sync, 18, "340"), "2000800", "200080g", 1), ErrHex.Error(), ErrHex.Error(), ErrHex.Error()},    // V13 itself
+		{strings.Replace(fmt.Sprintf(sync, 18, "340"), "c72f5ee5,", "", 1), ErrCount.Error(), ErrCount.Error(), ErrCount.Error()},   // one word fewer
 		{fmt.Sprintf(entry, "000f9280"), "ok", "ok", "ok"},
 		{fmt.Sprintf(entry, "000f928x"), ErrHex.Error(), "ok", "ok"},
 		{strings.Replace(fmt.Sprintf(entry, "000f9280"), "9fb2ce04", "9fb2ce0x", 1), ErrHex.Error(), ErrHex.Error(), "ok"},
