@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/maestro-analyze/maestro-analyze/samples/sim"
 )
 
 // benchLines is the number of lines per benchmark input.
@@ -163,4 +165,15 @@ func BenchmarkPipeFile(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkReaderSyncSim reads a simulated capture: lines whose words vary
+// in length as a real capture's do, where the branches of a byte loop are
+// not learnt as they are on one line repeated.
+func BenchmarkReaderSyncSim(b *testing.B) {
+	c := sim.DefaultConfig()
+	c.Conns = 20000
+	data := simCapture(b, c)
+	b.Run("fast-owner", func(b *testing.B) { benchReadWith(b, data, true, 14, 13) })
+	b.Run("full-owner", func(b *testing.B) { benchReadWith(b, data, false, 14, 13) })
 }

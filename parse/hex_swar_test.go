@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"encoding/binary"
 	"strings"
 	"testing"
 )
@@ -96,4 +97,31 @@ func FuzzHexPrefixSkip(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestNonHex8 checks the hex test of 8 bytes against the table, every byte
+// beside every other, and hex8Value against the byte-at-a-time reading.
+func TestNonHex8(t *testing.T) {
+	for c := range 256 {
+		for d := range 256 {
+			x := uint64(c) | uint64(d)<<8 | uint64('0')<<16
+			want := uint64(0)
+			if hexDigit[c] == 0xff {
+				want |= 0x80
+			}
+			if hexDigit[d] == 0xff {
+				want |= 0x8000
+			}
+			if got := nonHex8(x) & 0xffffff; got != want {
+				t.Fatalf("bytes %#x %#x: non-hex %#x, want %#x", c, d, got, want)
+			}
+		}
+	}
+	for _, s := range []string{"0", "f", "F", "1bb", "ac102381", "ABCDEF01", "0000000a", "9", "7fffffff", "deadbeef"} {
+		b := []byte(s + "........")
+		want, _, _ := fastHexWord(b, 0)
+		if got := hex8Value(binary.LittleEndian.Uint64(b), len(s)); got != want {
+			t.Errorf("hex8Value(%q) = %#x, want %#x", s, got, want)
+		}
+	}
 }

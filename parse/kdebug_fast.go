@@ -2,6 +2,8 @@ package parse
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 
 	"github.com/maestro-analyze/maestro-analyze/decode"
 )
@@ -159,10 +161,22 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 	}
 	var k [6]uint32
 	for w := range 6 {
-		if k[w], j, ok = fastHexWord(b, j); !ok || j >= len(b) || b[j] != ",,,,,>"[w] {
+		if j+8 >= len(b) { // near the end: a byte at a time
+			if k[w], j, ok = fastHexWord(b, j); !ok || j >= len(b) || b[j] != ",,,,,>"[w] {
+				return false
+			}
+			j++
+			continue
+		}
+		// 8 bytes in one load: the digits before the first byte that is
+		// not hex (9 or more digits leave a digit at b[j+8], not the
+		// separator), decoded in the register with no branch per digit.
+		x := binary.LittleEndian.Uint64(b[j:])
+		d := bits.TrailingZeros64(nonHex8(x)) >> 3
+		if d == 0 || b[j+d] != ",,,,,>"[w] {
 			return false
 		}
-		j++
+		k[w], j = hex8Value(x, d), j+d+1
 	}
 	if k[2] > 0xffff || k[4] > 0xffff || k[5] > 0xff {
 		return false // setKey's range errors are the full parser's
@@ -176,7 +190,7 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 		if !ok {
 			return false
 		}
-		words := uint32(0)
+		words, listEnd := uint32(0), -1
 		if m := r.skipCount(); m > 0 {
 			// The first m words are counted, not checked (as hexPrefix
 			// does): the list up to its '>' may hold no '[' (the full
@@ -191,7 +205,7 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 				return false
 			}
 			vals = append(vals, zeroWords[:m]...)
-			words, j = uint32(m), j+c+1
+			words, j, listEnd = uint32(m), j+c+1, j+end
 		}
 		for {
 			var v uint32
@@ -210,12 +224,14 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 			j++
 			if r.valWords > 0 && len(vals) == r.valWords {
 				// The rest is counted, not decoded, as hexPrefix does.
-				end := bytes.IndexByte(b[j:], '>')
-				if end < 0 {
-					return false
+				end := listEnd - j // known, and free of '[', with words skipped
+				if listEnd < 0 {
+					if end = bytes.IndexByte(b[j:], '>'); end < 0 {
+						return false
+					}
 				}
 				tail := trimSpace(b[j : j+end])
-				if len(tail) == 0 || tail[len(tail)-1] == ',' || bytes.IndexByte(tail, '[') >= 0 {
+				if len(tail) == 0 || tail[len(tail)-1] == ',' || listEnd < 0 && bytes.IndexByte(tail, '[') >= 0 {
 					return false // a '[' could open the sync_mask the full parser finds first
 				}
 				words += 1 + uint32(bytes.Count(b[j:j+end], []byte{','}))

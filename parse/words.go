@@ -266,6 +266,30 @@ func bytesEq8(x uint64, c byte) uint64 {
 	return ^((z&lo7 + lo7) | z | lo7)
 }
 
+// nonHex8 returns the 8 bytes of x with 0x80 in each byte that is not a
+// hex digit (0-9, a-f, A-F, as hexDigit) and 0 in the others. Each test
+// (y - n*0x01..) & 0x80.., y's bytes with their top bit set, leaves a
+// byte's top bit set when its low 7 bits are n or more, and no byte
+// borrows from its neighbour.
+func nonHex8(x uint64) uint64 {
+	y := x | swarHi
+	l := y | 0x2020202020202020 // A-F as a-f
+	digit := (y - '0'*swarLo) &^ (y - ('9'+1)*swarLo)
+	letter := (l - 'a'*swarLo) &^ (l - ('f'+1)*swarLo)
+	return (^(digit | letter) | x) & swarHi
+}
+
+// hex8Value is the value of the first n (1 to 8) bytes of x, hex digits,
+// the first the most significant: each byte's digit (a letter has bit 6
+// set: +9), then the nibbles packed.
+func hex8Value(x uint64, n int) uint32 {
+	d := x&(0x0f*swarLo) + (x>>6&swarLo)*9
+	d = bits.ReverseBytes64(d) >> (64 - 8*n)
+	d = (d | d>>4) & 0x00ff00ff00ff00ff
+	d = (d | d>>8) & 0x0000ffff0000ffff
+	return uint32(d | d>>16)
+}
+
 // nthComma returns the index of the m-th ',' of b (m >= 1), or -1 when b
 // has fewer: 8 bytes at a time, a count of the commas in each.
 func nthComma(b []byte, m int) int {
