@@ -246,6 +246,49 @@ func TestFastMatchesFullVariants(t *testing.T) {
 	}
 }
 
+// TestFastMatchesFullWarm reads each variant after lines whose prefixes
+// the fast path has kept (see pfxCache), and lines whose prefixes differ
+// from a kept one by one byte: a kept prefix must never stand for bytes
+// that are not its own.
+func TestFastMatchesFullWarm(t *testing.T) {
+	base := syncVariants[0]
+	edits := [][2]string{
+		{"[tid_2]", "[tid_3]"}, {"[fw4_2]", "[fw4_3]"}, {"[fw4_2]", "[fw4_x]"}, {"[fw4_2]", "[fw4@2]"}, {"[fw4_2];", "[fw4_2 "},
+		{"SET:", "SEt:"}, {"SET:", "SETS:"}, {"SET: ", "SET:  "}, {"(8158)", "(8159)"}, {"(8158)", "(815x)"}, {"keys(6)", "keys(5)"},
+		{"keys(6)=<", "keys(6)=["}, {"[vs_0];", "[vs_0]; "}, {"[vs_0];[tid_2];", "[vs_0];[tid_2];[x];"}, {";[tid_2];", ";[tid_2]];"}, {";[vs_0]", ";(vs_0]"},
+	}
+	var in strings.Builder
+	for _, e := range edits {
+		edited := strings.Replace(base, e[0], e[1], 1)
+		if edited == base {
+			t.Fatalf("edit %q changes nothing", e)
+		}
+		fmt.Fprintf(&in, "%s\n%s\n%s\n", base, edited, edited)
+	}
+	for _, v := range syncVariants {
+		fmt.Fprintf(&in, "%s\n%s\n%s\n", base, v, v)
+	}
+	for _, w := range wordModes {
+		if d := fastDiff(t, []byte(in.String()), w.n, w.skip); d != "" {
+			t.Errorf("%+v value words: the fast path differs from the full parser with kept prefixes\n%s", w, d)
+		}
+	}
+	// The prefixes are kept and found again (else the test proves nothing
+	// about them).
+	r := NewReader(strings.NewReader(""), "in.txt")
+	line := []byte(base)
+	if !r.fastSync(line, Pos{}) || r.pfx == nil {
+		t.Fatal("the common SET line is not read by the fast path")
+	}
+	if _, ok := r.pfx.lookup(line, len("@;500069;")); !ok {
+		t.Fatal("the prefix of the line read last is not kept")
+	}
+	other := []byte(strings.Replace(base, "[tid_2]", "[tid_3]", 1))
+	if _, ok := r.pfx.lookup(other, len("@;500069;")); ok {
+		t.Fatal("a prefix one byte off is taken for the kept one")
+	}
+}
+
 // TestFastDiffCatches breaks the fast path on purpose: the differential
 // check must see it.
 func TestFastDiffCatches(t *testing.T) {

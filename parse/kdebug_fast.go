@@ -112,53 +112,21 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 		return false
 	}
 	i++
-	// Tags and separators, as splitPrefix reads them; a prompt ('@' in a
-	// tag) or an unclosed tag is the full parser's to judge.
-	inst := -1
-	for i < n {
-		c := t[i]
-		if c == ';' || c == ' ' || c == '\t' {
-			i++
-			continue
-		}
-		if c != '[' {
-			break
-		}
-		j := i + 1
-		for j < n && t[j] != ']' && t[j] != '@' {
-			j++
-		}
-		if j >= n || t[j] != ']' {
+	// Tags, op, table and key count: the same bytes on most lines of a
+	// capture, so read once per variant (see syncPrefix).
+	if r.pfx == nil {
+		r.pfx = new(pfxCache)
+	}
+	p, ok := r.pfx.lookup(t, i)
+	if !ok {
+		if p, ok = syncPrefix(t, i); !ok {
 			return false
 		}
-		if j-i > 4 && t[i+1] == 'f' && t[i+2] == 'w' { // [fw4_7], [fw_2]: the only tags that say anything
-			inst = tagInstance(t[i+1:j], inst)
-		}
-		i = j + 1
+		r.pfx.store(t, i, p)
 	}
-	// OP: connections (ID) keys(6)=<
-	body := t[i:]
-	op := opEnd(body)
-	if op == 0 {
-		return false
-	}
-	b := body[op+2:]
-	const table = "connections ("
-	if !litPrefix(b, table) {
-		return false
-	}
-	j := len(table)
-	for j < len(b) && isDigit(b[j]) {
-		j++
-	}
-	id, ok := decUint(b[len(table):j])
-	if !ok || j+7 > len(b) || string(b[j:j+7]) != ") keys(" {
-		return false
-	}
-	want, j, ok := fastCount(b, j+7)
-	if !ok || want != 6 {
-		return false
-	}
+	b := t[i+p.b:]
+	j := p.n - p.b
+	inst, id := p.inst, p.id
 	var k [6]uint32
 	for w := range 6 {
 		if j+8 >= len(b) { // near the end: a byte at a time
@@ -186,6 +154,7 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 	vals := rec.Vals[:0]
 	rest := b[j:]
 	if litPrefix(rest, " vals(") {
+		var want uint32
 		want, j, ok = fastCount(b, j+6)
 		if !ok {
 			return false
@@ -277,7 +246,7 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 		rec.fastShape = true
 	}
 	rec.HasTime, rec.Time, rec.Instance = true, float64(stamp), inst
-	rec.Op = internOp(body[:op])
+	rec.Op = p.op
 	rec.Table, rec.TableID = "connections", id
 	rec.HasKey = true
 	rec.Key = Key{Dir: k[0], Tuple: decode.Tuple{Src: k[1], SPort: uint16(k[2]), Dst: k[3], DPort: uint16(k[4]), Proto: uint8(k[5])}}
@@ -290,6 +259,112 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 		fastBreak(rec)
 	}
 	return r.accept()
+}
+
+// syncPfx is what the bytes of a sync line between its stamp and its first
+// key say: they run from the byte after "@;N;" through "keys(6)=<".
+type syncPfx struct {
+	inst int    // the instance a [fw4_N] tag names, or -1
+	op   string // interned
+	id   uint32 // the table id
+	b    int    // offset of "connections (" from the prefix's start
+	n    int    // the prefix's length
+}
+
+// syncPrefix reads the prefix of sync line t that starts at t[i:]: tags
+// and separators as splitPrefix reads them (a prompt, '@' in a tag, or an
+// unclosed tag is the full parser's to judge), then `OP: connections (ID)
+// keys(6)=<`. What it decides rests on those bytes alone.
+func syncPrefix(t []byte, i int) (p syncPfx, ok bool) {
+	i0, n := i, len(t)
+	p.inst = -1
+	for i < n {
+		c := t[i]
+		if c == ';' || c == ' ' || c == '\t' {
+			i++
+			continue
+		}
+		if c != '[' {
+			break
+		}
+		j := i + 1
+		for j < n && t[j] != ']' && t[j] != '@' {
+			j++
+		}
+		if j >= n || t[j] != ']' {
+			return p, false
+		}
+		if j-i > 4 && t[i+1] == 'f' && t[i+2] == 'w' { // [fw4_7], [fw_2]: the only tags that say anything
+			p.inst = tagInstance(t[i+1:j], p.inst)
+		}
+		i = j + 1
+	}
+	body := t[i:]
+	op := opEnd(body)
+	if op == 0 {
+		return p, false
+	}
+	b := body[op+2:]
+	const table = "connections ("
+	if !litPrefix(b, table) {
+		return p, false
+	}
+	j := len(table)
+	for j < len(b) && isDigit(b[j]) {
+		j++
+	}
+	if p.id, ok = decUint(b[len(table):j]); !ok || j+7 > len(b) || string(b[j:j+7]) != ") keys(" {
+		return p, false
+	}
+	want, j, ok := fastCount(b, j+7)
+	if !ok || want != 6 {
+		return p, false
+	}
+	p.op, p.b = internOp(body[:op]), i+op+2-i0
+	p.n = p.b + j
+	return p, true
+}
+
+// pfxCache holds the prefixes of the sync lines read last (see
+// syncPrefix), direct-mapped by bytes that tell the usual variants apart
+// (the tid and fw4 tags, the op); a hit is a byte-for-byte match.
+type pfxCache struct {
+	e [32]struct {
+		p     syncPfx
+		bytes [72]byte
+	}
+}
+
+// pfxMin is how far a line must reach past its prefix's start for the
+// cache to be asked.
+const pfxMin = 32
+
+func pfxSlot(t []byte, i int) uint64 {
+	h := binary.LittleEndian.Uint64(t[i+8:]) ^ bits.RotateLeft64(binary.LittleEndian.Uint64(t[i+16:]), 23) ^
+		bits.RotateLeft64(binary.LittleEndian.Uint64(t[i+24:]), 41)
+	return (h * 0x9e3779b97f4a7c15) >> 59
+}
+
+// lookup returns the prefix of t at i when the cache holds its bytes.
+func (c *pfxCache) lookup(t []byte, i int) (syncPfx, bool) {
+	if c == nil || i+pfxMin > len(t) {
+		return syncPfx{}, false
+	}
+	e := &c.e[pfxSlot(t, i)]
+	if n := e.p.n; n == 0 || i+n > len(t) || string(t[i:i+n]) != string(e.bytes[:n]) {
+		return syncPfx{}, false
+	}
+	return e.p, true
+}
+
+// store keeps the prefix p of t at i.
+func (c *pfxCache) store(t []byte, i int, p syncPfx) {
+	if c == nil || i+pfxMin > len(t) || p.n > len(c.e[0].bytes) {
+		return
+	}
+	e := &c.e[pfxSlot(t, i)]
+	e.p = p
+	copy(e.bytes[:], t[i:i+p.n])
 }
 
 // skipBlanks returns the index of the first byte at or after i that is not

@@ -63,8 +63,9 @@ type Reader struct {
 
 	split *splitSource // the plain file behind the Reader, see pipeSplit
 
-	valWords  int // value words decoded, 0 for all; see SetValueWords
-	skipWords int // of those, the first ones checked, not decoded; see SetSkipWords
+	pfx       *pfxCache // sync-line prefixes read last, see fastSync
+	valWords  int       // value words decoded, 0 for all; see SetValueWords
+	skipWords int       // of those, the first ones checked, not decoded; see SetSkipWords
 
 	// cpinfo structure: a rule line opens a title, the title's closing rule
 	// ends it. prevRule is the rule that opened the current line's title.
