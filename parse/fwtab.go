@@ -75,7 +75,11 @@ func isContinuation(t []byte) bool {
 // parseFwTab parses a complete `<key; values; ...; rem/timeout>` entry.
 func (r *Reader) parseFwTab(t []byte, pos Pos, inst, lines int) *SyntaxError {
 	rec := &r.rec
-	rec.reset(KindFwTab, pos)
+	if r.fast {
+		rec.resetShaped(KindFwTab, pos)
+	} else {
+		rec.reset(KindFwTab, pos)
+	}
 	rec.Lines = lines
 	rec.Instance = inst
 	body := t[1 : len(t)-1]
@@ -138,7 +142,11 @@ func (r *Reader) parseFwTab(t []byte, pos Pos, inst, lines int) *SyntaxError {
 // parseLink parses `<key> -> <key> (flags)`.
 func (r *Reader) parseLink(t []byte, pos Pos, inst int) *SyntaxError {
 	rec := &r.rec
-	rec.reset(KindFwTabLink, pos)
+	if r.fast {
+		rec.resetShaped(KindFwTabLink, pos)
+	} else {
+		rec.reset(KindFwTabLink, pos)
+	}
 	rec.Instance = inst
 	a, b, _ := bytes.Cut(t, []byte("->"))
 	a, b = trimSpace(a), trimSpace(b)

@@ -125,3 +125,33 @@ func TestNonHex8(t *testing.T) {
 		}
 	}
 }
+
+// TestHex8 holds the one-load hex8 to the table, on random 8-byte words
+// of near-hex bytes.
+func TestHex8(t *testing.T) {
+	seed := uint64(3)
+	alpha := []byte("0123456789abcdefABCDEF ,;gG/:@`\x00\xff")
+	for range 1000000 {
+		var b [8]byte
+		for k := range b {
+			seed = seed*6364136223846793005 + 1442695040888963407
+			b[k] = alpha[(seed>>33)%uint64(len(alpha))]
+			if (seed>>20)%7 == 0 {
+				b[k] = byte(seed >> 41)
+			}
+		}
+		var want uint32
+		wok := true
+		for _, c := range b {
+			d := hexDigit[c]
+			if d == 0xff {
+				wok = false
+			}
+			want = want<<4 | uint32(d&0xf)
+		}
+		got, ok := hex8(b[:])
+		if ok != wok || ok && got != want {
+			t.Fatalf("hex8(%q) = %#x %v, want %#x %v", b, got, ok, want, wok)
+		}
+	}
+}

@@ -237,13 +237,13 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 	}
 
 	// Sure: fill the record as parseSync does. After a record of this
-	// path, only its own fields need setting (see Record.fastShape).
-	if rec.fastShape {
+	// path, only its own fields need setting (see Record.shape).
+	if rec.shape == KindSync {
 		rec.Pos, rec.Raw = pos, nil
 		rec.RefreshTime, rec.AggressiveTime, rec.OpCode = -1, -1, -1
 	} else {
 		rec.reset(KindSync, pos)
-		rec.fastShape = true
+		rec.shape = KindSync
 	}
 	rec.HasTime, rec.Time, rec.Instance = true, float64(stamp), inst
 	rec.Op = p.op

@@ -137,9 +137,11 @@ type Record struct {
 	// under [Reader.SetKeepRaw]; nil otherwise.
 	Raw []byte
 
-	// fastShape: nothing but what fastSync fills differs from what reset
-	// leaves, so that the next fast record need not clear the rest.
-	fastShape bool
+	// shape, when not KindNone: nothing but what the fast path of that
+	// kind fills (fastSync, or the fw tab entry and link parsers) differs
+	// from what reset leaves, so that the next record of the kind need not
+	// clear the rest.
+	shape Kind
 }
 
 func (r *Record) reset(kind Kind, pos Pos) {
@@ -148,6 +150,21 @@ func (r *Record) reset(kind Kind, pos Pos) {
 		RefreshTime: -1, AggressiveTime: -1, OpCode: -1,
 		Vals: r.Vals[:0], Extra: r.Extra[:0], SGMs: r.SGMs[:0],
 	}
+}
+
+// resetShaped is reset for the fw tab entry and link parsers of a Reader
+// on its fast paths: after a record of the same shape, it clears only the
+// fields those parsers set.
+func (r *Record) resetShaped(kind Kind, pos Pos) {
+	if r.shape != kind {
+		r.reset(kind, pos)
+		r.shape = kind
+		return
+	}
+	r.Pos, r.Lines, r.Instance, r.Raw = pos, 1, -1, nil
+	r.HasKey, r.Key, r.Link, r.Flags = false, Key{}, Key{}, 0
+	r.Vals, r.Skipped, r.Extra = r.Vals[:0], 0, r.Extra[:0]
+	r.HasExpiry, r.Expiry = false, decode.Expiry{}
 }
 
 // Owner returns value word 13 (the CCL word) when the record carries it.

@@ -315,16 +315,13 @@ func nthComma(b []byte, m int) int {
 	return -1
 }
 
-// hex8 parses exactly 8 hex digits.
+// hex8 parses exactly 8 hex digits, in one load (see nonHex8).
 func hex8(b []byte) (uint32, bool) {
-	_ = b[7]
-	c0, c1, c2, c3 := hexClass[b[0]], hexClass[b[1]], hexClass[b[2]], hexClass[b[3]]
-	c4, c5, c6, c7 := hexClass[b[4]], hexClass[b[5]], hexClass[b[6]], hexClass[b[7]]
-	if (c0|c1|c2|c3|c4|c5|c6|c7)&0xf0 != 0 {
+	x := binary.LittleEndian.Uint64(b[:8])
+	if nonHex8(x) != 0 {
 		return 0, false
 	}
-	return uint32(c0)<<28 | uint32(c1)<<24 | uint32(c2)<<20 | uint32(c3)<<16 |
-		uint32(c4)<<12 | uint32(c5)<<8 | uint32(c6)<<4 | uint32(c7), true
+	return hex8Value(x, 8), true
 }
 
 // isDigit reports whether c is an ASCII digit.
