@@ -326,13 +326,15 @@ func syncPrefix(t []byte, i int) (p syncPfx, ok bool) {
 }
 
 // pfxCache holds the prefixes of the sync lines read last (see
-// syncPrefix), direct-mapped by bytes that tell the usual variants apart
-// (the tid and fw4 tags, the op); a hit is a byte-for-byte match.
+// syncPrefix), two ways per set, the set chosen by bytes that tell the
+// usual variants apart (the tid and fw4 tags, the op); a hit is a
+// byte-for-byte match.
 type pfxCache struct {
-	e [32]struct {
+	e [64]struct {
 		p     syncPfx
 		bytes [72]byte
 	}
+	next uint8 // the way a set's next miss replaces
 }
 
 // pfxMin is how far a line must reach past its prefix's start for the
@@ -342,7 +344,7 @@ const pfxMin = 32
 func pfxSlot(t []byte, i int) uint64 {
 	h := binary.LittleEndian.Uint64(t[i+8:]) ^ bits.RotateLeft64(binary.LittleEndian.Uint64(t[i+16:]), 23) ^
 		bits.RotateLeft64(binary.LittleEndian.Uint64(t[i+24:]), 41)
-	return (h * 0x9e3779b97f4a7c15) >> 59
+	return (h * 0x9e3779b97f4a7c15) >> 59 << 1 // the set's first way
 }
 
 // lookup returns the prefix of t at i when the cache holds its bytes.
@@ -350,11 +352,14 @@ func (c *pfxCache) lookup(t []byte, i int) (syncPfx, bool) {
 	if c == nil || i+pfxMin > len(t) {
 		return syncPfx{}, false
 	}
-	e := &c.e[pfxSlot(t, i)]
-	if n := e.p.n; n == 0 || i+n > len(t) || string(t[i:i+n]) != string(e.bytes[:n]) {
-		return syncPfx{}, false
+	s := pfxSlot(t, i)
+	for w := range uint64(2) {
+		e := &c.e[s|w]
+		if n := e.p.n; n > 0 && i+n <= len(t) && string(t[i:i+n]) == string(e.bytes[:n]) {
+			return e.p, true
+		}
 	}
-	return e.p, true
+	return syncPfx{}, false
 }
 
 // store keeps the prefix p of t at i.
@@ -362,7 +367,15 @@ func (c *pfxCache) store(t []byte, i int, p syncPfx) {
 	if c == nil || i+pfxMin > len(t) || p.n > len(c.e[0].bytes) {
 		return
 	}
-	e := &c.e[pfxSlot(t, i)]
+	s := pfxSlot(t, i)
+	w := uint64(c.next & 1)
+	if c.e[s].p.n == 0 {
+		w = 0
+	} else if c.e[s|1].p.n == 0 {
+		w = 1
+	}
+	c.next++
+	e := &c.e[s|w]
 	e.p = p
 	copy(e.bytes[:], t[i:i+p.n])
 }
