@@ -180,6 +180,11 @@ func (r *Reader) parseLink(t []byte, pos Pos, inst int) *SyntaxError {
 
 // parseKey parses the six key words `dir, src, sport, dst, dport, proto`.
 func (r *Reader) parseKey(seg []byte, k *Key, pos Pos) *SyntaxError {
+	if r.fast {
+		if w, ok := key6(trimSpace(seg)); ok {
+			return r.setKey(k, w[0], w[1], w[2], w[3], w[4], w[5], pos)
+		}
+	}
 	var words [8]uint32
 	ws, end := []uint32(nil), 0
 	if r.fast {

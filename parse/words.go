@@ -327,6 +327,35 @@ func hex8(b []byte) (uint32, bool) {
 // isDigit reports whether c is an ASCII digit.
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
+// key6 reads a key in the shape a fw tab dump prints it, six words of
+// exactly 8 hex digits with ", " between (58 bytes), as words8 would: the
+// six words and their separators checked together, with no branch per
+// word. It returns false for any other shape.
+func key6(b []byte) (w [6]uint32, ok bool) {
+	if len(b) != 58 {
+		return w, false
+	}
+	var x [6]uint64
+	var bad uint64
+	for i := range 6 {
+		x[i] = binary.LittleEndian.Uint64(b[10*i:])
+		bad |= nonHex8(x[i])
+		if i < 5 {
+			bad |= uint64(binary.LittleEndian.Uint16(b[10*i+8:]) ^ (',' | ' '<<8))
+		}
+	}
+	if bad != 0 {
+		return w, false
+	}
+	for i := range 6 {
+		w[i] = hex8Value(x[i], 8)
+		if fastBreakWord != nil {
+			w[i] = fastBreakWord(i, w[i])
+		}
+	}
+	return w, true
+}
+
 // hexPrefix8 is hexPrefix when b has the fixed shape of words8 past the
 // skip words it counts, or false (and the general parse decides).
 func hexPrefix8(b []byte, dst []uint32, skip, n int) (vals []uint32, words int, ok bool) {
