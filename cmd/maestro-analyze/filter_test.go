@@ -14,22 +14,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/maestro-analyze/maestro-analyze/samples/sim"
+	"github.com/maestro-analyze/maestro-analyze/samples/sim/simtest"
 )
-
-// simDir writes the scenario of cfg into a temporary folder and returns
-// the folder and its truth.
-func simDir(t *testing.T, cfg sim.Config) (string, sim.Truth) {
-	t.Helper()
-	s, err := sim.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if err := s.WriteDir(dir); err != nil {
-		t.Fatal(err)
-	}
-	return dir, s.Truth()
-}
 
 // filterCount runs filter with args and -c and returns the count it prints.
 func filterCount(t *testing.T, stdin string, args ...string) int64 {
@@ -99,7 +85,7 @@ func lines(s string) int64 { return int64(strings.Count(s, "\n")) }
 func TestFilterOwnerCapture(t *testing.T) {
 	cfg := sim.DefaultConfig()
 	cfg.Seed, cfg.Conns, cfg.CaptureOnly = 7, 300, 20
-	dir, tr := simDir(t, cfg)
+	dir, tr := simtest.Dir(t, cfg)
 	capture := filepath.Join(dir, sim.FileKdebug)
 	checked := 0
 	for id := range 28 {
@@ -150,7 +136,7 @@ func TestFilterOwnerCapture(t *testing.T) {
 func TestFilterOwnerDump(t *testing.T) {
 	cfg := sim.DefaultConfig()
 	cfg.Seed, cfg.Conns, cfg.BadLines = 5, 400, 4
-	dir, tr := simDir(t, cfg)
+	dir, tr := simtest.Dir(t, cfg)
 	for _, owner := range []int{1, 2, 15} {
 		of := func(c *sim.ConnTruth) bool { return c.OwnerID == owner }
 		for _, sgm := range tr.DumpSGMs {
@@ -208,7 +194,7 @@ func TestFilterOffActive(t *testing.T) {
 		t.Run(after, func(t *testing.T) {
 			cfg := sim.DefaultConfig()
 			cfg.Seed, cfg.Conns, cfg.After = 11, 300, after
-			dir, tr := simDir(t, cfg)
+			dir, tr := simtest.Dir(t, cfg)
 			if tr.SiteStates["1"] == "active" || tr.SiteStates["2"] != "active" {
 				t.Fatalf("site states %v", tr.SiteStates)
 			}
@@ -256,7 +242,7 @@ func TestFilterOffActive(t *testing.T) {
 func TestFilterWindow(t *testing.T) {
 	cfg := sim.DefaultConfig()
 	cfg.Seed, cfg.Conns = 3, 300
-	dir, tr := simDir(t, cfg)
+	dir, tr := simtest.Dir(t, cfg)
 	capture := filepath.Join(dir, sim.FileKdebug)
 	if len(tr.Kdebug.RefreshWaves) == 0 {
 		t.Fatal("no REFRESH wave")
@@ -292,7 +278,7 @@ func TestFilterWindow(t *testing.T) {
 func TestFilterConn(t *testing.T) {
 	cfg := sim.DefaultConfig()
 	cfg.Seed, cfg.Conns = 9, 200
-	dir, tr := simDir(t, cfg)
+	dir, tr := simtest.Dir(t, cfg)
 	capture, dump := filepath.Join(dir, sim.FileKdebug), filepath.Join(dir, sim.FileFwTabAll)
 	tested := 0
 	for i := 0; i < len(tr.Conns) && tested < 5; i += 17 {
@@ -327,7 +313,7 @@ func TestFilterConn(t *testing.T) {
 func TestFilterThenStorms(t *testing.T) {
 	cfg := sim.DefaultConfig()
 	cfg.Seed, cfg.Conns = 3, 300
-	dir, tr := simDir(t, cfg)
+	dir, tr := simtest.Dir(t, cfg)
 	for _, id := range []int{0, 2, 15} {
 		code, cut, errs := runIn(t, "", "filter", "--owner", sgmName(id), filepath.Join(dir, sim.FileKdebug))
 		if code != 0 {
@@ -365,7 +351,7 @@ func TestFilterThenStorms(t *testing.T) {
 func TestFilterInvert(t *testing.T) {
 	cfg := sim.DefaultConfig()
 	cfg.Seed, cfg.Conns, cfg.BadLines = 4, 200, 5
-	dir, _ := simDir(t, cfg)
+	dir, _ := simtest.Dir(t, cfg)
 	for file, conds := range map[string][][]string{
 		sim.FileFwTabAll: {{"--owner", "1_02"}, {"--owner-site", "2"}, {"--conn", "10.0.0.0:1-10.0.0.1:2/6"}},
 		sim.FileKdebug:   {{"--owner", "1_02"}, {"--op", "REFRESH", "--mask-has", "2_01"}, {"--from", "50", "--to", "700"}},

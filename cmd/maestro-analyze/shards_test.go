@@ -6,6 +6,7 @@ import (
 
 	"github.com/maestro-analyze/maestro-analyze/parse"
 	"github.com/maestro-analyze/maestro-analyze/samples/sim"
+	"github.com/maestro-analyze/maestro-analyze/samples/sim/simtest"
 )
 
 // TestShardedOutputs: the commands whose analyses take the chunks of a big
@@ -15,7 +16,7 @@ import (
 func TestShardedOutputs(t *testing.T) {
 	cfg := sim.DefaultConfig()
 	cfg.Conns, cfg.Seed = 1200, 12
-	dir, _ := simDir(t, cfg)
+	dir, _ := simtest.Dir(t, cfg)
 	kd, all := filepath.Join(dir, "kdebug.txt"), filepath.Join(dir, "fwtab-all.txt")
 	defer parse.SplitTuning(1, 16<<10)()
 	for _, args := range [][]string{

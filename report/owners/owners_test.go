@@ -15,6 +15,7 @@ import (
 	"github.com/maestro-analyze/maestro-analyze/parse"
 	"github.com/maestro-analyze/maestro-analyze/report"
 	"github.com/maestro-analyze/maestro-analyze/samples/sim"
+	"github.com/maestro-analyze/maestro-analyze/samples/sim/simtest"
 )
 
 // ownersOf runs the owners builder over paths, as the command does.
@@ -59,15 +60,7 @@ func TestOwnersSimulated(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := sim.DefaultConfig()
 			tt.cfg(&cfg)
-			s, err := sim.New(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dir := t.TempDir()
-			if err := s.WriteDir(dir); err != nil {
-				t.Fatal(err)
-			}
-			tr := s.Truth()
+			dir, tr := simtest.Dir(t, cfg)
 			r := ownersOf(t, tt.sites, tt.inputs(dir, tr)...)
 			if r.Connections != tr.Connections {
 				t.Errorf("connections = %d, truth %d", r.Connections, tr.Connections)

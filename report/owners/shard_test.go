@@ -9,6 +9,7 @@ import (
 	"github.com/maestro-analyze/maestro-analyze/parse"
 	"github.com/maestro-analyze/maestro-analyze/report"
 	"github.com/maestro-analyze/maestro-analyze/samples/sim"
+	"github.com/maestro-analyze/maestro-analyze/samples/sim/simtest"
 )
 
 // auditJSON is the JSON audit of the inputs with parts partitions, read in
@@ -40,14 +41,7 @@ func auditJSON(t *testing.T, parts int, chunk int64, args ...string) (string, in
 func TestShardsMatchSerial(t *testing.T) {
 	cfg := sim.DefaultConfig()
 	cfg.Conns, cfg.Seed, cfg.BadLines, cfg.AtRiskPct = 1500, 7, 4, 20
-	s, err := sim.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if err := s.WriteDir(dir); err != nil {
-		t.Fatal(err)
-	}
+	dir, _ := simtest.Dir(t, cfg)
 	for _, args := range [][]string{
 		{filepath.Join(dir, "fwtab-all.txt")},
 		{filepath.Join(dir, "sgm-1_01", "fwtab.txt@1_01"), filepath.Join(dir, "sgm-2_02", "fwtab.txt@2_02")},

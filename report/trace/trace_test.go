@@ -16,6 +16,7 @@ import (
 	"github.com/maestro-analyze/maestro-analyze/parse"
 	"github.com/maestro-analyze/maestro-analyze/report"
 	"github.com/maestro-analyze/maestro-analyze/samples/sim"
+	"github.com/maestro-analyze/maestro-analyze/samples/sim/simtest"
 )
 
 // traceOf runs the trace builder over paths, as the command does.
@@ -279,20 +280,6 @@ func TestTraceJSONContract(t *testing.T) {
 	}
 }
 
-// simDir writes a scenario into a temporary folder.
-func simDir(t *testing.T, cfg sim.Config) (string, sim.Truth) {
-	t.Helper()
-	s, err := sim.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if err := s.WriteDir(dir); err != nil {
-		t.Fatal(err)
-	}
-	return dir, s.Truth()
-}
-
 func connArg(tp sim.Tuple, reverse bool) string {
 	if reverse {
 		return fmt.Sprintf("%s:%d-%s:%d/%d", tp.Dst, tp.DPort, tp.Src, tp.SPort, tp.Proto)
@@ -334,7 +321,7 @@ func TestTraceSimulated(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := sim.DefaultConfig()
 			tt.cfg(&cfg)
-			dir, tr := simDir(t, cfg)
+			dir, tr := simtest.Dir(t, cfg)
 			if len(tr.AtRisk) < 3 {
 				t.Fatalf("scenario has %d at-risk connections", len(tr.AtRisk))
 			}
@@ -505,7 +492,7 @@ func TestTracePrefilterFormats(t *testing.T) {
 func TestTracePrefilterSimulated(t *testing.T) {
 	cfg := sim.DefaultConfig()
 	cfg.Seed, cfg.Conns = 11, 300
-	dir, tr := simDir(t, cfg)
+	dir, tr := simtest.Dir(t, cfg)
 	var srcs []parse.Source
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && d.Type().IsRegular() {
