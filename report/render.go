@@ -148,7 +148,11 @@ func WriteJSON(w io.Writer, v any) error {
 // stream them without holding an array. Characters are escaped as by
 // [WriteJSON].
 func WriteNDJSON[T any](w io.Writer, typ string, rows []T) error {
-	nd := NewNDJSON(w)
+	return NDJSONRows(NewNDJSON(w), typ, rows)
+}
+
+// NDJSONRows writes each of rows to nd as a line of type typ.
+func NDJSONRows[T any](nd *NDJSONWriter, typ string, rows []T) error {
 	for i := range rows {
 		if err := nd.Object(typ, &rows[i]); err != nil {
 			return err

@@ -15,20 +15,14 @@ func WriteNDJSON(w io.Writer, r *Report) error {
 	if err := nd.Object("summary", r, "at_risk", "findings", "attribution", "inputs"); err != nil {
 		return err
 	}
-	for i := range r.AtRisk {
-		if err := nd.Object("connection", &r.AtRisk[i]); err != nil {
-			return err
-		}
+	if err := report.NDJSONRows(nd, "connection", r.AtRisk); err != nil {
+		return err
 	}
-	for i := range r.Findings {
-		if err := nd.Object("finding", &r.Findings[i]); err != nil {
-			return err
-		}
+	if err := report.NDJSONRows(nd, "finding", r.Findings); err != nil {
+		return err
 	}
-	for i := range r.Attribution {
-		if err := nd.Object("attribution", &r.Attribution[i]); err != nil {
-			return err
-		}
+	if err := report.NDJSONRows(nd, "attribution", r.Attribution); err != nil {
+		return err
 	}
 	return nd.Object("inputs", &r.Inputs)
 }

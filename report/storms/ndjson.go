@@ -17,32 +17,23 @@ func WriteNDJSON(w io.Writer, r *Report) error {
 	if err := nd.Object("summary", r, "timeline", "bursts", "syncstat", "syncstat_deltas", "pstat", "findings", "inputs"); err != nil {
 		return err
 	}
-	if err := each(nd, "point", r.Timeline); err != nil {
+	if err := report.NDJSONRows(nd, "point", r.Timeline); err != nil {
 		return err
 	}
-	if err := each(nd, "burst", r.Bursts); err != nil {
+	if err := report.NDJSONRows(nd, "burst", r.Bursts); err != nil {
 		return err
 	}
-	if err := each(nd, "syncstat", r.Syncstat); err != nil {
+	if err := report.NDJSONRows(nd, "syncstat", r.Syncstat); err != nil {
 		return err
 	}
-	if err := each(nd, "syncstat_delta", r.SyncstatDeltas); err != nil {
+	if err := report.NDJSONRows(nd, "syncstat_delta", r.SyncstatDeltas); err != nil {
 		return err
 	}
-	if err := each(nd, "pstat", r.Pstat); err != nil {
+	if err := report.NDJSONRows(nd, "pstat", r.Pstat); err != nil {
 		return err
 	}
-	if err := each(nd, "finding", r.Findings); err != nil {
+	if err := report.NDJSONRows(nd, "finding", r.Findings); err != nil {
 		return err
 	}
 	return nd.Object("inputs", &r.Inputs)
-}
-
-func each[T any](nd *report.NDJSONWriter, typ string, rows []T) error {
-	for i := range rows {
-		if err := nd.Object(typ, &rows[i]); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -15,15 +15,11 @@ func WriteNDJSON(w io.Writer, r *Report) error {
 	if err := nd.Object("summary", r, "holders", "events", "inputs"); err != nil {
 		return err
 	}
-	for i := range r.Holders {
-		if err := nd.Object("holder", &r.Holders[i]); err != nil {
-			return err
-		}
+	if err := report.NDJSONRows(nd, "holder", r.Holders); err != nil {
+		return err
 	}
-	for i := range r.Events {
-		if err := nd.Object("event", &r.Events[i]); err != nil {
-			return err
-		}
+	if err := report.NDJSONRows(nd, "event", r.Events); err != nil {
+		return err
 	}
 	return nd.Object("inputs", &r.Inputs)
 }

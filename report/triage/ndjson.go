@@ -18,21 +18,15 @@ func WriteNDJSON(w io.Writer, r *Report) error {
 	if err := nd.Object("summary", r, "findings", "timeline", "members", "outside_layout", "files", "owners", "storms", "inputs"); err != nil {
 		return err
 	}
-	for _, l := range []struct {
-		typ  string
-		rows func(i int) any
-		n    int
-	}{
-		{"finding", func(i int) any { return &r.Findings[i] }, len(r.Findings)},
-		{"event", func(i int) any { return &r.Timeline[i] }, len(r.Timeline)},
-		{"member", func(i int) any { return &r.Members[i] }, len(r.Members)},
-		{"outside_layout", func(i int) any { return &r.OutsideLayout[i] }, len(r.OutsideLayout)},
-		{"file", func(i int) any { return &r.Files[i] }, len(r.Files)},
+	for _, write := range []func() error{
+		func() error { return report.NDJSONRows(nd, "finding", r.Findings) },
+		func() error { return report.NDJSONRows(nd, "event", r.Timeline) },
+		func() error { return report.NDJSONRows(nd, "member", r.Members) },
+		func() error { return report.NDJSONRows(nd, "outside_layout", r.OutsideLayout) },
+		func() error { return report.NDJSONRows(nd, "file", r.Files) },
 	} {
-		for i := range l.n {
-			if err := nd.Object(l.typ, l.rows(i)); err != nil {
-				return err
-			}
+		if err := write(); err != nil {
+			return err
 		}
 	}
 	if r.Owners != nil {
