@@ -106,10 +106,10 @@ func TestNonHex8(t *testing.T) {
 		for d := range 256 {
 			x := uint64(c) | uint64(d)<<8 | uint64('0')<<16
 			want := uint64(0)
-			if hexDigit[c] == 0xff {
+			if hexClass[c] >= 16 {
 				want |= 0x80
 			}
-			if hexDigit[d] == 0xff {
+			if hexClass[d] >= 16 {
 				want |= 0x8000
 			}
 			if got := nonHex8(x) & 0xffffff; got != want {
@@ -143,8 +143,8 @@ func TestHex8(t *testing.T) {
 		var want uint32
 		wok := true
 		for _, c := range b {
-			d := hexDigit[c]
-			if d == 0xff {
+			d := hexClass[c]
+			if d >= 16 {
 				wok = false
 			}
 			want = want<<4 | uint32(d&0xf)

@@ -38,28 +38,13 @@ var fastBreakWord func(i int, w uint32) uint32
 // differential tests prove it). Call it before the first Scan.
 func (r *Reader) SetFastPaths(on bool) { r.fast = on }
 
-// hexDigit maps a byte to its value as a hex digit, or to 0xff.
-var hexDigit = func() (t [256]byte) {
-	for i := range t {
-		t[i] = 0xff
-	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = byte(c - '0')
-	}
-	for c := 'a'; c <= 'f'; c++ {
-		t[c] = byte(c-'a') + 10
-		t[c-'a'+'A'] = byte(c-'a') + 10
-	}
-	return t
-}()
-
 // fastHexWord reads a hex word of 1 to 8 digits at b[i:], ended by any
 // non-hex byte; it returns the word and the index of that byte.
 func fastHexWord(b []byte, i int) (v uint32, j int, ok bool) {
 	j = i
 	for j < len(b) {
-		d := hexDigit[b[j]]
-		if d == 0xff {
+		d := hexClass[b[j]]
+		if d >= 16 {
 			break
 		}
 		v = v<<4 | uint32(d)
@@ -67,16 +52,6 @@ func fastHexWord(b []byte, i int) (v uint32, j int, ok bool) {
 	}
 	n := j - i
 	return v, j, n > 0 && n <= 8
-}
-
-// skipCount is how many value words the Reader counts without decoding
-// them (see SetSkipWords).
-func (r *Reader) skipCount() int {
-	m := min(r.skipWords, len(zeroWords))
-	if r.valWords > 0 {
-		m = min(m, r.valWords-1)
-	}
-	return m
 }
 
 // fastCount reads a decimal count at b[i:] up to ")=<" and returns it and
@@ -250,7 +225,8 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 	rec.Table, rec.TableID = "connections", id
 	rec.HasKey = true
 	rec.Key = Key{Dir: k[0], Tuple: decode.Tuple{Src: k[1], SPort: uint16(k[2]), Dst: k[3], DPort: uint16(k[4]), Proto: uint8(k[5])}}
-	rec.Vals, rec.Skipped = vals, min(r.skipCount(), len(vals))
+	rec.Vals = vals
+	r.skipped(rec)
 	rec.HasMask, rec.Mask = hasMask, decode.SyncMask(mask)
 	if hasMask && r.valWords == 0 {
 		syncTail(rec, tail)

@@ -160,6 +160,16 @@ func (r *Reader) SetValueWords(n int) { r.valWords = max(n, 0) }
 // than the words SetValueWords decodes. Call it before the first Scan.
 func (r *Reader) SetSkipWords(m int) { r.skipWords = max(m, 0) }
 
+// skipCount is how many value words the Reader counts without decoding
+// them (see SetSkipWords).
+func (r *Reader) skipCount() int {
+	m := min(r.skipWords, len(zeroWords))
+	if r.valWords > 0 {
+		m = min(m, r.valWords-1)
+	}
+	return m
+}
+
 // skipped says in rec how many of its value words were counted, not
 // decoded (see SetSkipWords).
 func (r *Reader) skipped(rec *Record) {

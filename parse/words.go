@@ -267,7 +267,7 @@ func bytesEq8(x uint64, c byte) uint64 {
 }
 
 // nonHex8 returns the 8 bytes of x with 0x80 in each byte that is not a
-// hex digit (0-9, a-f, A-F, as hexDigit) and 0 in the others. Each test
+// hex digit (0-9, a-f, A-F, as hexClass) and 0 in the others. Each test
 // (y - n*0x01..) & 0x80.., y's bytes with their top bit set, leaves a
 // byte's top bit set when its low 7 bits are n or more, and no byte
 // borrows from its neighbour.
