@@ -9,16 +9,16 @@ import (
 )
 
 // Dir writes the scenario of cfg (every file of sim.WriteDir) into a
-// temporary folder of t, and returns the folder and the scenario's truth.
-func Dir(t testing.TB, cfg sim.Config) (string, sim.Truth) {
-	t.Helper()
+// temporary folder of tb, and returns the folder and the scenario's truth.
+func Dir(tb testing.TB, cfg sim.Config) (string, sim.Truth) {
+	tb.Helper()
 	s, err := sim.New(cfg)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	dir := t.TempDir()
+	dir := tb.TempDir()
 	if err := s.WriteDir(dir); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return dir, s.Truth()
 }
