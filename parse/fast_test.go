@@ -216,6 +216,33 @@ var fwtabVariants = []string{
 	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006> -> <00000000, 0af18768, 000005ce, ac10200c, 000001bb, 0000000x> (00000005)",
 	"<00000001, ac1027ce, 00000050, 0a377274, 00003a1c, 00000006> -> <00000000, 0a377274, 00003a1c, ac1027ce, 00000050, 00000006>", // no flags
 	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006; 0001c001, 40044080>",                                             // no expiry
+	// Near the shape fastFwTab takes whole: a NUL, a comma, a ';' or an
+	// upper-case digit in a word it does not decode, other spacing, a CR.
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006; 0001c001, 4004\x0080, 00000022; 00000001 ; 2151/3600>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006; 0001c001, 4004,080, 00000022; 00000001 ; 2151/3600>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006; 0001c001, 4004;080, 00000022; 00000001 ; 2151/3600>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006; 0001C001, 40044080, 00000022; 00000001 ; 2151/3600>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006; 0001c001, 40044080, 00000022; 00000001 ; 2151/3600>\r",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006; 0001c001, 40044080, 00000022; 00000001 ; 2151/3600> ",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006; 0001c001, 40044080, 00000022; 00000001 ; 2151 /3600>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006; 0001c001, 40044080, 00000022; 00000001 ; 99999999999/3600>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006; 0001c001, 40044080, 00000022; 00000001 ; /3600>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006; 0001c001, 40044080, 00000022; 00000001 ; 1/2/3>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006; 0001c001, 40044080, 00000022; 00000001 ; 0000000x ; 1/2>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006; 0001c001, 40044080, 00000022; 00000001, 00000002 ; 1/2>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006; 0001c001, 40044080, 00000022; 00000001 ; 00000002 ;>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006; 0001c001, 40044080, 00000022; 00000001 ; 1234/678 ; 1/2>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006; 0001c001, 40044080, 00000022;1/2>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006; 0001c001, 40044080, 00000022; 1/2>",
+	"<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006; 0001c001,40044080, 00000022; 1/2>",
+	"<00000001, ac1027ce, 00000050, 0a377274, 00003a1c, 00000006> -> <00000000, 0a377274, 00003a1c, ac1027ce, 00000050, 00000006> (0000000x)",
+	"<00000001, ac1027ce, 00000050, 0a377274, 00003a1c, 00000006> -> <00000000, 0a377274, 00003a1c, ac1027ce, 00010050, 00000006> (00000005)",
+	"<00000001, ac1027ce, 00000050, 0a377274, 00003a1c, 00000006> -> <00000000, 0a377274, 00003a1c, ac1027ce, 00000050, 00000006> (00000005",
+	"<00000001, ac1027ce, 00000050, 0a377274, 00003a1c, 00000006> -> <00000000, 0a377274, 00003a1c, ac1027ce, 00000050, 00000006>(00000005)",
+	"<00000001, ac1027ce, 00000050, 0a377274, 00003a1c, 00000006> -> <00000000, 0a377274, 00003a1c, ac1027ce, 00000050, 00000006> (\x0000005)",
+	"<00000001, ac1027ce, 00000050, 0a377274, 00003a1c, 00000006> -> <00000000, 0a377274, 00003a1c, ac1027ce, 00000050, 00000006> (5)",
+	"<00000001, ac1027ce, 00000050, 0a377274, 00003a1c, 00000006>-> <00000000, 0a377274, 00003a1c, ac1027ce, 00000050, 00000006> (00000005)",
+	"<00000001, ac1027ce, 00000050, 0a377274, 00003a1c, 00000006> -> <00000000, 0a377274, 00003a1c, ac1027ce, 00000050, 00000106> (00000005)",
 }
 
 func TestFastMatchesFullVariants(t *testing.T) {
@@ -233,8 +260,18 @@ func TestFastMatchesFullVariants(t *testing.T) {
 			}
 		}
 	}
-	// The fast path does take the common shape (else the test proves
-	// nothing about it).
+	// The fast paths do take the common shapes (else the test proves
+	// nothing about them).
+	for _, line := range fwtabVariants[:2] {
+		for _, w := range wordModes {
+			r := NewReader(strings.NewReader(line), "in.txt")
+			r.SetValueWords(w.n)
+			r.SetSkipWords(w.skip)
+			if !r.fastFwTab([]byte(line), Pos{}) {
+				t.Fatalf("the fast path refuses the common fw tab line (%+v value words): %s", w, line)
+			}
+		}
+	}
 	for _, skip := range []int{0, 13} {
 		r := NewReader(strings.NewReader(syncVariants[0]), "in.txt")
 		r.SetValueWords(14)
@@ -330,8 +367,22 @@ func TestFastDiffCatches(t *testing.T) {
 			t.Errorf("breaking the %s in the fast path went unseen", name)
 		}
 	}
-	// And the fixed-stride words of fw tab dumps.
+	// And the fw tab dumps: what fastFwTab fills, and the words it decodes.
 	dump := simDump(t, func() sim.Config { c := sim.DefaultConfig(); c.Conns = 200; return c }())
+	for name, breakIt := range map[string]func(*Record){
+		"expiry":      func(rec *Record) { rec.Expiry.Remaining++ },
+		"link target": func(rec *Record) { rec.Link.DPort++ },
+		"link flags":  func(rec *Record) { rec.Flags++ },
+		"extra":       func(rec *Record) { rec.Extra = append(rec.Extra, 1) },
+		"key":         func(rec *Record) { rec.Key.Src++ },
+	} {
+		fastBreak = breakIt
+		d := fastDiff(t, dump, 14, 13)
+		fastBreak = nil
+		if d == "" {
+			t.Errorf("breaking the %s in the fw tab fast path went unseen", name)
+		}
+	}
 	for _, c := range []struct {
 		name    string
 		skip    int

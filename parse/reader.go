@@ -275,6 +275,15 @@ func (r *Reader) Scan() bool {
 			}
 			continue
 		}
+		if r.fast && len(line) > 0 && line[0] == '<' && r.pstat.block == "" && r.fastFwTab(line, pos) {
+			// What parseLine does for the line besides parsing it.
+			r.content = true
+			r.prevRule, r.expectTitle, r.titleSeen = r.expectTitle, 0, false
+			if r.keepRaw {
+				r.rec.Raw = r.raw
+			}
+			return true
+		}
 		if bytes.IndexByte(line, 0) >= 0 {
 			r.rejectLine(synErr(pos, ErrBinary, "binary data (NUL bytes): not a text dump"), 1)
 			return true

@@ -1,0 +1,163 @@
+package parse
+
+import (
+	"encoding/binary"
+
+	"github.com/maestro-analyze/maestro-analyze/decode"
+)
+
+// The fast path of `fw tab -t connections -u` dumps: a full entry or a link
+// line in the shape R81.20 prints every one of them,
+//
+//	<00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006; 0001c001, ..., 00000000; 00000001 ; 2151/3600>
+//	<00000001, c0a8edd2, 0000027c, 0a718322, 00009003, 00000006> -> <00000000, 0a718322, 00009003, c0a8edd2, 0000027c, 00000006> (00000005)
+//
+// every word 8 hex digits, ", " between, so that each field sits at an
+// offset known in advance. fastFwTab reads such a line (untrimmed, as the
+// line reader gives it) in one pass and checks every byte of it, the words
+// it does not decode included: a line it takes can hold no NUL, no stray
+// separator and no bad digit, so that the full parser (parseLine,
+// parseFwTab, parseLink) would give the same record. It takes nothing
+// else: an instance prefix, other spacing, a wrapped entry or a word of
+// another length returns false, and the full parser reads the line as
+// always. The differential tests (fast_test.go) hold the two to that.
+
+// fwKeyEnd is the offset of the byte after a fixed-shape key: '<', six
+// words of 8 hex digits with ", " between.
+const fwKeyEnd = 1 + 6*8 + 5*2
+
+// fwLinkLen is the length of a fixed-shape link line with its flags.
+const fwLinkLen = fwKeyEnd + len("> -> <") + 6*8 + 5*2 + len("> (") + 8 + len(")")
+
+// fastFwTab is the fast path of a fw tab -u line (see above). It returns
+// false, before it has counted anything, when the line is not in the shape
+// it knows; it may have written to the Record, which the full parser
+// resets.
+func (r *Reader) fastFwTab(line []byte, pos Pos) bool {
+	if len(line) <= fwKeyEnd+1 || line[0] != '<' {
+		return false
+	}
+	k, ok := key6(line[1:fwKeyEnd])
+	if !ok || k[2] > 0xffff || k[4] > 0xffff || k[5] > 0xff {
+		return false
+	}
+	switch line[fwKeyEnd] {
+	case ';':
+		ok = r.fastEntry(line, pos)
+	case '>':
+		ok = r.fastLink(line, pos)
+	default:
+		return false
+	}
+	if !ok {
+		return false
+	}
+	rec := &r.rec
+	rec.HasKey = true
+	rec.Key = fwKey(k)
+	if fastBreak != nil {
+		fastBreak(rec)
+	}
+	return r.accept()
+}
+
+// fwKey is the Key of six key words whose ranges are checked.
+func fwKey(k [6]uint32) Key {
+	return Key{Dir: k[0], Tuple: decode.Tuple{Src: k[1], SPort: uint16(k[2]), Dst: k[3], DPort: uint16(k[4]), Proto: uint8(k[5])}}
+}
+
+// fastEntry reads the values, extra segments and expiry of a full entry
+// whose key ends at line[fwKeyEnd] == ';'.
+func (r *Reader) fastEntry(line []byte, pos Pos) bool {
+	rec := &r.rec
+	rec.resetShaped(KindFwTab, pos)
+	// Values: " xxxxxxxx" each, ',' between, ';' after the last.
+	want, skip := r.valWords, r.skipCount()
+	vals := rec.Vals[:0]
+	var bad uint64
+	p, nw := fwKeyEnd+1, 0
+	for {
+		if p+10 > len(line) || line[p] != ' ' {
+			return false
+		}
+		x := binary.LittleEndian.Uint64(line[p+1:])
+		bad |= nonHex8(x)
+		if want == 0 || nw < want {
+			var w uint32
+			if nw >= skip {
+				w = hex8Value(x, 8)
+				if fastBreakWord != nil {
+					w = fastBreakWord(nw, w)
+				}
+			}
+			vals = append(vals, w)
+		}
+		nw++
+		c := line[p+9]
+		p += 10
+		if c == ';' {
+			break
+		}
+		if c != ',' {
+			return false
+		}
+	}
+	if bad != 0 || nw <= skip {
+		return false
+	}
+	// Extra segments: " xxxxxxxx ;" each.
+	extra := rec.Extra[:0]
+	for p+11 <= len(line) && line[p] == ' ' && line[p+9] == ' ' && line[p+10] == ';' {
+		x := binary.LittleEndian.Uint64(line[p+1:])
+		if nonHex8(x) != 0 {
+			return false
+		}
+		extra = append(extra, hex8Value(x, 8))
+		p += 11
+	}
+	// The expiry: " remaining/timeout>", decimal, to the line's end.
+	n := len(line)
+	if p+4 > n || line[p] != ' ' || line[n-1] != '>' {
+		return false
+	}
+	e := line[p+1 : n-1]
+	slash := 0
+	for slash < len(e) && isDigit(e[slash]) {
+		slash++
+	}
+	if slash == len(e) || e[slash] != '/' {
+		return false
+	}
+	rem, ok1 := decUint(e[:slash])
+	to, ok2 := decUint(e[slash+1:])
+	if !ok1 || !ok2 {
+		return false
+	}
+	rec.Vals, rec.Extra = vals, extra
+	r.skipped(rec)
+	rec.HasExpiry, rec.Expiry = true, decode.Expiry{Remaining: rem, Timeout: to}
+	return true
+}
+
+// fastLink reads the target key and flags of a link line whose key ends at
+// line[fwKeyEnd] == '>'.
+func (r *Reader) fastLink(line []byte, pos Pos) bool {
+	const at = fwKeyEnd + len("> -> <")
+	if len(line) != fwLinkLen || string(line[fwKeyEnd:at]) != "> -> <" ||
+		string(line[at+fwKeyEnd-1:at+fwKeyEnd+2]) != "> (" || line[fwLinkLen-1] != ')' {
+		return false
+	}
+	k, ok := key6(line[at : at+fwKeyEnd-1])
+	if !ok || k[2] > 0xffff || k[4] > 0xffff || k[5] > 0xff {
+		return false
+	}
+	x := binary.LittleEndian.Uint64(line[fwLinkLen-9:])
+	if nonHex8(x) != 0 {
+		return false
+	}
+	rec := &r.rec
+	rec.resetShaped(KindFwTabLink, pos)
+	rec.Link = fwKey(k)
+	rec.Flags = hex8Value(x, 8)
+	return true
+}
