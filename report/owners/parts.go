@@ -137,18 +137,20 @@ func (p *part) apply(op *connOp, ids []int, input int32, base uint32) {
 	}
 }
 
-// applyAll applies a batch of ops. The table is far bigger than the
+// applyAll applies a batch of ops. The slots are far bigger than the
 // caches, so each op's slot is a cache miss: the slots of a few ops are
-// touched first, one load each with nothing depending on it, so that the
-// misses overlap, and then the ops are applied from the cache.
+// found by their tags (in cache) and touched first, the two ends of each
+// (a slot may span two cache lines), with nothing depending on the loads,
+// so that the misses overlap; then the ops are applied from the cache.
 func (p *part) applyAll(b opBatch) {
-	const ahead = 16
+	const ahead = 64
 	ops := b.ops
 	for len(ops) > 0 {
 		n := min(len(ops), ahead)
 		var touch uint8
 		for i := range n {
-			touch |= p.slots[p.slot(ops[i].h)].flags
+			s := p.probe(ops[i].h)
+			touch |= s.flags | uint8(s.key.Src)
 		}
 		p.touched |= touch
 		for i := range n {
