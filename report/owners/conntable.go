@@ -40,7 +40,7 @@ type connSlot struct {
 const flagUsed = 1 << 7
 
 // maxLoad is the fill, in eighths, past which the table doubles.
-const maxLoad = 6
+const maxLoad = 7
 
 func newConnTable(n int) *connTable {
 	return newSeededTable(n, rand.Uint64()|1, rand.Uint64()|1)
