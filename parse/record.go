@@ -153,14 +153,17 @@ func (r *Record) reset(kind Kind, pos Pos) {
 }
 
 // resetShaped is reset for the fw tab entry and link parsers of a Reader
-// on its fast paths: after a record of the same shape, it clears only the
-// fields those parsers set.
+// on its fast paths (kind is KindFwTab or KindFwTabLink): after a record
+// of either of those shapes, it clears only the fields the two parsers
+// set, so that a dump's entries and links, which alternate, need no full
+// reset.
 func (r *Record) resetShaped(kind Kind, pos Pos) {
-	if r.shape != kind {
+	if r.shape != KindFwTab && r.shape != KindFwTabLink {
 		r.reset(kind, pos)
 		r.shape = kind
 		return
 	}
+	r.Kind, r.shape = kind, kind
 	r.Pos, r.Lines, r.Instance, r.Raw = pos, 1, -1, nil
 	r.HasKey, r.Key, r.Link, r.Flags = false, Key{}, Key{}, 0
 	r.Vals, r.Skipped, r.Extra = r.Vals[:0], 0, r.Extra[:0]
