@@ -55,6 +55,7 @@ type Reader struct {
 	content  bool // a non-blank line has been seen
 
 	keep func(line []byte) bool // prefilter, see SetPrefilter
+	pure bool                   // keep depends on the line alone (SetPurePrefilter)
 
 	cpview *CPView // the database this Reader stands for (see CPViewOf); no text then
 
@@ -138,7 +139,14 @@ func (r *Reader) SetRejectUnrecognized(on bool) { r.rejectUnknown = on }
 // line are read with it without being offered to keep, and those of a
 // dropped one are offered on their own (and are dropped too, unless keep
 // accepts them, when they are parsed as lines of their own).
-func (r *Reader) SetPrefilter(keep func(line []byte) bool) { r.keep = keep }
+func (r *Reader) SetPrefilter(keep func(line []byte) bool) { r.keep, r.pure = keep, false }
+
+// SetPurePrefilter is SetPrefilter for a keep whose answer depends on the
+// line alone, with no state, and that is safe to call from several
+// goroutines at once: a big file is then still read in chunks on every
+// core, each chunk's Reader with keep (SetPrefilter's keep may learn from
+// the lines it sees, so it makes the read serial).
+func (r *Reader) SetPurePrefilter(keep func(line []byte) bool) { r.keep, r.pure = keep, true }
 
 // SetValueWords makes the Reader decode only the first n value words of
 // fw tab -u entries and kernel-debug sync lines (n <= 0: all of them), for
@@ -268,6 +276,11 @@ func (r *Reader) Scan() bool {
 			continue
 		}
 		if r.keep != nil && !r.keep(line) {
+			if r.pure && !r.content && len(trimSpace(line)) > 0 {
+				// Past the start: the chunk after this one may follow
+				// (see neutral), even if every line was dropped.
+				r.content = true
+			}
 			r.ignore("prefiltered")
 			if r.keepRaw {
 				r.rawRecord()

@@ -7,6 +7,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Parallel parsing of a big plain file. [Walk] marks the Reader of a file
@@ -44,10 +45,10 @@ type splitSource struct {
 }
 
 // canSplit reports whether Pipe may parse r in chunks: a big plain file not
-// yet read from, no stateful prefilter, more than one core.
+// yet read from, no prefilter but a pure one, more than one core.
 func (r *Reader) canSplit() bool {
 	return r.split != nil && r.split.size >= splitMin && runtime.GOMAXPROCS(0) > 1 &&
-		r.keep == nil && r.stats.Lines == 0 && !r.hasPending && r.lr.line == 0
+		(r.keep == nil || r.pure) && r.stats.Lines == 0 && !r.hasPending && r.lr.line == 0
 }
 
 // neutral reports whether r is in the state a chunk's Reader starts in, so
@@ -60,6 +61,10 @@ func (r *Reader) neutral() bool {
 		r.content && r.expectTitle == 0 && r.prevRule == 0 && !r.titleSeen && !r.afterHostname &&
 		r.fatal == nil && !r.wrapCut && r.pstat.block == ""
 }
+
+// chunksAgain counts the chunks parsed again serially (for the tests: a
+// state every chunk ends in must not make the whole read serial).
+var chunksAgain atomic.Int64
 
 // chunk is one byte range of the file and what its parser made of it.
 type chunk struct {
@@ -79,6 +84,7 @@ func newChunkReader(head *Reader, c *chunk, br *bufio.Reader) *Reader {
 	rd.valWords, rd.skipWords = head.valWords, head.skipWords
 	rd.rejectUnknown = head.rejectUnknown
 	rd.keepRaw = head.keepRaw
+	rd.keep, rd.pure = head.keep, head.pure
 	if c.off > 0 {
 		rd.content = true
 		rd.lr.noBOM = true
@@ -300,6 +306,7 @@ func pipeSplit(head *Reader, fn func([]piped) error, sh *Sharding) error {
 		default:
 			// cur ends in a state a chunk cannot start from: parse this
 			// chunk again, serially, with that state.
+			chunksAgain.Add(1)
 			drain(c.out, free)
 			cur.wrapCut = false // its input goes on
 			cur.lr = &lineReader{br: bufio.NewReaderSize(io.NewSectionReader(src.f, c.off, c.end-c.off), fileBufSize),

@@ -258,3 +258,75 @@ func FuzzSplit(f *testing.F) {
 		}
 	})
 }
+
+// TestSplitPurePrefilter: a big file read with a pure prefilter is read in
+// chunks, and the chunks give the serial transcript, the dropped lines
+// counted the same, even when a chunk keeps no line at all; and the
+// serial read with a pure prefilter is the one with a plain prefilter.
+func TestSplitPurePrefilter(t *testing.T) {
+	var all []byte
+	for _, glob := range []string{"testdata/*.txt", "../samples/*.txt", "../samples/switchover/*/*.txt"} {
+		files, err := filepath.Glob(glob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, b...)
+			all = append(all, '\n')
+		}
+	}
+	sync := "@;500069;[vs_0];[tid_2];[fw4_2];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(3)=<1c001,40044080,1c> sync_mask=[0x0002800b] refresh time=3602;\n"
+	entry := "<00000000, ac103d42, 000047df, ac103d02, 000000b3, 00000006; 0001c001, 40044080, 00000022, 0000000b, 00000000, 68daeedb, 00000000, 9fb2ce04, 07928306, 00000033, ffffffff, ffffffff, ffffffff, 02000000; 00000001 ; 3394/3618>\n"
+	inputs := map[string][]byte{
+		"fixtures":    all,
+		"none kept":   []byte(strings.Repeat(sync, 400)),
+		"kept at end": []byte(strings.Repeat(sync, 400) + strings.Repeat(entry, 30)),
+	}
+	keep := func(line []byte) bool {
+		t := bytes.TrimLeft(line, " \t")
+		return len(t) > 0 && t[0] == '<'
+	}
+	read := func(data []byte, split, pure bool) string {
+		var sb strings.Builder
+		r := NewReader(bytes.NewReader(data), "in.txt")
+		if pure {
+			r.SetPurePrefilter(keep)
+		} else {
+			r.SetPrefilter(keep)
+		}
+		if split {
+			r.split = &splitSource{f: bytes.NewReader(data), size: int64(len(data))}
+			if !r.canSplit() {
+				t.Fatal("a pure prefilter keeps the file from being read in chunks")
+			}
+		}
+		if err := pipeTranscript(&sb, r); err != nil {
+			fmt.Fprintf(&sb, "error %v\n", err)
+		}
+		return sb.String()
+	}
+	for name, data := range inputs {
+		want := read(data, false, false)
+		if !strings.Contains(want, "prefiltered") {
+			t.Fatalf("%s: no line was prefiltered: the test proves nothing", name)
+		}
+		if got := read(data, false, true); got != want {
+			t.Errorf("%s: the serial read with a pure prefilter differs\n%s", name, firstDiff(want, got))
+		}
+		for _, size := range []int64{300, 4096, 65536} {
+			withChunks(t, size, 4096)
+			again := chunksAgain.Load()
+			got := read(data, true, true)
+			if n := chunksAgain.Load() - again; name == "none kept" && n > 0 {
+				t.Errorf("%s, chunks of %d bytes: %d chunks parsed again serially", name, size, n)
+			}
+			if got != want {
+				t.Errorf("%s, chunks of %d bytes: transcript differs from the serial one\n%s", name, size, firstDiff(want, got))
+			}
+		}
+	}
+}

@@ -164,6 +164,14 @@ type Prefilter interface {
 	Reset()
 }
 
+// PurePrefilter is a Prefilter whose Keep depends on the line alone and
+// may be called from several goroutines at once, so that a big input is
+// still read in chunks on every core (see [parse.Reader.SetPurePrefilter]).
+type PurePrefilter interface {
+	Prefilter
+	Pure()
+}
+
 // FeedOptions configure a [Feed].
 type FeedOptions struct {
 	TSUnit    float64 // seconds per unit of the `@;N;` stamps; 0 means 1e-6 (microseconds)
@@ -377,7 +385,11 @@ func (f *Feed) Read(src parse.Source, r *parse.Reader) error {
 	}
 	if f.opt.Prefilter != nil {
 		f.opt.Prefilter.Reset()
-		r.SetPrefilter(f.opt.Prefilter.Keep)
+		if _, ok := f.opt.Prefilter.(PurePrefilter); ok {
+			r.SetPurePrefilter(f.opt.Prefilter.Keep)
+		} else {
+			r.SetPrefilter(f.opt.Prefilter.Keep)
+		}
 	}
 	for _, s := range f.starters {
 		s.StartInput(in)

@@ -85,6 +85,9 @@ func (KeepEntries) Keep(line []byte) bool {
 // Reset implements report.Prefilter.
 func (KeepEntries) Reset() {}
 
+// Pure implements report.PurePrefilter: Keep looks at the line alone.
+func (KeepEntries) Pure() {}
+
 // Options say how matches are printed.
 type Options struct {
 	Invert   bool // print the lines that do not match, those no format decodes too
