@@ -132,22 +132,30 @@ func firstDiff(a, b string) string {
 // TestSplitMatchesSerial concatenates every text fixture, so that chunk
 // boundaries fall inside and between all formats, and checks that chunked
 // parsing gives the serial records, rejections, positions and accounting.
-func TestSplitMatchesSerial(t *testing.T) {
+// fixtures is every file the globs find, one after another, each ended by
+// a newline.
+func fixtures(tb testing.TB, globs ...string) []byte {
+	tb.Helper()
 	var all []byte
-	for _, glob := range []string{"testdata/*.txt", "testdata/bad/*.txt", "../samples/*.txt", "../samples/switchover/*/*.txt"} {
+	for _, glob := range globs {
 		files, err := filepath.Glob(glob)
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		for _, f := range files {
 			b, err := os.ReadFile(f)
 			if err != nil {
-				t.Fatal(err)
+				tb.Fatal(err)
 			}
 			all = append(all, b...)
 			all = append(all, '\n')
 		}
 	}
+	return all
+}
+
+func TestSplitMatchesSerial(t *testing.T) {
+	all := fixtures(t, "testdata/*.txt", "testdata/bad/*.txt", "../samples/*.txt", "../samples/switchover/*/*.txt")
 	if len(all) < 100_000 {
 		t.Fatalf("only %d bytes of fixtures: the globs no longer find the samples", len(all))
 	}
@@ -264,21 +272,7 @@ func FuzzSplit(f *testing.F) {
 // counted the same, even when a chunk keeps no line at all; and the
 // serial read with a pure prefilter is the one with a plain prefilter.
 func TestSplitPurePrefilter(t *testing.T) {
-	var all []byte
-	for _, glob := range []string{"testdata/*.txt", "../samples/*.txt", "../samples/switchover/*/*.txt"} {
-		files, err := filepath.Glob(glob)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range files {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			all = append(all, b...)
-			all = append(all, '\n')
-		}
-	}
+	all := fixtures(t, "testdata/*.txt", "../samples/*.txt", "../samples/switchover/*/*.txt")
 	sync := "@;500069;[vs_0];[tid_2];[fw4_2];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6> vals(3)=<1c001,40044080,1c> sync_mask=[0x0002800b] refresh time=3602;\n"
 	entry := "<00000000, ac103d42, 000047df, ac103d02, 000000b3, 00000006; 0001c001, 40044080, 00000022, 0000000b, 00000000, 68daeedb, 00000000, 9fb2ce04, 07928306, 00000033, ffffffff, ffffffff, ffffffff, 02000000; 00000001 ; 3394/3618>\n"
 	inputs := map[string][]byte{
