@@ -33,8 +33,9 @@ type Sharding struct {
 	// state, on the caller's goroutine, in file order, between the
 	// records fn is given. base is the file line number of the chunk's
 	// line 0: a record's Pos.Line within the chunk plus base is its line
-	// in the file. An error stops the read, as fn's does.
-	Merge func(s Shard, base int) error
+	// in the file; bytes is the chunk's size. An error stops the read, as
+	// fn's does.
+	Merge func(s Shard, base int, bytes int64) error
 }
 
 // PipeShards is [Pipe], with the chunks of a big plain file taken into

@@ -298,7 +298,7 @@ func pipeSplit(head *Reader, fn func([]piped) error, sh *Sharding) error {
 			}
 			// out is closed: the chunk's worker is done with it.
 			if c.shard != nil && !halted {
-				if ferr = sh.Merge(c.shard, base); ferr != nil {
+				if ferr = sh.Merge(c.shard, base, c.end-c.off); ferr != nil {
 					halt()
 				}
 			}

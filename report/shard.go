@@ -43,6 +43,7 @@ type ChunkContext struct {
 	Input int          // index into Feed.Inputs
 	SGMs  []decode.SGM // the SGMs of the chunk's records (shared: do not modify)
 	Base  int          // file line number of the chunk's line 0
+	Bytes int64        // the chunk's size in bytes
 }
 
 // sharding returns how in's chunks are taken, or nil when some analysis
@@ -64,8 +65,8 @@ func (f *Feed) sharding(in *Input) *parse.Sharding {
 			}
 			return s
 		},
-		Merge: func(ps parse.Shard, base int) error {
-			ps.(*feedShard).merge(in, base)
+		Merge: func(ps parse.Shard, base int, bytes int64) error {
+			ps.(*feedShard).merge(in, base, bytes)
 			return nil
 		},
 	}
@@ -105,7 +106,7 @@ func (s *feedShard) Take(rec *parse.Record) bool {
 }
 
 // merge folds the chunk into the feed, then each shard into its analysis.
-func (s *feedShard) merge(in *Input, base int) {
+func (s *feedShard) merge(in *Input, base int, bytes int64) {
 	f := s.f
 	f.shardedChunks++
 	if !s.took {
@@ -118,7 +119,7 @@ func (s *feedShard) merge(in *Input, base int) {
 	if f.pending {
 		f.attributed(in)
 	}
-	c := ChunkContext{Input: in.Index, SGMs: f.cur, Base: base}
+	c := ChunkContext{Input: in.Index, SGMs: f.cur, Base: base, Bytes: bytes}
 	if len(c.SGMs) == 0 {
 		c.SGMs = nil
 	}

@@ -46,9 +46,10 @@ type Owners struct {
 	riskWindow uint32
 	dumpTime   int64
 
-	tab  *connTables
-	work *partWorkers  // while chunks are merged, see parts.go
-	free chan []connOp // op lists to reuse, see NewShard
+	tab     *connTables
+	sizeFor int64         // bytes GrowForBytes was told of, until the table is sized
+	work    *partWorkers  // while chunks are merged, see parts.go
+	free    chan []connOp // op lists to reuse, see NewShard
 
 	ids      []int // SGM ids of the current record's SGMs (scratch)
 	tables   int   // distinct connections a table dump holds
@@ -89,12 +90,29 @@ func (o *Owners) Grow(n int) {
 	}
 }
 
-// GrowForBytes makes room for the connections of dumps of n bytes in all:
-// a full R81.20 entry is about 420 bytes (a link line adds 135), so the
-// table is sized once for n/420 connections rather than doubled while
-// reading. The cap bounds what inputs that hold each connection many times
-// (g_all dumps of many SGMs) make it reserve.
-func (o *Owners) GrowForBytes(n int64) { o.Grow(int(min(n/420, 4_000_000))) }
+// GrowForBytes makes room for the connections of dumps of n bytes in all,
+// so that the table is sized once rather than doubled while reading. The
+// room is made when the first records arrive: for a dump read in chunks,
+// as many connections as the first chunk's full entries per byte make of
+// n (the dumps with link lines hold some 555 bytes per connection, those
+// without 420); else, or with no entry in that chunk, n/420 (a full R81.20
+// entry is about 420 bytes). n/420, and 4M, bound it: inputs that hold
+// each connection many times (g_all dumps of many SGMs) reserve no more.
+func (o *Owners) GrowForBytes(n int64) { o.sizeFor = max(n, 0) }
+
+// size makes the room GrowForBytes asks for, once, from the first chunk's
+// entries and bytes (0, 0 when records come one at a time).
+func (o *Owners) size(entries int, bytes int64) {
+	if o.sizeFor == 0 {
+		return
+	}
+	n := min(o.sizeFor/420, 4_000_000)
+	if entries > 0 && bytes > 0 {
+		n = min(n, int64(float64(o.sizeFor)*float64(entries)/float64(bytes)*17/16)+4096)
+	}
+	o.sizeFor = 0
+	o.Grow(int(n))
+}
 
 // ValueWords is how many value words the audit reads: up to the owner word.
 func (o *Owners) ValueWords() int { return decode.WordBits + 1 }
@@ -110,6 +128,7 @@ func (o *Owners) Add(it *report.Item) {
 		return
 	}
 	o.settle() // the chunks merged before are applied first
+	o.size(0, 0)
 	o.ids = o.idsOf(o.ids[:0], it.SGMs)
 	op.h = o.tab.hash(op.key)
 	o.tab.part(op.h).apply(&op, o.ids, int32(it.Input), 0)

@@ -226,6 +226,7 @@ type opBatch struct {
 type shard struct {
 	o          *Owners
 	ops        [][]connOp
+	entries    int // full entries among the ops (see Owners.size)
 	lastUpdate int64
 }
 
@@ -249,6 +250,9 @@ func (sh *shard) Add(it *report.Item) bool {
 		op.h = sh.o.tab.hash(op.key)
 		i := sh.o.tab.partIndex(op.h)
 		sh.ops[i] = append(sh.ops[i], op)
+		if op.kind == opEntry {
+			sh.entries++
+		}
 	}
 	return true
 }
@@ -258,6 +262,7 @@ func (sh *shard) Merge(c report.ChunkContext) {
 	o := sh.o
 	o.lastUpdate = max(o.lastUpdate, sh.lastUpdate)
 	if o.work == nil {
+		o.size(sh.entries, c.Bytes)
 		o.startWorkers()
 	}
 	ids := o.idsOf(nil, c.SGMs)

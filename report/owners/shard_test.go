@@ -62,3 +62,36 @@ func TestShardsMatchSerial(t *testing.T) {
 		}
 	}
 }
+
+// TestSizeFromFirstChunk: the table is sized from the first chunk's
+// entries per byte, never above n/420 connections, and from n/420 when
+// records come one at a time.
+func TestSizeFromFirstChunk(t *testing.T) {
+	f := report.NewFeed(report.Context{Layout: decode.DefaultLayout}, report.FeedOptions{})
+	for _, c := range []struct {
+		entries int
+		bytes   int64
+		want    int // connections the table must hold without doubling
+		most    int // slots it may have at most
+	}{
+		{7000, 4 << 20, 1_792_000, slotsFor(2_000_000)},                     // 1 GiB with links: 599 bytes a connection
+		{0, 0, 1 << 30 / 420, slotsFor(1<<30/420*129/128 + 8192)},           // one record at a time: n/420
+		{20000, 4 << 20, 1 << 30 / 420, slotsFor(1<<30/420*129/128 + 8192)}, // denser than an entry: n/420 still
+	} {
+		b := New(f, 0, 0)
+		b.tab = newConnTables(1)
+		b.GrowForBytes(1 << 30)
+		if n := len(b.tab.parts[0].slots); n > 16 {
+			t.Fatalf("the table was sized (%d slots) before the first records", n)
+		}
+		b.size(c.entries, c.bytes)
+		slots := len(b.tab.parts[0].slots)
+		if slots*maxLoad/8 < c.want || slots > c.most {
+			t.Errorf("%d entries in %d bytes: %d slots, want room for %d connections in at most %d", c.entries, c.bytes, slots, c.want, c.most)
+		}
+		b.size(1, 1) // once only
+		if len(b.tab.parts[0].slots) != slots {
+			t.Errorf("sized again")
+		}
+	}
+}
