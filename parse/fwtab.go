@@ -2,6 +2,8 @@ package parse
 
 import (
 	"bytes"
+
+	"github.com/maestro-analyze/maestro-analyze/decode"
 )
 
 // Format: `fw tab -t connections -u` [seed][public].
@@ -74,12 +76,7 @@ func isContinuation(t []byte) bool {
 
 // parseFwTab parses a complete `<key; values; ...; rem/timeout>` entry.
 func (r *Reader) parseFwTab(t []byte, pos Pos, inst, lines int) *SyntaxError {
-	rec := &r.rec
-	if r.fast {
-		rec.resetShaped(KindFwTab, pos)
-	} else {
-		rec.reset(KindFwTab, pos)
-	}
+	rec := r.resetFwTab(KindFwTab, pos)
 	rec.Lines = lines
 	rec.Instance = inst
 	body := t[1 : len(t)-1]
@@ -139,14 +136,20 @@ func (r *Reader) parseFwTab(t []byte, pos Pos, inst, lines int) *SyntaxError {
 	return nil
 }
 
+// resetFwTab resets the Record for a fw tab entry or link line (kind): on
+// the fast paths, only what those parsers set (see Record.resetShaped).
+func (r *Reader) resetFwTab(kind Kind, pos Pos) *Record {
+	if r.fast {
+		r.rec.resetShaped(kind, pos)
+	} else {
+		r.rec.reset(kind, pos)
+	}
+	return &r.rec
+}
+
 // parseLink parses `<key> -> <key> (flags)`.
 func (r *Reader) parseLink(t []byte, pos Pos, inst int) *SyntaxError {
-	rec := &r.rec
-	if r.fast {
-		rec.resetShaped(KindFwTabLink, pos)
-	} else {
-		rec.reset(KindFwTabLink, pos)
-	}
+	rec := r.resetFwTab(KindFwTabLink, pos)
 	rec.Instance = inst
 	a, b, _ := bytes.Cut(t, []byte("->"))
 	a, b = trimSpace(a), trimSpace(b)
@@ -205,15 +208,23 @@ func (r *Reader) parseKey(seg []byte, k *Key, pos Pos) *SyntaxError {
 
 // setKey fills k after checking that ports and protocol fit their fields.
 func (r *Reader) setKey(k *Key, dir, src, sport, dst, dport, proto uint32, pos Pos) *SyntaxError {
+	var ok bool
+	if *k, ok = keyOf([6]uint32{dir, src, sport, dst, dport, proto}); ok {
+		return nil
+	}
 	if sport > 0xffff || dport > 0xffff {
 		return synErr(pos, ErrField, "port word out of range: %#x, %#x", sport, dport)
 	}
-	if proto > 0xff {
-		return synErr(pos, ErrField, "protocol word out of range: %#x", proto)
+	return synErr(pos, ErrField, "protocol word out of range: %#x", proto)
+}
+
+// keyOf is the Key of the six key words dir, src, sport, dst, dport,
+// proto, or false when a port or the protocol does not fit its field.
+func keyOf(w [6]uint32) (Key, bool) {
+	if w[2] > 0xffff || w[4] > 0xffff || w[5] > 0xff {
+		return Key{}, false
 	}
-	k.Dir = dir
-	k.Src, k.SPort, k.Dst, k.DPort, k.Proto = src, uint16(sport), dst, uint16(dport), uint8(proto)
-	return nil
+	return Key{Dir: w[0], Tuple: decode.Tuple{Src: w[1], SPort: uint16(w[2]), Dst: w[3], DPort: uint16(w[4]), Proto: uint8(w[5])}}, true
 }
 
 // hexErr reports a non-hex word found at byte off of seg.

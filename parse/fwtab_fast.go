@@ -37,9 +37,13 @@ func (r *Reader) fastFwTab(line []byte, pos Pos) bool {
 	if len(line) <= fwKeyEnd+1 || line[0] != '<' {
 		return false
 	}
-	k, ok := key6(line[1:fwKeyEnd])
-	if !ok || k[2] > 0xffff || k[4] > 0xffff || k[5] > 0xff {
+	w, ok := key6(line[1:fwKeyEnd])
+	if !ok {
 		return false
+	}
+	k, ok := keyOf(w)
+	if !ok {
+		return false // setKey's range errors are the full parser's
 	}
 	switch line[fwKeyEnd] {
 	case ';':
@@ -54,16 +58,11 @@ func (r *Reader) fastFwTab(line []byte, pos Pos) bool {
 	}
 	rec := &r.rec
 	rec.HasKey = true
-	rec.Key = fwKey(k)
+	rec.Key = k
 	if fastBreak != nil {
 		fastBreak(rec)
 	}
 	return r.accept()
-}
-
-// fwKey is the Key of six key words whose ranges are checked.
-func fwKey(k [6]uint32) Key {
-	return Key{Dir: k[0], Tuple: decode.Tuple{Src: k[1], SPort: uint16(k[2]), Dst: k[3], DPort: uint16(k[4]), Proto: uint8(k[5])}}
 }
 
 // fastEntry reads the values, extra segments and expiry of a full entry
@@ -147,8 +146,12 @@ func (r *Reader) fastLink(line []byte, pos Pos) bool {
 		string(line[at+fwKeyEnd-1:at+fwKeyEnd+2]) != "> (" || line[fwLinkLen-1] != ')' {
 		return false
 	}
-	k, ok := key6(line[at : at+fwKeyEnd-1])
-	if !ok || k[2] > 0xffff || k[4] > 0xffff || k[5] > 0xff {
+	w, ok := key6(line[at : at+fwKeyEnd-1])
+	if !ok {
+		return false
+	}
+	k, ok := keyOf(w)
+	if !ok {
 		return false
 	}
 	x := binary.LittleEndian.Uint64(line[fwLinkLen-9:])
@@ -157,7 +160,7 @@ func (r *Reader) fastLink(line []byte, pos Pos) bool {
 	}
 	rec := &r.rec
 	rec.resetShaped(KindFwTabLink, pos)
-	rec.Link = fwKey(k)
+	rec.Link = k
 	rec.Flags = hex8Value(x, 8)
 	return true
 }

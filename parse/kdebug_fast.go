@@ -121,7 +121,8 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 		}
 		k[w], j = hex8Value(x, d), j+d+1
 	}
-	if k[2] > 0xffff || k[4] > 0xffff || k[5] > 0xff {
+	key, ok := keyOf(k)
+	if !ok {
 		return false // setKey's range errors are the full parser's
 	}
 	// vals(N)=<...>, the first valWords words decoded, the rest counted.
@@ -224,7 +225,7 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 	rec.Op = p.op
 	rec.Table, rec.TableID = "connections", id
 	rec.HasKey = true
-	rec.Key = Key{Dir: k[0], Tuple: decode.Tuple{Src: k[1], SPort: uint16(k[2]), Dst: k[3], DPort: uint16(k[4]), Proto: uint8(k[5])}}
+	rec.Key = key
 	rec.Vals = vals
 	r.skipped(rec)
 	rec.HasMask, rec.Mask = hasMask, decode.SyncMask(mask)

@@ -291,7 +291,7 @@ func (r *Reader) Scan() bool {
 		if r.fast && len(line) > 0 && line[0] == '<' && r.pstat.block == "" && r.fastFwTab(line, pos) {
 			// What parseLine does for the line besides parsing it.
 			r.content = true
-			r.prevRule, r.expectTitle, r.titleSeen = r.expectTitle, 0, false
+			r.notRule()
 			if r.keepRaw {
 				r.rec.Raw = r.raw
 			}
@@ -359,6 +359,12 @@ func (r *Reader) col(sub []byte) int {
 	return off + 1
 }
 
+// notRule notes a line that is not a rule: a rule before it opened its
+// title (prevRule), and the next rule opens no title.
+func (r *Reader) notRule() {
+	r.prevRule, r.expectTitle, r.titleSeen = r.expectTitle, 0, false
+}
+
 // parseLine sniffs one line by content and parses it. It returns true when
 // the line produced a record or a rejection, false when it was ignored.
 func (r *Reader) parseLine(line []byte, pos Pos) bool {
@@ -379,7 +385,7 @@ func (r *Reader) parseLine(line []byte, pos Pos) bool {
 		}
 		return r.ignore("banner")
 	}
-	r.prevRule, r.expectTitle, r.titleSeen = r.expectTitle, 0, false
+	r.notRule()
 	inst := -1
 	if len(t) > 4 && bytes.HasPrefix(t, []byte("[fw_")) {
 		if i := bytes.IndexByte(t, ']'); i > 4 {

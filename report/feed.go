@@ -268,10 +268,9 @@ func (f *Feed) Use(as ...Analysis) {
 		if s, ok := a.(WordSkipper); ok {
 			k = max(s.FirstValueWord(), 0)
 		}
-		if f.skip < 0 {
+		if f.skip < 0 || k < f.skip {
 			f.skip = k
 		}
-		f.skip = min(f.skip, k)
 		switch {
 		case f.words < 0:
 			f.words = n

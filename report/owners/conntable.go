@@ -36,9 +36,6 @@ type connSlot struct {
 	connState
 }
 
-// flagUsed marks an occupied slot (connState.flags).
-const flagUsed = 1 << 7
-
 // maxLoad is the fill, in eighths, past which the table doubles.
 const maxLoad = 7
 
@@ -73,19 +70,20 @@ func (t *connTable) next(j uint64) uint64 {
 }
 
 func (t *connTable) resize(size int) {
-	old := t.slots
+	old, oldTags := t.slots, t.tags
 	t.slots = make([]connSlot, size)
 	t.tags = make([]uint8, size)
 	adviseHuge(t.slots)
 	t.size = uint64(size)
-	for i := range old {
-		if s := &old[i]; s.flags&flagUsed != 0 {
+	for i, tag := range oldTags {
+		if tag != 0 {
+			s := &old[i]
 			h := t.hash(s.key)
 			j := t.slot(h)
 			for t.tags[j] != 0 {
 				j = t.next(j)
 			}
-			t.tags[j] = tagOf(h)
+			t.tags[j] = tag // the seeds, and so the hash, are the table's own
 			t.slots[j] = *s
 		}
 	}
@@ -121,7 +119,7 @@ func (t *connTable) get(k decode.Tuple, h uint64) *connState {
 			t.tags[j] = tag
 			s := &t.slots[j]
 			s.key = k
-			s.connState = connState{owner: -1, minSGM: -1, maxSGM: -1, atIn: -1, flags: flagUsed}
+			s.connState = connState{owner: -1, minSGM: -1, maxSGM: -1, atIn: -1}
 			return &s.connState
 		case tag:
 			if s := &t.slots[j]; s.key == k {
@@ -147,9 +145,9 @@ func (t *connTable) Len() int { return t.n }
 
 // each calls fn with every connection, in slot order.
 func (t *connTable) each(fn func(k decode.Tuple, c *connState)) {
-	for i := range t.slots {
-		if s := &t.slots[i]; s.flags&flagUsed != 0 {
-			fn(s.key, &s.connState)
+	for i, tag := range t.tags {
+		if tag != 0 {
+			fn(t.slots[i].key, &t.slots[i].connState)
 		}
 	}
 }

@@ -21,12 +21,15 @@ type distinct struct {
 
 // add counts tuple t.
 func (d *distinct) add(t decode.Tuple) {
-	h := mix(uint64(t.Src)<<32|uint64(t.Dst), uint64(t.SPort)<<24|uint64(t.DPort)<<8|uint64(t.Proto))
+	d.addHash(mix(uint64(t.Src)<<32|uint64(t.Dst), uint64(t.SPort)<<24|uint64(t.DPort)<<8|uint64(t.Proto)))
+}
+
+// addHash counts the element whose hash is h: its register, by the top
+// hllP bits, keeps the highest rank of the rest.
+func (d *distinct) addHash(h uint64) {
 	i := h >> (64 - hllP)
 	rank := uint8(bits.LeadingZeros64(h<<hllP|1<<(hllP-1)) + 1)
-	if rank > d.reg[i] {
-		d.reg[i] = rank
-	}
+	d.reg[i] = max(d.reg[i], rank)
 }
 
 // addEither counts the connection of t whichever way t runs: add of
@@ -35,10 +38,7 @@ func (d *distinct) add(t decode.Tuple) {
 func (d *distinct) addEither(t decode.Tuple) {
 	a, b := uint64(t.Src)<<16|uint64(t.SPort), uint64(t.Dst)<<16|uint64(t.DPort)
 	lo, hi := min(a, b), max(a, b) // Canonical: the lower (address, port) first
-	h := mix(lo>>16<<32|hi>>16, (lo&0xffff)<<24|(hi&0xffff)<<8|uint64(t.Proto))
-	i := h >> (64 - hllP)
-	rank := uint8(bits.LeadingZeros64(h<<hllP|1<<(hllP-1)) + 1)
-	d.reg[i] = max(d.reg[i], rank)
+	d.addHash(mix(lo>>16<<32|hi>>16, (lo&0xffff)<<24|(hi&0xffff)<<8|uint64(t.Proto)))
 }
 
 // mix is a 128-to-64-bit hash (the finalizer of MurmurHash3 over both
