@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sync"
+	"unsafe"
 
 	"github.com/maestro-analyze/maestro-analyze/decode"
 	"github.com/maestro-analyze/maestro-analyze/report"
@@ -56,7 +57,6 @@ type part struct {
 	tables          int   // connections a table dump holds
 	conflict, noSGM int64 // see Owners
 	held            [decode.MaxIDs]int64
-	touched         uint8 // keeps the loads of applyAll
 }
 
 func newConnTables(n int) *connTables {
@@ -138,26 +138,43 @@ func (p *part) apply(op *connOp, ids []int, input int32, base uint32) {
 }
 
 // applyAll applies a batch of ops. The slots are far bigger than the
-// caches, so each op's slot is a cache miss: the slots of a few ops are
-// found by their tags (in cache) and touched first, the two ends of each
-// (a slot may span two cache lines), with nothing depending on the loads,
-// so that the misses overlap; then the ops are applied from the cache.
+// caches, so each op's slot is a cache miss, and so may be its tag: the
+// loop asks for the tag of the op tagsAhead on and for the slot of the op
+// slotsAhead on (found by its tag, fetched by then; both ends, as a slot
+// may span two cache lines) while it applies the op at hand, so that the
+// misses overlap with the work. The prefetches are instructions that do
+// not wait for their line (see prefetch): loads would hold the CPU back
+// until theirs arrived. BenchmarkApplyAll: 72-85 ns per op with batches of
+// plain loads ahead, 49-55 with this.
 func (p *part) applyAll(b opBatch) {
-	const ahead = 64
+	const tagsAhead, slotsAhead = 32, 16
 	ops := b.ops
-	for len(ops) > 0 {
-		n := min(len(ops), ahead)
-		var touch uint8
-		for i := range n {
-			s := p.probe(ops[i].h)
-			touch |= s.flags | uint8(s.key.Src)
-		}
-		p.touched |= touch
-		for i := range n {
-			p.apply(&ops[i], b.ids, b.input, b.base)
-		}
-		ops = ops[n:]
+	n := len(ops)
+	for i := range min(tagsAhead, n) {
+		p.prefetchTag(ops[i].h)
 	}
+	for i := range min(slotsAhead, n) {
+		p.prefetchSlot(ops[i].h)
+	}
+	for i := range ops {
+		if i+tagsAhead < n {
+			p.prefetchTag(ops[i+tagsAhead].h)
+		}
+		if i+slotsAhead < n {
+			p.prefetchSlot(ops[i+slotsAhead].h)
+		}
+		p.apply(&ops[i], b.ids, b.input, b.base)
+	}
+}
+
+func (p *part) prefetchTag(h uint64) {
+	prefetch(uintptr(unsafe.Pointer(&p.tags[p.slot(h)])))
+}
+
+func (p *part) prefetchSlot(h uint64) {
+	s := uintptr(unsafe.Pointer(p.probe(h)))
+	prefetch(s)
+	prefetch(s + unsafe.Sizeof(connSlot{}) - 1)
 }
 
 // table marks c as held by a table dump.

@@ -1,0 +1,6 @@
+//go:build !amd64
+
+package owners
+
+// prefetch does nothing on this architecture (see prefetch_amd64.go).
+func prefetch(uintptr) {}
