@@ -319,11 +319,11 @@ func TestFastMatchesFullWarm(t *testing.T) {
 	if !r.fastSync(line, Pos{}) || r.pfx == nil {
 		t.Fatal("the common SET line is not read by the fast path")
 	}
-	if _, ok := r.pfx.lookup(line, len("@;500069;")); !ok {
+	if r.pfx.lookup(line, len("@;500069;")) == nil {
 		t.Fatal("the prefix of the line read last is not kept")
 	}
 	other := []byte(strings.Replace(base, "[tid_2]", "[tid_3]", 1))
-	if _, ok := r.pfx.lookup(other, len("@;500069;")); ok {
+	if r.pfx.lookup(other, len("@;500069;")) != nil {
 		t.Fatal("a prefix one byte off is taken for the kept one")
 	}
 }

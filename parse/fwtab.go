@@ -2,8 +2,6 @@ package parse
 
 import (
 	"bytes"
-
-	"github.com/maestro-analyze/maestro-analyze/decode"
 )
 
 // Format: `fw tab -t connections -u` [seed][public].
@@ -208,8 +206,8 @@ func (r *Reader) parseKey(seg []byte, k *Key, pos Pos) *SyntaxError {
 
 // setKey fills k after checking that ports and protocol fit their fields.
 func (r *Reader) setKey(k *Key, dir, src, sport, dst, dport, proto uint32, pos Pos) *SyntaxError {
-	var ok bool
-	if *k, ok = keyOf([6]uint32{dir, src, sport, dst, dport, proto}); ok {
+	if w := [6]uint32{dir, src, sport, dst, dport, proto}; keyFits(&w) {
+		putKey(k, &w)
 		return nil
 	}
 	if sport > 0xffff || dport > 0xffff {
@@ -218,13 +216,15 @@ func (r *Reader) setKey(k *Key, dir, src, sport, dst, dport, proto uint32, pos P
 	return synErr(pos, ErrField, "protocol word out of range: %#x", proto)
 }
 
-// keyOf is the Key of the six key words dir, src, sport, dst, dport,
-// proto, or false when a port or the protocol does not fit its field.
-func keyOf(w [6]uint32) (Key, bool) {
-	if w[2] > 0xffff || w[4] > 0xffff || w[5] > 0xff {
-		return Key{}, false
-	}
-	return Key{Dir: w[0], Tuple: decode.Tuple{Src: w[1], SPort: uint16(w[2]), Dst: w[3], DPort: uint16(w[4]), Proto: uint8(w[5])}}, true
+// keyFits reports whether the six key words dir, src, sport, dst, dport,
+// proto make a Key: the ports and the protocol fit their fields.
+func keyFits(w *[6]uint32) bool { return w[2] <= 0xffff && w[4] <= 0xffff && w[5] <= 0xff }
+
+// putKey stores key words that fit (keyFits) in k, field by field: a Key
+// built whole and then copied costs the hot paths a stalled load (its
+// 16-byte moves read back the narrow stores that built it).
+func putKey(k *Key, w *[6]uint32) {
+	k.Dir, k.Src, k.SPort, k.Dst, k.DPort, k.Proto = w[0], w[1], uint16(w[2]), w[3], uint16(w[4]), uint8(w[5])
 }
 
 // hexErr reports a non-hex word found at byte off of seg.

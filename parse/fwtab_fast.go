@@ -41,8 +41,7 @@ func (r *Reader) fastFwTab(line []byte, pos Pos) bool {
 	if !ok {
 		return false
 	}
-	k, ok := keyOf(w)
-	if !ok {
+	if !keyFits(&w) {
 		return false // setKey's range errors are the full parser's
 	}
 	switch line[fwKeyEnd] {
@@ -58,7 +57,7 @@ func (r *Reader) fastFwTab(line []byte, pos Pos) bool {
 	}
 	rec := &r.rec
 	rec.HasKey = true
-	rec.Key = k
+	putKey(&rec.Key, &w)
 	if fastBreak != nil {
 		fastBreak(rec)
 	}
@@ -150,8 +149,7 @@ func (r *Reader) fastLink(line []byte, pos Pos) bool {
 	if !ok {
 		return false
 	}
-	k, ok := keyOf(w)
-	if !ok {
+	if !keyFits(&w) {
 		return false
 	}
 	x := binary.LittleEndian.Uint64(line[fwLinkLen-9:])
@@ -160,7 +158,7 @@ func (r *Reader) fastLink(line []byte, pos Pos) bool {
 	}
 	rec := &r.rec
 	rec.resetShaped(KindFwTabLink, pos)
-	rec.Link = k
+	putKey(&rec.Link, &w)
 	rec.Flags = hex8Value(x, 8)
 	return true
 }

@@ -92,17 +92,21 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 	if r.pfx == nil {
 		r.pfx = new(pfxCache)
 	}
-	p, ok := r.pfx.lookup(t, i)
-	if !ok {
-		if p, ok = syncPrefix(t, i); !ok {
+	p := r.pfx.lookup(t, i)
+	if p == nil {
+		miss, ok := syncPrefix(t, i)
+		if !ok {
 			return false
 		}
-		r.pfx.store(t, i, p)
+		if p = r.pfx.store(t, i, miss); p == nil {
+			p = &miss
+		}
 	}
 	b := t[i+p.b:]
 	j := p.n - p.b
-	inst, id := p.inst, p.id
+	inst, id, op := p.inst, p.id, p.op
 	var k [6]uint32
+	var ok bool
 	for w := range 6 {
 		if j+8 >= len(b) { // near the end: a byte at a time
 			if k[w], j, ok = fastHexWord(b, j); !ok || j >= len(b) || b[j] != ",,,,,>"[w] {
@@ -121,8 +125,7 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 		}
 		k[w], j = hex8Value(x, d), j+d+1
 	}
-	key, ok := keyOf(k)
-	if !ok {
+	if !keyFits(&k) {
 		return false // setKey's range errors are the full parser's
 	}
 	// vals(N)=<...>, the first valWords words decoded, the rest counted.
@@ -222,10 +225,10 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 		rec.shape = KindSync
 	}
 	rec.HasTime, rec.Time, rec.Instance = true, float64(stamp), inst
-	rec.Op = p.op
+	rec.Op = op
 	rec.Table, rec.TableID = "connections", id
 	rec.HasKey = true
-	rec.Key = key
+	putKey(&rec.Key, &k)
 	rec.Vals = vals
 	r.skipped(rec)
 	rec.HasMask, rec.Mask = hasMask, decode.SyncMask(mask)
@@ -324,25 +327,27 @@ func pfxSlot(t []byte, i int) uint64 {
 	return (h * 0x9e3779b97f4a7c15) >> 59 << 1 // the set's first way
 }
 
-// lookup returns the prefix of t at i when the cache holds its bytes.
-func (c *pfxCache) lookup(t []byte, i int) (syncPfx, bool) {
+// lookup returns the prefix of t at i when the cache holds its bytes, else
+// nil. (A pointer: a copy of the 48 bytes was a hot spot.)
+func (c *pfxCache) lookup(t []byte, i int) *syncPfx {
 	if c == nil || i+pfxMin > len(t) {
-		return syncPfx{}, false
+		return nil
 	}
 	s := pfxSlot(t, i)
 	for w := range uint64(2) {
 		e := &c.e[s|w]
 		if n := e.p.n; n > 0 && i+n <= len(t) && string(t[i:i+n]) == string(e.bytes[:n]) {
-			return e.p, true
+			return &e.p
 		}
 	}
-	return syncPfx{}, false
+	return nil
 }
 
-// store keeps the prefix p of t at i.
-func (c *pfxCache) store(t []byte, i int, p syncPfx) {
+// store keeps the prefix p of t at i and returns the kept copy, or nil when
+// it keeps none.
+func (c *pfxCache) store(t []byte, i int, p syncPfx) *syncPfx {
 	if c == nil || i+pfxMin > len(t) || p.n > len(c.e[0].bytes) {
-		return
+		return nil
 	}
 	s := pfxSlot(t, i)
 	w := uint64(c.next & 1)
@@ -355,6 +360,7 @@ func (c *pfxCache) store(t []byte, i int, p syncPfx) {
 	e := &c.e[s|w]
 	e.p = p
 	copy(e.bytes[:], t[i:i+p.n])
+	return &e.p
 }
 
 // skipBlanks returns the index of the first byte at or after i that is not
