@@ -25,12 +25,15 @@ func (t Tuple) Reverse() Tuple {
 // keys, on any SGM, has one canonical tuple [public: a connection appears
 // under up to 4 keys].
 func (t Tuple) Canonical() Tuple {
-	r := t.Reverse()
-	if r.Src < t.Src || (r.Src == t.Src && r.SPort < t.SPort) {
-		return r
+	if t.Flipped() {
+		return t.Reverse()
 	}
 	return t
 }
+
+// Flipped reports whether the canonical form of t is its reverse (see
+// Canonical): whether (Dst, DPort) sorts before (Src, SPort).
+func (t *Tuple) Flipped() bool { return t.Dst < t.Src || (t.Dst == t.Src && t.DPort < t.SPort) }
 
 // String renders "172.16.61.2:30675 -> 172.16.61.66:179 tcp".
 func (t Tuple) String() string {

@@ -182,7 +182,8 @@ func (r *Reader) parseLink(t []byte, pos Pos, inst int) *SyntaxError {
 // parseKey parses the six key words `dir, src, sport, dst, dport, proto`.
 func (r *Reader) parseKey(seg []byte, k *Key, pos Pos) *SyntaxError {
 	if r.fast {
-		if w, ok := key6(trimSpace(seg)); ok {
+		var w [6]uint32
+		if key6(trimSpace(seg), &w) {
 			return r.setKey(k, w[0], w[1], w[2], w[3], w[4], w[5], pos)
 		}
 	}

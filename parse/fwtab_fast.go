@@ -37,13 +37,14 @@ func (r *Reader) fastFwTab(line []byte, pos Pos) bool {
 	if len(line) <= fwKeyEnd+1 || line[0] != '<' {
 		return false
 	}
-	w, ok := key6(line[1:fwKeyEnd])
-	if !ok {
+	var w [6]uint32
+	if !key6(line[1:fwKeyEnd], &w) {
 		return false
 	}
 	if !keyFits(&w) {
 		return false // setKey's range errors are the full parser's
 	}
+	var ok bool
 	switch line[fwKeyEnd] {
 	case ';':
 		ok = r.fastEntry(line, pos)
@@ -145,8 +146,8 @@ func (r *Reader) fastLink(line []byte, pos Pos) bool {
 		string(line[at+fwKeyEnd-1:at+fwKeyEnd+2]) != "> (" || line[fwLinkLen-1] != ')' {
 		return false
 	}
-	w, ok := key6(line[at : at+fwKeyEnd-1])
-	if !ok {
+	var w [6]uint32
+	if !key6(line[at:at+fwKeyEnd-1], &w) {
 		return false
 	}
 	if !keyFits(&w) {

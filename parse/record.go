@@ -165,7 +165,12 @@ func (r *Record) resetShaped(kind Kind, pos Pos) {
 	}
 	r.Kind, r.shape = kind, kind
 	r.Pos, r.Lines, r.Instance, r.Raw = pos, 1, -1, nil
-	r.HasKey, r.Key, r.Link, r.Flags = false, Key{}, Key{}, 0
+	// One field a statement: a tuple assignment builds its zero Keys in
+	// temporaries and copies them (a stalled copy, measured).
+	r.HasKey = false
+	r.Key = Key{}
+	r.Link = Key{}
+	r.Flags = 0
 	r.Vals, r.Skipped, r.Extra = r.Vals[:0], 0, r.Extra[:0]
 	r.HasExpiry, r.Expiry = false, decode.Expiry{}
 }

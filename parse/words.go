@@ -328,12 +328,14 @@ func hex8(b []byte) (uint32, bool) {
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // key6 reads a key in the shape a fw tab dump prints it, six words of
-// exactly 8 hex digits with ", " between (58 bytes), as words8 would: the
-// six words and their separators checked together, with no branch per
-// word. It returns false for any other shape.
-func key6(b []byte) (w [6]uint32, ok bool) {
+// exactly 8 hex digits with ", " between (58 bytes), as words8 would, into
+// w: the six words and their separators checked together, with no branch
+// per word. It returns false for any other shape. (The words are written
+// through w, not returned: a returned array is copied in 16-byte moves that
+// stall on the 4-byte stores that filled it.)
+func key6(b []byte, w *[6]uint32) bool {
 	if len(b) != 58 {
-		return w, false
+		return false
 	}
 	var x [6]uint64
 	var bad uint64
@@ -345,7 +347,7 @@ func key6(b []byte) (w [6]uint32, ok bool) {
 		}
 	}
 	if bad != 0 {
-		return w, false
+		return false
 	}
 	for i := range 6 {
 		w[i] = hex8Value(x[i], 8)
@@ -353,7 +355,7 @@ func key6(b []byte) (w [6]uint32, ok bool) {
 			w[i] = fastBreakWord(i, w[i])
 		}
 	}
-	return w, true
+	return true
 }
 
 // hexPrefix8 is hexPrefix when b has the fixed shape of words8 past the

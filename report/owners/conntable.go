@@ -99,8 +99,13 @@ func (t *connTable) Grow(n int) {
 // hash mixes the tuple's 13 bytes with the seeds (a multiply-fold, as
 // wyhash does).
 func (t *connTable) hash(k decode.Tuple) uint64 {
-	a := uint64(k.Src)<<32 | uint64(k.Dst)
-	b := uint64(k.SPort)<<24 | uint64(k.DPort)<<8 | uint64(k.Proto)
+	return t.hashOf(k.Src, k.Dst, k.SPort, k.DPort, k.Proto)
+}
+
+// hashOf is the hash of the tuple whose fields are given (see opInto).
+func (t *connTable) hashOf(src, dst uint32, sport, dport uint16, proto uint8) uint64 {
+	a := uint64(src)<<32 | uint64(dst)
+	b := uint64(sport)<<24 | uint64(dport)<<8 | uint64(proto)
 	hi, lo := bits.Mul64(a^t.s1, b^t.s2)
 	return hi ^ lo
 }

@@ -123,15 +123,15 @@ func (o *Owners) FirstValueWord() int { return decode.WordBits }
 
 // Add takes one record, on the feed's goroutine.
 func (o *Owners) Add(it *report.Item) {
-	var op connOp
-	if !opOf(it.Record, &op, &o.lastUpdate) {
+	var one connOp
+	op := o.tab.opInto(it.Record, &o.lastUpdate, func(uint64) *connOp { return &one })
+	if op == nil {
 		return
 	}
 	o.settle() // the chunks merged before are applied first
 	o.size(0, 0)
 	o.ids = o.idsOf(o.ids[:0], it.SGMs)
-	op.h = o.tab.hash(op.key)
-	o.tab.part(op.h).apply(&op, o.ids, int32(it.Input), 0)
+	o.tab.part(op.h).apply(op, o.ids, int32(it.Input), 0)
 }
 
 // idsOf appends the layout ids of sgms to dst.
@@ -144,21 +144,54 @@ func (o *Owners) idsOf(dst []int, sgms []decode.SGM) []int {
 	return dst
 }
 
-// opOf is what rec does to its connection, or false when it does nothing;
-// lastUpdate takes the latest LastUpdateTime of the fw tab -f lines.
-func opOf(rec *parse.Record, op *connOp, lastUpdate *int64) bool {
-	var t decode.Tuple
+// opInto writes what rec does to its connection in the op at(h) returns,
+// h the hash of the connection, and returns that op, or nil when rec does
+// nothing;
+// lastUpdate takes the latest LastUpdateTime of the fw tab -f lines. The
+// canonical key is worked out in registers and the op written field by
+// field where it stays: a Tuple has too many fields to live in registers,
+// and copying one just built stalls on its narrow stores (a hot spot).
+func (g *connTables) opInto(rec *parse.Record, lastUpdate *int64, at func(h uint64) *connOp) *connOp {
+	var t *decode.Tuple
+	var kind uint8
 	switch rec.Kind {
 	case parse.KindFwTab, parse.KindFwTabF:
 		if !rec.HasKey {
-			return false
+			return nil
 		}
+		t, kind = &rec.Key.Tuple, opEntry
+	case parse.KindFwTabLink:
+		t, kind = &rec.Link.Tuple, opLink // the link joins the entry it points to
+	case parse.KindGconn:
+		t, kind = &rec.Key.Tuple, opGconn
+	case parse.KindSync:
+		if !rec.HasKey || rec.Table != "connections" {
+			return nil
+		}
+		t, kind = &rec.Key.Tuple, opSync
+	default:
+		return nil
+	}
+	src, dst, sport, dport, proto := t.Src, t.Dst, t.SPort, t.DPort, t.Proto
+	rev := t.Flipped()
+	if rev {
+		src, dst, sport, dport = dst, src, dport, sport
+	}
+	h := g.parts[0].hashOf(src, dst, sport, dport, proto)
+	op := at(h)
+	op.key.Src, op.key.Dst, op.key.SPort, op.key.DPort, op.key.Proto = src, dst, sport, dport, proto
+	op.h, op.kind, op.flags = h, kind, 0
+	if rev {
+		op.flags |= opReversed
+	}
+	op.line = uint32(min(rec.Pos.Line, math.MaxUint32))
+	switch kind {
+	case opEntry:
 		if rec.LastUpdate != "" {
-			if t, err := time.Parse("02Jan2006 15:04:05", rec.LastUpdate); err == nil {
-				*lastUpdate = max(*lastUpdate, t.Unix())
+			if at, err := time.Parse("02Jan2006 15:04:05", rec.LastUpdate); err == nil {
+				*lastUpdate = max(*lastUpdate, at.Unix())
 			}
 		}
-		t, op.kind = rec.Key.Tuple, opEntry
 		if rec.Key.Dir == 0 {
 			op.flags |= opDir0
 		}
@@ -166,37 +199,23 @@ func opOf(rec *parse.Record, op *connOp, lastUpdate *int64) bool {
 			op.flags |= opExpiry
 			op.rem, op.timeout = rec.Expiry.Remaining, rec.Expiry.Timeout
 		}
-	case parse.KindFwTabLink:
-		t, op.kind = rec.Link.Tuple, opLink // the link joins the entry it points to
-	case parse.KindGconn:
-		t, op.kind = rec.Key.Tuple, opGconn
+	case opGconn:
 		if rec.OwnerID >= 0 {
 			op.flags |= opOwner
 			op.owner = int32(rec.OwnerID)
 		}
-	case parse.KindSync:
-		if !rec.HasKey || rec.Table != "connections" {
-			return false
-		}
-		t, op.kind = rec.Key.Tuple, opSync
+	case opSync:
 		if rec.Op == "DELETE" {
 			op.flags |= opDeleted
 		}
-	default:
-		return false
 	}
-	if rec.Kind != parse.KindGconn && rec.Kind != parse.KindFwTabLink {
+	if kind == opEntry || kind == opSync {
 		if w, ok := rec.Owner(); ok {
 			op.flags |= opOwner
 			op.owner = int32(decode.CCLID(w))
 		}
 	}
-	op.key = t.Canonical()
-	if op.key != t {
-		op.flags |= opReversed
-	}
-	op.line = uint32(min(rec.Pos.Line, math.MaxUint32))
-	return true
+	return op
 }
 
 // live reports whether the connection counts: when table dumps were read,

@@ -67,8 +67,6 @@ func newConnTables(n int) *connTables {
 	return g
 }
 
-func (g *connTables) hash(k decode.Tuple) uint64 { return g.parts[0].hash(k) }
-
 // part is the partition of the connection whose hash is h: by its low
 // bits, as a table's slot is by its high bits.
 func (g *connTables) part(h uint64) *part { return g.parts[g.partIndex(h)] }
@@ -260,18 +258,21 @@ func (o *Owners) NewShard() report.Shard {
 	return sh
 }
 
-// Add takes a record of the chunk: every record can be taken.
+// Add takes a record of the chunk: every record can be taken. Its op is
+// written in place at the end of its partition's list.
 func (sh *shard) Add(it *report.Item) bool {
-	var op connOp
-	if opOf(it.Record, &op, &sh.lastUpdate) {
-		op.h = sh.o.tab.hash(op.key)
-		i := sh.o.tab.partIndex(op.h)
-		sh.ops[i] = append(sh.ops[i], op)
-		if op.kind == opEntry {
-			sh.entries++
-		}
+	if op := sh.o.tab.opInto(it.Record, &sh.lastUpdate, sh.place); op != nil && op.kind == opEntry {
+		sh.entries++
 	}
 	return true
+}
+
+// place appends a zero op to the list of the partition of hash h and
+// returns it.
+func (sh *shard) place(h uint64) *connOp {
+	i := sh.o.tab.partIndex(h)
+	sh.ops[i] = append(sh.ops[i], connOp{})
+	return &sh.ops[i][len(sh.ops[i])-1]
 }
 
 // Merge hands each partition its ops.
