@@ -16,8 +16,6 @@ const DefaultMaxLineLen = 16 << 20
 // first line, and counts lines from 1.
 type lineReader struct {
 	br      *bufio.Reader
-	data    []byte // with br nil: the input, in memory (a mapped chunk), and
-	at      int    // the offset of its next line
 	long    []byte // lines longer than the bufio buffer are assembled here
 	max     int
 	line    int
@@ -41,11 +39,11 @@ func (lr *lineReader) next() ([]byte, bool) {
 		return nil, false
 	}
 	lr.tooLong = false
-	b, err := lr.readSlice()
+	b, err := lr.br.ReadSlice('\n')
 	if errors.Is(err, bufio.ErrBufferFull) {
 		lr.long = append(lr.long[:0], b...)
 		for errors.Is(err, bufio.ErrBufferFull) {
-			b, err = lr.readSlice()
+			b, err = lr.br.ReadSlice('\n')
 			if len(lr.long)+len(b) > lr.max {
 				lr.tooLong = true
 				continue // keep reading to the end of the line, keep nothing
@@ -80,33 +78,6 @@ func (lr *lineReader) next() ([]byte, bool) {
 		lr.tooLong = true
 	}
 	return b, true
-}
-
-// readSlice is the buffered reader's ReadSlice('\n'), or fromData.
-func (lr *lineReader) readSlice() ([]byte, error) {
-	if lr.br == nil {
-		return lr.fromData()
-	}
-	return lr.br.ReadSlice('\n')
-}
-
-// fromData is ReadSlice('\n') on data: a line longer than the file's read
-// buffer comes in parts, as there, so that both read the same.
-func (lr *lineReader) fromData() ([]byte, error) {
-	rest := lr.data[lr.at:]
-	if len(rest) == 0 {
-		return nil, io.EOF
-	}
-	n := min(len(rest), fileBufSize)
-	if i := bytes.IndexByte(rest[:n], '\n'); i >= 0 {
-		lr.at += i + 1
-		return rest[:i+1], nil
-	}
-	lr.at += n
-	if n < fileBufSize {
-		return rest[:n], io.EOF
-	}
-	return rest[:n], bufio.ErrBufferFull
 }
 
 // ioErr is the read error that stopped the reader, nil at a clean end.

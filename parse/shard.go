@@ -1,9 +1,6 @@
 package parse
 
-import (
-	"bufio"
-	"runtime/debug"
-)
+import "bufio"
 
 // Working where the bytes are. A big plain file is parsed in chunks on
 // every core (split.go); by default the records still travel, in batches,
@@ -55,36 +52,11 @@ func PipeShards(r *Reader, sh *Sharding, fn func(*Record, error) error) error {
 }
 
 // takeChunk parses c into a new shard of sh and returns it, with c.rd set,
-// or nil when the shard refused a record (c.rd is then unset).
+// or nil when the shard refused a record (c.rd is then unset). The chunk
+// is read through br (chunkBufSize bytes at a time), not mapped: see
+// chunkBufSize.
 func takeChunk(head *Reader, c *chunk, br *bufio.Reader, sh *Sharding) Shard {
 	rd := newChunkReader(head, c, br)
-	if data, unmap, ok := mapChunk(head.split.f, c.off, c.end); ok {
-		defer unmap()
-		rd.lr.br, rd.lr.data = nil, data
-		return takeMapped(rd, c, sh)
-	}
-	return takeRead(rd, c, sh)
-}
-
-// takeMapped is takeRead on a mapped chunk. The file shrinking under the
-// mapping makes a read of its lost pages fault: the fault is turned into a
-// panic, recovered here, and the chunk refused, so that it is read again
-// the serial way, which reports the short file as any read does.
-func takeMapped(rd *Reader, c *chunk, sh *Sharding) (s Shard) {
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer func() {
-		if e := recover(); e != nil {
-			if _, fault := e.(interface{ Addr() uintptr }); !fault {
-				panic(e)
-			}
-			s, c.rd = nil, nil
-		}
-	}()
-	return takeRead(rd, c, sh)
-}
-
-// takeRead takes the chunk rd reads into a new shard.
-func takeRead(rd *Reader, c *chunk, sh *Sharding) Shard {
 	s := sh.New()
 	for rd.Scan() {
 		rec, err := rd.Record()

@@ -36,6 +36,16 @@ var (
 
 const chunkBatches = 64 // batches a chunk may hold before its parser waits
 
+// chunkBufSize is the read size of a chunk's Reader: small enough that what
+// a read copies is still in the core's cache (1 MiB of L2 here) when the
+// line is parsed. Measured on the 1 GiB capture and the 2M dump against
+// the chunks mapped with MAP_POPULATE (8 and 5 alternating warm runs, best
+// and median): storms 0.54/0.62 s mapped, 0.51/0.61 s read; owners
+// 0.77/0.86 mapped, 0.64/0.71 read; 64 KiB and 256 KiB reads were no
+// better. The mapping also counted the chunks' pages in the RSS and cost
+// an unmap, with its TLB flush on every core, per chunk.
+const chunkBufSize = 128 << 10
+
 // splitSource is the file behind a Reader that may be parsed in chunks.
 type splitSource struct {
 	f        io.ReaderAt
@@ -232,7 +242,7 @@ func pipeSplit(head *Reader, fn func([]piped) error, sh *Sharding) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			br := bufio.NewReaderSize(nil, fileBufSize)
+			br := bufio.NewReaderSize(nil, chunkBufSize)
 			for c := range jobs {
 				if sh != nil {
 					c.shard = takeChunk(head, c, br, sh)
@@ -309,7 +319,7 @@ func pipeSplit(head *Reader, fn func([]piped) error, sh *Sharding) error {
 			chunksAgain.Add(1)
 			drain(c.out, free)
 			cur.wrapCut = false // its input goes on
-			cur.lr = &lineReader{br: bufio.NewReaderSize(io.NewSectionReader(src.f, c.off, c.end-c.off), fileBufSize),
+			cur.lr = &lineReader{br: bufio.NewReaderSize(io.NewSectionReader(src.f, c.off, c.end-c.off), chunkBufSize),
 				max: cur.lr.max, line: cur.lr.line, noBOM: true}
 			b := make([]piped, 0, pipeBatch)
 			for !halted && cur.Scan() {
