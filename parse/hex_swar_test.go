@@ -2,6 +2,8 @@ package parse
 
 import (
 	"encoding/binary"
+	"math/bits"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -119,8 +121,11 @@ func TestNonHex8(t *testing.T) {
 	}
 	for _, s := range []string{"0", "f", "F", "1bb", "ac102381", "ABCDEF01", "0000000a", "9", "7fffffff", "deadbeef"} {
 		b := []byte(s + "........")
-		want, _, _ := fastHexWord(b, 0)
-		if got := hex8Value(binary.LittleEndian.Uint64(b), len(s)); got != want {
+		want, err := strconv.ParseUint(s, 16, 32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := hex8Value(binary.LittleEndian.Uint64(b), len(s)); uint64(got) != want {
 			t.Errorf("hex8Value(%q) = %#x, want %#x", s, got, want)
 		}
 	}
@@ -173,5 +178,85 @@ func TestKey6(t *testing.T) {
 	}
 	if !key6([]byte(base), new([6]uint32)) {
 		t.Fatal("key6 refuses the common key")
+	}
+}
+
+// TestFastHexWord holds fastHexWord, whose path depends on how many bytes
+// follow the word (one load with 9 or more, else a byte at a time), to a
+// plain reading of the rule: the longest run of hex digits at i, 1 to 8 of
+// them, and the index of the byte after it.
+func TestFastHexWord(t *testing.T) {
+	seed := uint64(7)
+	alpha := []byte("0123456789abcdefABCDEF ,>]gG/:@`\x00\xff")
+	for range 200000 {
+		seed = seed*6364136223846793005 + 1442695040888963407
+		n := int(seed>>59) % 14
+		b := make([]byte, n)
+		for k := range b {
+			seed = seed*6364136223846793005 + 1442695040888963407
+			b[k] = alpha[(seed>>33)%uint64(len(alpha))]
+		}
+		run := 0
+		for run < len(b) && hexClass[b[run]] < 16 {
+			run++
+		}
+		v, j, ok := fastHexWord(b, 0)
+		wantOK := run >= 1 && run <= 8
+		if ok != wantOK {
+			t.Fatalf("fastHexWord(%q) ok %v, want %v", b, ok, wantOK)
+		}
+		if !ok {
+			continue
+		}
+		want, err := strconv.ParseUint(string(b[:run]), 16, 32)
+		if err != nil || uint64(v) != want || j != run {
+			t.Fatalf("fastHexWord(%q) = %#x, %d; want %#x, %d", b, v, j, want, run)
+		}
+	}
+}
+
+// TestDec8 holds nonDigit8 and dec8Value to the byte-at-a-time reading of
+// the `@;N;` stamp: every pair of bytes in the first two places, and random
+// runs of digits of every length ended by other bytes.
+func TestDec8(t *testing.T) {
+	for c := range 256 {
+		for d := range 256 {
+			x := uint64(c) | uint64(d)<<8 | uint64('5')<<16
+			want := uint64(0)
+			if !isDigit(byte(c)) {
+				want |= 0x80
+			}
+			if !isDigit(byte(d)) {
+				want |= 0x8000
+			}
+			if got := nonDigit8(x) & 0xffffff; got != want {
+				t.Fatalf("bytes %#x %#x: non-digit %#x, want %#x", c, d, got, want)
+			}
+		}
+	}
+	seed := uint64(11)
+	alpha := []byte("0123456789;.:/ a\x00\xff")
+	for range 200000 {
+		var b [8]byte
+		for k := range b {
+			seed = seed*6364136223846793005 + 1442695040888963407
+			b[k] = alpha[(seed>>33)%uint64(len(alpha))]
+		}
+		x := binary.LittleEndian.Uint64(b[:])
+		n := bits.TrailingZeros64(nonDigit8(x)) >> 3
+		run := 0
+		for run < 8 && isDigit(b[run]) {
+			run++
+		}
+		if n != run {
+			t.Fatalf("%q: %d digits found, want %d", b, n, run)
+		}
+		want := uint64(0)
+		if run > 0 {
+			want, _ = strconv.ParseUint(string(b[:run]), 10, 64)
+		}
+		if got := dec8Value(x, n); got != want {
+			t.Fatalf("dec8Value(%q, %d) = %d, want %d", b, n, got, want)
+		}
 	}
 }

@@ -279,6 +279,28 @@ func nonHex8(x uint64) uint64 {
 	return (^(digit | letter) | x) & swarHi
 }
 
+// nonDigit8 returns the 8 bytes of x with 0x80 in each byte that is not a
+// decimal digit (as nonHex8, for 0-9 alone).
+func nonDigit8(x uint64) uint64 {
+	y := x | swarHi
+	digit := (y - '0'*swarLo) &^ (y - ('9'+1)*swarLo)
+	return (^digit | x) & swarHi
+}
+
+// dec8Value is the value of the first n (0 to 8) bytes of x, decimal
+// digits, the first the most significant: the digits moved to the top of
+// the word (leading zeros below them), then combined in pairs, fours and
+// eights.
+func dec8Value(x uint64, n int) uint64 {
+	if n == 0 {
+		return 0
+	}
+	v := (x - '0'*swarLo) << (64 - 8*n) // the bytes past the digits fall out
+	v = (v*10 + v>>8) & 0x00ff00ff00ff00ff
+	v = (v*100 + v>>16) & 0x0000ffff0000ffff
+	return (v*10000 + v>>32) & 0xffffffff
+}
+
 // hex8Value is the value of the first n (1 to 8) bytes of x, hex digits,
 // the first the most significant: each byte's digit (a letter has bit 6
 // set: +9), then the nibbles packed.
