@@ -51,10 +51,11 @@ type Owners struct {
 	work    *partWorkers  // while chunks are merged, see parts.go
 	free    chan []connOp // op lists to reuse, see NewShard
 
-	ids      []int // SGM ids of the current record's SGMs (scratch)
-	tables   int   // distinct connections a table dump holds
-	noSGM    int64 // full entries from inputs with no SGM
-	conflict int64 // connections whose inputs disagree on the owner
+	ids      []int  // SGM ids of the current record's SGMs (scratch)
+	one      connOp // the op of the record Add takes (scratch: an op on the stack would escape)
+	tables   int    // distinct connections a table dump holds
+	noSGM    int64  // full entries from inputs with no SGM
+	conflict int64  // connections whose inputs disagree on the owner
 	held     [decode.MaxIDs]int64
 	// lastUpdate is the latest LastUpdateTime of the fw tab -f lines, as
 	// Unix seconds of the gateway's local clock (the zone is not printed).
@@ -123,8 +124,7 @@ func (o *Owners) FirstValueWord() int { return decode.WordBits }
 
 // Add takes one record, on the feed's goroutine.
 func (o *Owners) Add(it *report.Item) {
-	var one connOp
-	op := o.tab.opInto(it.Record, &o.lastUpdate, func(uint64) *connOp { return &one })
+	op := o.tab.opInto(it.Record, &o.lastUpdate, o.oneOp)
 	if op == nil {
 		return
 	}
@@ -132,6 +132,12 @@ func (o *Owners) Add(it *report.Item) {
 	o.size(0, 0)
 	o.ids = o.idsOf(o.ids[:0], it.SGMs)
 	o.tab.part(op.h).apply(op, o.ids, int32(it.Input), 0)
+}
+
+// oneOp returns the scratch op of Add, zeroed.
+func (o *Owners) oneOp(uint64) *connOp {
+	o.one = connOp{}
+	return &o.one
 }
 
 // idsOf appends the layout ids of sgms to dst.
