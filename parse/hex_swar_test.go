@@ -260,3 +260,59 @@ func TestDec8(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyWords holds keyWords to a plain reading of the rule it reads
+// (six runs of 1 to 8 hex digits, ',' between, '>' after), on random keys
+// whose words are near the limits and whose separators are sometimes off.
+func TestKeyWords(t *testing.T) {
+	plain := func(b []byte) (k [6]uint32, end int, ok bool) {
+		j := 0
+		for w := range 6 {
+			n := 0
+			for j+n < len(b) && hexClass[b[j+n]] < 16 {
+				n++
+			}
+			if n < 1 || n > 8 || j+n >= len(b) || b[j+n] != ",,,,,>"[w] {
+				return k, 0, false
+			}
+			v, _ := strconv.ParseUint(string(b[j:j+n]), 16, 32)
+			k[w], j = uint32(v), j+n+1
+		}
+		return k, j, true
+	}
+	seed := uint64(5)
+	rnd := func(n uint64) uint64 {
+		seed = seed*6364136223846793005 + 1442695040888963407
+		return (seed >> 33) % n
+	}
+	digits, other := "0123456789abcdefABCDEF", ",>; g\x00<"
+	taken := 0
+	for range 300000 {
+		var b []byte
+		for w := range 6 {
+			for range 1 + rnd(9) { // 1 to 9 digits
+				b = append(b, digits[rnd(uint64(len(digits)))])
+			}
+			sep := ",,,,,>"[w]
+			if rnd(40) == 0 {
+				sep = other[rnd(uint64(len(other)))]
+			}
+			b = append(b, sep)
+		}
+		for len(b) < keyWordsLen+int(rnd(4)) {
+			b = append(b, "0, vals(34)=<1c0"[rnd(16)])
+		}
+		var got [6]uint32
+		end, ok := keyWords(b, 0, &got)
+		want, wantEnd, wantOK := plain(b)
+		if ok != wantOK || ok && (got != want || end != wantEnd) {
+			t.Fatalf("keyWords(%q) = %x, %d, %v; want %x, %d, %v", b, got, end, ok, want, wantEnd, wantOK)
+		}
+		if ok {
+			taken++
+		}
+	}
+	if taken < 1000 {
+		t.Fatalf("only %d keys of the rule were generated", taken)
+	}
+}

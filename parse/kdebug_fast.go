@@ -119,23 +119,17 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 	inst, id, op := p.inst, p.id, p.op
 	var k [6]uint32
 	var ok bool
-	for w := range 6 {
-		if j+8 >= len(b) { // near the end: a byte at a time
+	if len(b)-j >= keyWordsLen {
+		if j, ok = keyWords(b, j, &k); !ok {
+			return false
+		}
+	} else {
+		for w := range 6 { // near the end: a byte at a time
 			if k[w], j, ok = fastHexWord(b, j); !ok || j >= len(b) || b[j] != ",,,,,>"[w] {
 				return false
 			}
 			j++
-			continue
 		}
-		// 8 bytes in one load: the digits before the first byte that is
-		// not hex (9 or more digits leave a digit at b[j+8], not the
-		// separator), decoded in the register with no branch per digit.
-		x := binary.LittleEndian.Uint64(b[j:])
-		d := bits.TrailingZeros64(nonHex8(x)) >> 3
-		if d == 0 || b[j+d] != ",,,,,>"[w] {
-			return false
-		}
-		k[w], j = hex8Value(x, d), j+d+1
 	}
 	if !keyFits(&k) {
 		return false // setKey's range errors are the full parser's

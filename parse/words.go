@@ -279,6 +279,40 @@ func nonHex8(x uint64) uint64 {
 	return (^(digit | letter) | x) & swarHi
 }
 
+// keyWordsLen is how many bytes keyWords reads: the longest six key words
+// and their separators take 54.
+const keyWordsLen = 56
+
+// keyWords reads the six key words of a sync line at b[j:]
+// ("0,a845cea,8922,ac102381,1bb,6>": 1 to 8 hex digits each, ',' between,
+// '>' after the last) into k and returns the index past the '>', or false.
+// b must hold keyWordsLen bytes from j. Every byte that is not a hex digit
+// is found in 7 loads, and so every word's place at once: finding each
+// word's end before the next word's start made a chain of dependent loads
+// (a hot spot of storms).
+func keyWords(b []byte, j int, k *[6]uint32) (int, bool) {
+	w := b[j : j+keyWordsLen]
+	var seps uint64 // bit i: w[i] is not a hex digit
+	for q := range keyWordsLen / 8 {
+		seps |= byteMask(nonHex8(binary.LittleEndian.Uint64(w[8*q:]))) << (8 * q)
+	}
+	start := 0
+	for i := range 6 {
+		p := bits.TrailingZeros64(seps) // 64 when there are no more
+		if n := p - start; n < 1 || n > 8 || w[p] != ",,,,,>"[i] {
+			return 0, false
+		}
+		k[i] = hex8Value(binary.LittleEndian.Uint64(w[start:]), p-start)
+		seps &= seps - 1
+		start = p + 1
+	}
+	return j + start, true
+}
+
+// byteMask gathers the top bits of x's 8 bytes (0x80 marks, as nonHex8's)
+// into its low 8 bits, byte i's into bit i.
+func byteMask(x uint64) uint64 { return (x & swarHi) * 0x0002040810204081 >> 56 }
+
 // nonDigit8 returns the 8 bytes of x with 0x80 in each byte that is not a
 // decimal digit (as nonHex8, for 0-9 alone).
 func nonDigit8(x uint64) uint64 {
