@@ -34,8 +34,10 @@ func (d *distinct) addHash(h uint64) {
 
 // addEither counts the connection of t whichever way t runs: add of
 // t.Canonical(), without the branch on which end is lower (its outcome is
-// a coin toss on a capture, a mispredicted branch every other line).
-func (d *distinct) addEither(t decode.Tuple) {
+// a coin toss on a capture, a mispredicted branch every other line). t is
+// read in place: a Tuple copied just after the parser's narrow stores
+// filled it stalls.
+func (d *distinct) addEither(t *decode.Tuple) {
 	a, b := uint64(t.Src)<<16|uint64(t.SPort), uint64(t.Dst)<<16|uint64(t.DPort)
 	lo, hi := min(a, b), max(a, b) // Canonical: the lower (address, port) first
 	d.addHash(mix(lo>>16<<32|hi>>16, (lo&0xffff)<<24|(hi&0xffff)<<8|uint64(t.Proto)))

@@ -38,8 +38,9 @@ func TestAddEither(t *testing.T) {
 			tu.Dst, tu.DPort = tu.Src, tu.SPort+uint16(seed>>58&1) // same address, ports equal or not
 		}
 		a.add(tu.Canonical())
-		b.addEither(tu)
-		b.addEither(tu.Reverse())
+		b.addEither(&tu)
+		rev := tu.Reverse()
+		b.addEither(&rev)
 	}
 	if a.reg != b.reg {
 		t.Fatal("addEither counts differently from add of the canonical tuple")

@@ -250,7 +250,7 @@ func (s *Storms) message(it *report.Item) {
 	s.messages++
 	*s.opCount(rec.Op)++
 	if rec.HasKey && rec.Table == "connections" {
-		s.capConns.addEither(rec.Key.Tuple)
+		s.capConns.addEither(&rec.Key.Tuple)
 	}
 	op := opIndex(rec.Op)
 	t, ok := it.T, it.Clocked
