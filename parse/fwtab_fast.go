@@ -2,6 +2,7 @@ package parse
 
 import (
 	"encoding/binary"
+	"strings"
 
 	"github.com/maestro-analyze/maestro-analyze/decode"
 )
@@ -29,6 +30,21 @@ const fwKeyEnd = 1 + 6*8 + 5*2
 // fwLinkLen is the length of a fixed-shape link line with its flags.
 const fwLinkLen = fwKeyEnd + len("> -> <") + 6*8 + 5*2 + len("> (") + 8 + len(")")
 
+// fwMaxWords is the most value words the shape of an entry has room for
+// (R81.20 prints 40); an entry with more is the full parser's.
+const fwMaxWords = 64
+
+const fwKeyPicture = "<hhhhhhhh, hhhhhhhh, hhhhhhhh, hhhhhhhh, hhhhhhhh, hhhhhhhh"
+
+var (
+	// fwLinkShape is a whole link line.
+	fwLinkShape = makeShape(fwKeyPicture + "> -> " + fwKeyPicture + "> (hhhhhhhh)")
+	// fwEntryShape is an entry's key and values, to the value word the
+	// line ends its values with (the ';' after it does not fit: that is
+	// where shapeFit stops).
+	fwEntryShape = makeShape(fwKeyPicture + ";" + strings.Repeat(" hhhhhhhh,", fwMaxWords))
+)
+
 // fastFwTab is the fast path of a fw tab -u line (see above). It returns
 // false, before it has counted anything, when the line is not in the shape
 // it knows; it may have written to the Record, which the full parser
@@ -36,13 +52,6 @@ const fwLinkLen = fwKeyEnd + len("> -> <") + 6*8 + 5*2 + len("> (") + 8 + len(")
 func (r *Reader) fastFwTab(line []byte, pos Pos) bool {
 	if len(line) <= fwKeyEnd+1 || line[0] != '<' {
 		return false
-	}
-	var w [6]uint32
-	if !key6(line[1:fwKeyEnd], &w) {
-		return false
-	}
-	if !keyFits(&w) {
-		return false // setKey's range errors are the full parser's
 	}
 	var ok bool
 	switch line[fwKeyEnd] {
@@ -57,6 +66,10 @@ func (r *Reader) fastFwTab(line []byte, pos Pos) bool {
 		return false
 	}
 	rec := &r.rec
+	var w [6]uint32
+	if !fastKey(line[1:], &w) {
+		return false // setKey's range errors are the full parser's
+	}
 	rec.HasKey = true
 	putKey(&rec.Key, &w)
 	if fastBreak != nil {
@@ -65,46 +78,51 @@ func (r *Reader) fastFwTab(line []byte, pos Pos) bool {
 	return r.accept()
 }
 
-// fastEntry reads the values, extra segments and expiry of a full entry
-// whose key ends at line[fwKeyEnd] == ';'.
-func (r *Reader) fastEntry(line []byte, pos Pos) bool {
-	rec := &r.rec
-	rec.resetShaped(KindFwTab, pos)
-	// Values: " xxxxxxxx" each, ',' between, ';' after the last.
-	want, skip := r.valWords, r.skipCount()
-	vals := rec.Vals[:0]
-	var bad uint64
-	p, nw := fwKeyEnd+1, 0
-	for {
-		if p+10 > len(line) || line[p] != ' ' {
-			return false
-		}
-		x := binary.LittleEndian.Uint64(line[p+1:])
-		bad |= nonHex8(x)
-		if want == 0 || nw < want {
-			var w uint32
-			if nw >= skip {
-				w = hex8Value(x, 8)
-				if fastBreakWord != nil {
-					w = fastBreakWord(nw, w)
-				}
-			}
-			vals = append(vals, w)
-		}
-		nw++
-		c := line[p+9]
-		p += 10
-		if c == ';' {
-			break
-		}
-		if c != ',' {
-			return false
+// fastKey decodes the six words of a key that fits fwKeyPicture, b[0]
+// its first digit, and reports whether they fit a Key (keyFits).
+func fastKey(b []byte, w *[6]uint32) bool {
+	_ = b[fwKeyEnd-2]
+	for i := range 6 {
+		w[i] = hex8Value(binary.LittleEndian.Uint64(b[10*i:]), 8)
+		if fastBreakWord != nil {
+			w[i] = fastBreakWord(i, w[i])
 		}
 	}
-	if bad != 0 || nw <= skip {
+	return keyFits(w)
+}
+
+// fastEntry reads the values, extra segments and expiry of a full entry
+// whose key ends at line[fwKeyEnd] == ';'. shapeFit checks the key and
+// the values; the values' ';' is the first byte that does not fit.
+func (r *Reader) fastEntry(line []byte, pos Pos) bool {
+	const vs = fwKeyEnd + 1 // values: " xxxxxxxx" each, ',' between, ';' after the last
+	end := shapeFit(line, fwEntryShape)
+	if end >= len(line) || line[end] != ';' || (end-vs)%10 != 9 {
 		return false
 	}
+	nw := (end - vs + 1) / 10
+	want, skip := r.valWords, r.skipCount()
+	if nw <= skip {
+		return false
+	}
+	if want == 0 || want > nw {
+		want = nw
+	}
+	rec := &r.rec
+	rec.resetShaped(KindFwTab, pos)
+	vals := rec.Vals[:0]
+	for i := range want {
+		var w uint32
+		if i >= skip {
+			w = hex8Value(binary.LittleEndian.Uint64(line[vs+1+10*i:]), 8)
+			if fastBreakWord != nil {
+				w = fastBreakWord(i, w)
+			}
+		}
+		vals = append(vals, w)
+	}
 	// Extra segments: " xxxxxxxx ;" each.
+	p := end + 1
 	extra := rec.Extra[:0]
 	for p+11 <= len(line) && line[p] == ' ' && line[p+9] == ' ' && line[p+10] == ';' {
 		x := binary.LittleEndian.Uint64(line[p+1:])
@@ -139,27 +157,19 @@ func (r *Reader) fastEntry(line []byte, pos Pos) bool {
 }
 
 // fastLink reads the target key and flags of a link line whose key ends at
-// line[fwKeyEnd] == '>'.
+// line[fwKeyEnd] == '>': the whole line fits fwLinkShape.
 func (r *Reader) fastLink(line []byte, pos Pos) bool {
 	const at = fwKeyEnd + len("> -> <")
-	if len(line) != fwLinkLen || string(line[fwKeyEnd:at]) != "> -> <" ||
-		string(line[at+fwKeyEnd-1:at+fwKeyEnd+2]) != "> (" || line[fwLinkLen-1] != ')' {
+	if len(line) != fwLinkLen || shapeFit(line, fwLinkShape) != fwLinkLen {
 		return false
 	}
 	var w [6]uint32
-	if !key6(line[at:at+fwKeyEnd-1], &w) {
-		return false
-	}
-	if !keyFits(&w) {
-		return false
-	}
-	x := binary.LittleEndian.Uint64(line[fwLinkLen-9:])
-	if nonHex8(x) != 0 {
+	if !fastKey(line[at:], &w) {
 		return false
 	}
 	rec := &r.rec
 	rec.resetShaped(KindFwTabLink, pos)
 	putKey(&rec.Link, &w)
-	rec.Flags = hex8Value(x, 8)
+	rec.Flags = hex8Value(binary.LittleEndian.Uint64(line[fwLinkLen-9:]), 8)
 	return true
 }

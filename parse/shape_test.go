@@ -1,0 +1,102 @@
+package parse
+
+import (
+	"math/rand/v2"
+	"testing"
+	"unsafe"
+)
+
+// TestShapeFit holds the vectorized shapeFit to the byte-at-a-time
+// reference, and the reference to what a shape means, on lines that fit
+// and lines with one byte changed at every place.
+func TestShapeFit(t *testing.T) {
+	shape := makeShape("<hhhhhhhh, hhhhhhhh, hhhhhhhh, hhhhhhhh, hhhhhhhh, hhhhhhhh> -> <hhhhhhhh, hhhhhhhh, hhhhhhhh, hhhhhhhh, hhhhhhhh, hhhhhhhh> (hhhhhhhh)")
+	good := []byte("<00000001, c0a8edd2, 0000027c, 0a718322, 00009003, 00000006> -> <00000000, 0A718322, 00009003, c0a8edd2, 0000027c, fFfFfFfF> (00000005)")
+	if len(good) != len(shape) {
+		t.Fatalf("test line is %d bytes, shape %d", len(good), len(shape))
+	}
+	if n := shapeFitGo(good, shape); n != len(good) {
+		t.Fatalf("shapeFitGo(good) = %d, want %d", n, len(good))
+	}
+	// Every byte that may or may not fit, at every place.
+	for i := range good {
+		for c := range 256 {
+			line := append([]byte(nil), good...)
+			line[i] = byte(c)
+			fits := line[i] == good[i]
+			if shape[i] == shapeHex {
+				fits = c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+			}
+			want := len(line)
+			if !fits {
+				want = i
+			}
+			if got := shapeFitGo(line, shape); got != want {
+				t.Fatalf("byte %d = %q: shapeFitGo = %d, want %d", i, byte(c), got, want)
+			}
+			if got := shapeFit(line, shape); got != want {
+				t.Fatalf("byte %d = %q: shapeFit = %d, want %d", i, byte(c), got, want)
+			}
+			// Every length from 32 on: the last block overlaps the one before.
+			if i < 40 {
+				for n := 32; n <= len(line); n++ {
+					w := min(want, n)
+					if got := shapeFitAVX2Slice(line[:n], shape[:n]); got != w {
+						t.Fatalf("byte %d = %q, %d bytes: shapeFitAVX2 = %d, want %d", i, byte(c), n, got, w)
+					}
+				}
+			}
+		}
+	}
+}
+
+// shapeFitAVX2Slice calls the vectorized shapeFit on every machine that
+// has it (32 bytes or more), and the reference elsewhere.
+func shapeFitAVX2Slice(s, shape []byte) int {
+	n := min(len(s), len(shape))
+	if !vecShape || n < 32 {
+		return shapeFitGo(s, shape)
+	}
+	return shapeFitAVX2(unsafe.SliceData(s), unsafe.SliceData(shape), n)
+}
+
+// TestShapeFitRandom compares the two on random lines over an alphabet
+// close to a dump's, in random shapes.
+func TestShapeFitRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "0123456789abcdefABCDEFgG ,;<>/()-\x00\xff\x80"
+	for range 20000 {
+		n := 32 + rng.IntN(300)
+		shape, line := make([]byte, n), make([]byte, n)
+		for i := range n {
+			c := alphabet[rng.IntN(len(alphabet))]
+			if rng.IntN(2) == 0 {
+				shape[i] = shapeHex
+				c = "0123456789abcdefABCDEF"[rng.IntN(22)]
+			} else {
+				shape[i] = c
+			}
+			line[i] = c
+			if rng.IntN(n) == 0 {
+				line[i] = alphabet[rng.IntN(len(alphabet))]
+			}
+		}
+		if got, want := shapeFitAVX2Slice(line, shape), shapeFitGo(line, shape); got != want {
+			t.Fatalf("line %q shape %q: vectorized %d, reference %d", line, shape, got, want)
+		}
+	}
+}
+
+// FuzzShapeFit: the vectorized shapeFit is the reference on any bytes.
+func FuzzShapeFit(f *testing.F) {
+	f.Add([]byte("<00000001, c0a8edd2, 0000027c, 0a718322, 00009003, 00000006> -> <"), []byte("<hhhhhhhh, hhhhhhhh, hhhhhhhh, hhhhhhhh, hhhhhhhh, hhhhhhhh> -> <"))
+	f.Fuzz(func(t *testing.T, line, picture []byte) {
+		shape := makeShape(string(picture))
+		if got, want := shapeFitAVX2Slice(line, shape), shapeFitGo(line, shape); got != want {
+			t.Fatalf("vectorized %d, reference %d", got, want)
+		}
+		if got, want := shapeFit(line, shape), shapeFitGo(line, shape); got != want {
+			t.Fatalf("shapeFit %d, reference %d", got, want)
+		}
+	})
+}
