@@ -14,7 +14,7 @@ func BenchmarkApplyAll(b *testing.B) {
 	const conns = 1 << 20
 	rng := rand.New(rand.NewPCG(1, 2))
 	ops := make([]connOp, 0, 2*conns)
-	p := &part{connTable: newSeededTable(0, rng.Uint64()|1, rng.Uint64()|1)}
+	p := &part{connTable: *newSeededTable(0, rng.Uint64()|1, rng.Uint64()|1)}
 	for range conns {
 		k := decode.Tuple{Src: rng.Uint32(), Dst: rng.Uint32(), SPort: uint16(rng.Uint32()), DPort: 443, Proto: 6}
 		h := p.hash(k)
@@ -26,7 +26,7 @@ func BenchmarkApplyAll(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		b.StopTimer()
-		p.connTable = newSeededTable(conns*4/3, p.s1, p.s2)
+		p.connTable = *newSeededTable(conns*4/3, p.s1, p.s2)
 		for i := range p.slots {
 			p.slots[i].flags = 0
 		}

@@ -102,11 +102,16 @@ func (t *connTable) hash(k decode.Tuple) uint64 {
 	return t.hashOf(k.Src, k.Dst, k.SPort, k.DPort, k.Proto)
 }
 
-// hashOf is the hash of the tuple whose fields are given (see opInto).
+// hashOf is the hash of the tuple whose fields are given.
 func (t *connTable) hashOf(src, dst uint32, sport, dport uint16, proto uint8) uint64 {
+	return seededHash(t.s1, t.s2, src, dst, sport, dport, proto)
+}
+
+// seededHash is the hash of a tuple under the seeds s1, s2 (see opInto).
+func seededHash(s1, s2 uint64, src, dst uint32, sport, dport uint16, proto uint8) uint64 {
 	a := uint64(src)<<32 | uint64(dst)
 	b := uint64(sport)<<24 | uint64(dport)<<8 | uint64(proto)
-	hi, lo := bits.Mul64(a^t.s1, b^t.s2)
+	hi, lo := bits.Mul64(a^s1, b^s2)
 	return hi ^ lo
 }
 

@@ -183,7 +183,10 @@ func (g *connTables) opInto(rec *parse.Record, lastUpdate *int64, at func(h uint
 	if rev {
 		src, dst, sport, dport = dst, src, dport, sport
 	}
-	h := g.parts[0].hashOf(src, dst, sport, dport, proto)
+	// The seeds are the connTables' own copy, not a partition's: a
+	// partition's table is written on another core, and reading its seeds
+	// here, next to its count, stalled on that cache line.
+	h := seededHash(g.s1, g.s2, src, dst, sport, dport, proto)
 	op := at(h)
 	op.key.Src, op.key.Dst, op.key.SPort, op.key.DPort, op.key.Proto = src, dst, sport, dport, proto
 	op.h, op.kind, op.flags = h, kind, 0

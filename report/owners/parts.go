@@ -52,17 +52,22 @@ type connTables struct {
 }
 
 // part is a partition of the connections, with the counts of its own.
+// Each is written on a core of its own: the padding keeps what one writes
+// (its table's count, its counts) off the cache lines of another's, or of
+// any other small object the reading cores share.
 type part struct {
-	*connTable
+	_ [64]byte
+	connTable
 	tables          int   // connections a table dump holds
 	conflict, noSGM int64 // see Owners
 	held            [decode.MaxIDs]int64
+	_               [64]byte
 }
 
 func newConnTables(n int) *connTables {
 	g := &connTables{parts: make([]*part, max(1, n)), s1: rand.Uint64() | 1, s2: rand.Uint64() | 1}
 	for i := range g.parts {
-		g.parts[i] = &part{connTable: newSeededTable(0, g.s1, g.s2)}
+		g.parts[i] = &part{connTable: *newSeededTable(0, g.s1, g.s2)}
 	}
 	return g
 }
