@@ -110,14 +110,11 @@ func (r *Reader) fastEntry(line []byte, pos Pos) bool {
 	}
 	rec := &r.rec
 	rec.resetShaped(KindFwTab, pos)
-	vals := rec.Vals[:0]
-	for i := range want {
-		var w uint32
-		if i >= skip {
-			w = hex8Value(binary.LittleEndian.Uint64(line[vs+1+10*i:]), 8)
-			if fastBreakWord != nil {
-				w = fastBreakWord(i, w)
-			}
+	vals := append(rec.Vals[:0], zeroWords[:skip]...) // skip < nw <= fwMaxWords
+	for i := skip; i < want; i++ {
+		w := hex8Value(binary.LittleEndian.Uint64(line[vs+1+10*i:]), 8)
+		if fastBreakWord != nil {
+			w = fastBreakWord(i, w)
 		}
 		vals = append(vals, w)
 	}

@@ -176,8 +176,7 @@ func (p *part) prefetchTag(h uint64) {
 
 func (p *part) prefetchSlot(h uint64) {
 	s := uintptr(unsafe.Pointer(p.probe(h)))
-	prefetch(s)
-	prefetch(s + unsafe.Sizeof(connSlot{}) - 1)
+	prefetch2(s, s+unsafe.Sizeof(connSlot{})-1)
 }
 
 // table marks c as held by a table dump.

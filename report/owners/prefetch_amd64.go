@@ -7,3 +7,8 @@ package owners
 //
 //go:noescape
 func prefetch(addr uintptr)
+
+// prefetch2 is prefetch of a and of b, in one call.
+//
+//go:noescape
+func prefetch2(a, b uintptr)
