@@ -208,8 +208,12 @@ func pipeSplit(head *Reader, fn func([]piped) error, sh *Sharding) error {
 		}
 	}
 	jobs := make(chan *chunk)
-	order := make(chan *chunk, workers+1)
-	slots := make(chan struct{}, workers+1) // chunks in flight
+	order := make(chan *chunk, 2*workers+2)
+	// Chunks in flight: two per core and two more, so that a core whose
+	// chunk is done while the oldest one is still being parsed goes on to
+	// the next (with one more than the cores, owners on the 2M dump sat at
+	// 1.8 of its 2 cores).
+	slots := make(chan struct{}, 2*workers+2)
 	done := make(chan struct{})
 	free := make(chan []piped, (workers+1)*chunkBatches)
 	var wg sync.WaitGroup
