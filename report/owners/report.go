@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/maestro-analyze/maestro-analyze/decode"
@@ -122,39 +123,14 @@ func (o *Owners) Report() *Report {
 	for i := range bySite {
 		bySite[i] = SiteOwners{Site: i + 1, State: st.Of(i + 1).String()}
 	}
-	var ownedBy [decode.MaxIDs]int
-	var offAt firstRefs
-	o.tab.each(func(_ decode.Tuple, c *connState) {
-		if !o.live(c) {
-			if o.tables > 0 {
-				r.CaptureOnly++
-				if c.flags&flagDeleted != 0 {
-					r.CaptureOnlyDeleted++
-				}
-			}
-			return
-		}
-		r.Connections++
-		switch {
-		case c.owner < 0:
-			r.OwnerNoData++
-		default:
-			sgm, ok := l.SGM(int(c.owner))
-			if !ok {
-				r.OwnerOutsideLayout++
-				break
-			}
-			ownedBy[c.owner]++
-			bySite[sgm.Site-1].Owners++
-			if s := st.Of(int(sgm.Site)); s != decode.Unknown && s != decode.Active {
-				r.OffActiveSite++
-				offAt.add(c)
-			}
-		}
-		if c.flags&flagExpiry != 0 && c.holders&(c.holders-1) != 0 && c.maxRem-c.minRem > o.riskWindow {
-			r.ExpirySkew++
-		}
-	})
+	t := o.tally(st)
+	r.CaptureOnly, r.CaptureOnlyDeleted, r.Connections = t.captureOnly, t.captureOnlyDeleted, t.connections
+	r.OwnerNoData, r.OwnerOutsideLayout, r.OffActiveSite, r.ExpirySkew = t.ownerNoData, t.ownerOutside, t.offActive, t.expirySkew
+	ownedBy, offAt := &t.ownedBy, &t.offAt
+	for i, n := range t.siteOwners {
+		bySite[i].Owners += n
+	}
+	r.AtRisk = append(r.AtRisk, t.atRisk...)
 	r.OwnerUnknown = r.OwnerNoData + r.OwnerOutsideLayout
 	for id := range ownedBy {
 		s, ok := l.SGM(id)
@@ -179,11 +155,6 @@ func (o *Owners) Report() *Report {
 	if o.tables == 0 {
 		r.Basis = "no table dump: connections seen in the capture, minus those it shows deleted"
 	}
-	o.tab.each(func(t decode.Tuple, c *connState) {
-		if o.live(c) && o.atRisk(c) {
-			r.AtRisk = append(r.AtRisk, o.riskConn(t, c))
-		}
-	})
 	slices.SortFunc(r.AtRisk, func(a, b RiskConn) int {
 		return cmp.Or(cmp.Compare(a.MinRemaining, b.MinRemaining), cmp.Compare(a.t.Src, b.t.Src),
 			cmp.Compare(a.t.SPort, b.t.SPort), cmp.Compare(a.t.Dst, b.t.Dst), cmp.Compare(a.t.DPort, b.t.DPort), cmp.Compare(a.t.Proto, b.t.Proto))
@@ -191,6 +162,93 @@ func (o *Owners) Report() *Report {
 	r.Sites = sites
 	r.Findings = o.findings(r, sites)
 	return r
+}
+
+// tally is what Report counts over the connections, of one partition or
+// of them all.
+type tally struct {
+	captureOnly, captureOnlyDeleted, connections     int
+	ownerNoData, ownerOutside, offActive, expirySkew int
+	ownedBy                                          [decode.MaxIDs]int
+	siteOwners                                       []int // by site - 1
+	offAt                                            firstRefs
+	atRisk                                           []RiskConn // unsorted
+}
+
+// tally counts the connections, each partition on a goroutine of its own
+// (the table is far bigger than the caches, and a pass over it was a
+// serial tail of the run), and sums the partitions' counts in partition
+// order. Nothing it returns depends on that order or on the slots': the
+// counts are sums, offAt keeps the earliest positions, and Report sorts
+// the connections at risk.
+func (o *Owners) tally(st decode.SiteStates) *tally {
+	parts := make([]tally, len(o.tab.parts))
+	var wg sync.WaitGroup
+	for i, p := range o.tab.parts {
+		wg.Go(func() { o.tallyPart(&parts[i], p, st) })
+	}
+	wg.Wait()
+	t := &tally{siteOwners: make([]int, o.l.Sites)}
+	for i := range parts {
+		pt := &parts[i]
+		t.captureOnly += pt.captureOnly
+		t.captureOnlyDeleted += pt.captureOnlyDeleted
+		t.connections += pt.connections
+		t.ownerNoData += pt.ownerNoData
+		t.ownerOutside += pt.ownerOutside
+		t.offActive += pt.offActive
+		t.expirySkew += pt.expirySkew
+		for id, n := range pt.ownedBy {
+			t.ownedBy[id] += n
+		}
+		for s, n := range pt.siteOwners {
+			t.siteOwners[s] += n
+		}
+		for j := range pt.offAt.refs {
+			t.offAt.add(&pt.offAt.refs[j])
+		}
+		t.atRisk = append(t.atRisk, pt.atRisk...)
+	}
+	return t
+}
+
+func (o *Owners) tallyPart(t *tally, p *part, st decode.SiteStates) {
+	l := o.l
+	t.siteOwners = make([]int, l.Sites)
+	p.each(func(k decode.Tuple, c *connState) {
+		if !o.live(c) {
+			if o.tables > 0 {
+				t.captureOnly++
+				if c.flags&flagDeleted != 0 {
+					t.captureOnlyDeleted++
+				}
+			}
+			return
+		}
+		t.connections++
+		switch {
+		case c.owner < 0:
+			t.ownerNoData++
+		default:
+			sgm, ok := l.SGM(int(c.owner))
+			if !ok {
+				t.ownerOutside++
+				break
+			}
+			t.ownedBy[c.owner]++
+			t.siteOwners[sgm.Site-1]++
+			if s := st.Of(int(sgm.Site)); s != decode.Unknown && s != decode.Active {
+				t.offActive++
+				t.offAt.add(c)
+			}
+		}
+		if c.flags&flagExpiry != 0 && c.holders&(c.holders-1) != 0 && c.maxRem-c.minRem > o.riskWindow {
+			t.expirySkew++
+		}
+		if o.atRisk(c) {
+			t.atRisk = append(t.atRisk, o.riskConn(k, c))
+		}
+	})
 }
 
 // attribution lists, per input, the SGMs its entries were attributed to and
