@@ -73,7 +73,6 @@ func (t *connTable) resize(size int) {
 	old, oldTags := t.slots, t.tags
 	t.slots = make([]connSlot, size)
 	t.tags = make([]uint8, size)
-	adviseHuge(t.slots)
 	t.size = uint64(size)
 	for i, tag := range oldTags {
 		if tag != 0 {

@@ -1,5 +1,0 @@
-//go:build !linux
-
-package owners
-
-func adviseHuge([]connSlot) {}
