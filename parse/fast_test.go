@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/maestro-analyze/maestro-analyze/samples/sim"
 )
@@ -425,10 +427,63 @@ func FuzzFast(f *testing.F) {
 		if len(line) > 4096 {
 			return
 		}
+		// And the line after a line: the second is read from what the
+		// line reader has read ahead (Reader.fastAhead).
+		twice := append(append(append([]byte(nil), line...), '\n'), line...)
 		for _, w := range wordModes {
 			if d := fastDiff(t, line, w.n, w.skip); d != "" {
 				t.Fatalf("%+v value words: %q\n%s", w, line, d)
 			}
+			if d := fastDiff(t, twice, w.n, w.skip); d != "" {
+				t.Fatalf("%+v value words, twice: %q\n%s", w, line, d)
+			}
 		}
 	})
+}
+
+// TestFastAheadMatchesFull: fw tab lines taken straight from the line
+// reader's buffer (Reader.fastAhead) give what the full parser gives, in
+// the cases it must leave to the line reader: "\r\n" endings, a length
+// limit that cuts entries, a first line with a byte-order mark, a last line
+// without its newline, and buffer ends that cut lines (a small buffer).
+func TestFastAheadMatchesFull(t *testing.T) {
+	dump := simDump(t, func() sim.Config { c := sim.DefaultConfig(); c.Conns = 300; return c }())
+	first := bytes.IndexByte(dump, '<')
+	cases := map[string]struct {
+		data    []byte
+		max     int
+		oneByte bool // reads of one byte: the buffer ends inside most lines
+	}{
+		"plain":            {dump, 0, false},
+		"one-byte reads":   {dump, 0, true},
+		"crlf":             {bytes.ReplaceAll(dump, []byte("\n"), []byte("\r\n")), 0, false},
+		"limit 200":        {dump, 200, false},
+		"limit 135":        {dump, fwLinkLen, false},
+		"limit 134":        {dump, fwLinkLen - 1, false},
+		"bom, entry first": {append([]byte("\xef\xbb\xbf"), dump[first:]...), 0, false},
+		"no last newline":  {bytes.TrimSuffix(dump, []byte("\n")), 0, false},
+	}
+	for name, c := range cases {
+		read := func(on bool) string {
+			var sb strings.Builder
+			var in io.Reader = bytes.NewReader(c.data)
+			if c.oneByte {
+				in = iotest.OneByteReader(in)
+			}
+			r := NewReader(in, "in.txt")
+			r.SetFastPaths(on)
+			r.SetValueWords(14)
+			r.SetSkipWords(13)
+			if c.max > 0 {
+				r.SetMaxLineLen(c.max)
+			}
+			if err := fullTranscript(&sb, r); err != nil {
+				fmt.Fprintf(&sb, "error %v\n", err)
+			}
+			return sb.String()
+		}
+		if full, fast := read(false), read(true); full != fast {
+			t.Errorf("%s: the fast path differs from the full parser\n%s", name, firstDiff(full, fast))
+		}
+	}
 }

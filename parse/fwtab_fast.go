@@ -50,32 +50,40 @@ var (
 // it knows; it may have written to the Record, which the full parser
 // resets.
 func (r *Reader) fastFwTab(line []byte, pos Pos) bool {
-	if len(line) <= fwKeyEnd+1 || line[0] != '<' {
-		return false
+	return r.fastFwTabIn(line, pos, false) == len(line)
+}
+
+// fastFwTabIn is fastFwTab of the line at the start of buf: with ahead
+// false, buf is the line; with ahead true, buf is what the line reader has
+// read ahead, and the line is taken when a '\n' follows its last byte
+// (see Reader.fastAhead). It returns the line's length, or 0 when it does
+// not take it.
+func (r *Reader) fastFwTabIn(buf []byte, pos Pos, ahead bool) int {
+	if len(buf) <= fwKeyEnd+1 || buf[0] != '<' {
+		return 0
 	}
-	var ok bool
-	switch line[fwKeyEnd] {
+	var n int
+	switch buf[fwKeyEnd] {
 	case ';':
-		ok = r.fastEntry(line, pos)
+		n = r.fastEntry(buf, pos)
 	case '>':
-		ok = r.fastLink(line, pos)
-	default:
-		return false
+		n = r.fastLink(buf, pos)
 	}
-	if !ok {
-		return false
+	if n == 0 || ahead && (n >= len(buf) || buf[n] != '\n') || !ahead && n != len(buf) {
+		return 0
 	}
 	rec := &r.rec
 	var w [6]uint32
-	if !fastKey(line[1:], &w) {
-		return false // setKey's range errors are the full parser's
+	if !fastKey(buf[1:], &w) {
+		return 0 // setKey's range errors are the full parser's
 	}
 	rec.HasKey = true
 	putKey(&rec.Key, &w)
 	if fastBreak != nil {
 		fastBreak(rec)
 	}
-	return r.accept()
+	r.accept()
+	return n
 }
 
 // fastKey decodes the six words of a key that fits fwKeyPicture, b[0]
@@ -92,18 +100,20 @@ func fastKey(b []byte, w *[6]uint32) bool {
 }
 
 // fastEntry reads the values, extra segments and expiry of a full entry
-// whose key ends at line[fwKeyEnd] == ';'. shapeFit checks the key and
-// the values; the values' ';' is the first byte that does not fit.
-func (r *Reader) fastEntry(line []byte, pos Pos) bool {
+// at the start of line, whose key ends at line[fwKeyEnd] == ';', and
+// returns the entry's length (past the '>' that ends its expiry), or 0.
+// shapeFit checks the key and the values; the values' ';' is the first
+// byte that does not fit.
+func (r *Reader) fastEntry(line []byte, pos Pos) int {
 	const vs = fwKeyEnd + 1 // values: " xxxxxxxx" each, ',' between, ';' after the last
 	end := shapeFit(line, fwEntryShape)
 	if end >= len(line) || line[end] != ';' || (end-vs)%10 != 9 {
-		return false
+		return 0
 	}
 	nw := (end - vs + 1) / 10
 	want, skip := r.valWords, r.skipCount()
 	if nw <= skip {
-		return false
+		return 0
 	}
 	if want == 0 || want > nw {
 		want = nw
@@ -124,49 +134,56 @@ func (r *Reader) fastEntry(line []byte, pos Pos) bool {
 	for p+11 <= len(line) && line[p] == ' ' && line[p+9] == ' ' && line[p+10] == ';' {
 		x := binary.LittleEndian.Uint64(line[p+1:])
 		if nonHex8(x) != 0 {
-			return false
+			return 0
 		}
 		extra = append(extra, hex8Value(x, 8))
 		p += 11
 	}
-	// The expiry: " remaining/timeout>", decimal, to the line's end.
+	// The expiry: " remaining/timeout>", decimal, the line's last bytes.
 	n := len(line)
-	if p+4 > n || line[p] != ' ' || line[n-1] != '>' {
-		return false
+	if p+4 > n || line[p] != ' ' {
+		return 0
 	}
-	e := line[p+1 : n-1]
-	slash := 0
-	for slash < len(e) && isDigit(e[slash]) {
+	slash := p + 1
+	for slash < n && isDigit(line[slash]) {
 		slash++
 	}
-	if slash == len(e) || e[slash] != '/' {
-		return false
+	if slash == n || line[slash] != '/' {
+		return 0
 	}
-	rem, ok1 := decUint(e[:slash])
-	to, ok2 := decUint(e[slash+1:])
+	gt := slash + 1
+	for gt < n && isDigit(line[gt]) {
+		gt++
+	}
+	if gt == n || line[gt] != '>' {
+		return 0
+	}
+	rem, ok1 := decUint(line[p+1 : slash])
+	to, ok2 := decUint(line[slash+1 : gt])
 	if !ok1 || !ok2 {
-		return false
+		return 0
 	}
 	rec.Vals, rec.Extra = vals, extra
 	r.skipped(rec)
 	rec.HasExpiry, rec.Expiry = true, decode.Expiry{Remaining: rem, Timeout: to}
-	return true
+	return gt + 1
 }
 
-// fastLink reads the target key and flags of a link line whose key ends at
-// line[fwKeyEnd] == '>': the whole line fits fwLinkShape.
-func (r *Reader) fastLink(line []byte, pos Pos) bool {
+// fastLink reads the target key and flags of a link line at the start of
+// line, whose key ends at line[fwKeyEnd] == '>', and returns its length,
+// or 0: the line's first fwLinkLen bytes fit fwLinkShape.
+func (r *Reader) fastLink(line []byte, pos Pos) int {
 	const at = fwKeyEnd + len("> -> <")
-	if len(line) != fwLinkLen || shapeFit(line, fwLinkShape) != fwLinkLen {
-		return false
+	if len(line) < fwLinkLen || shapeFit(line[:fwLinkLen], fwLinkShape) != fwLinkLen {
+		return 0
 	}
 	var w [6]uint32
 	if !fastKey(line[at:], &w) {
-		return false
+		return 0
 	}
 	rec := &r.rec
 	rec.resetShaped(KindFwTabLink, pos)
 	putKey(&rec.Link, &w)
 	rec.Flags = hex8Value(binary.LittleEndian.Uint64(line[fwLinkLen-9:]), 8)
-	return true
+	return fwLinkLen
 }

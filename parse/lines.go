@@ -80,6 +80,28 @@ func (lr *lineReader) next() ([]byte, bool) {
 	return b, true
 }
 
+// ahead returns the bytes read and not yet returned as lines, for a fast
+// path that finds where its line ends as it reads it (see
+// Reader.fastAhead); nil before the first line (which may start with a
+// byte-order mark) and after the end or an error. They are valid until the
+// next call of next or take.
+func (lr *lineReader) ahead() []byte {
+	if lr.err != nil || lr.line == 0 {
+		return nil
+	}
+	b, _ := lr.br.Peek(lr.br.Buffered())
+	return b
+}
+
+// take returns the first n bytes of ahead as the next line, its '\n' the
+// last of them, as next would have.
+func (lr *lineReader) take(n int) {
+	lr.raw, _ = lr.br.Peek(n)
+	lr.tooLong = false
+	lr.line++
+	_, _ = lr.br.Discard(n)
+}
+
 // ioErr is the read error that stopped the reader, nil at a clean end.
 func (lr *lineReader) ioErr() error {
 	if errors.Is(lr.err, io.EOF) {

@@ -255,6 +255,9 @@ func (r *Reader) pushBack(line []byte, n int, tooLong bool) {
 func (r *Reader) Scan() bool {
 	for {
 		r.raw, r.rawLines = r.raw[:0], 0
+		if r.fast && r.fastAhead() {
+			return true
+		}
 		line, n, tooLong, ok := r.nextLine()
 		if !ok {
 			return false
@@ -326,6 +329,36 @@ func (r *Reader) Scan() bool {
 			return true
 		}
 	}
+}
+
+// fastAhead takes the next line when it is a fixed-shape fw tab -u line
+// (fastFwTabIn) straight from what the line reader has read ahead: the fast
+// path finds where the line ends as it checks its bytes (none of them can
+// be a '\n'), and the line needs no search for its newline first. It
+// takes only a line the rest of Scan would hand to fastFwTab unchanged:
+// none is pending, none is prefiltered, kept raw, inside a pstat block or
+// a JSON document, past the length limit, or ended by "\r\n".
+func (r *Reader) fastAhead() bool {
+	if r.hasPending || r.keepRaw || r.keep != nil || r.skipJSON || r.pstat.block != "" {
+		return false
+	}
+	buf := r.lr.ahead()
+	if len(buf) <= fwKeyEnd+1 || buf[0] != '<' {
+		return false
+	}
+	buf = buf[:min(len(buf), r.lr.max+1)] // the '\n' of a line of max bytes
+	pos := Pos{Name: r.name, Line: r.lr.line + 1}
+	n := r.fastFwTabIn(buf, pos, true)
+	if n == 0 {
+		return false
+	}
+	r.lr.take(n + 1)
+	r.stats.Lines++
+	r.err, r.rawPos, r.cur = nil, pos, buf[:n]
+	// What Scan and parseLine do for the line besides parsing it.
+	r.content = true
+	r.notRule()
+	return true
 }
 
 func (r *Reader) rejectLine(e *SyntaxError, lines int) {
