@@ -120,7 +120,8 @@ func (r *Reader) fastEntry(line []byte, pos Pos) int {
 	}
 	rec := &r.rec
 	rec.resetShaped(KindFwTab, pos)
-	vals := append(rec.Vals[:0], zeroWords[:skip]...) // skip < nw <= fwMaxWords
+	vals := rec.Vals[:0]
+	vals = append(vals, zeroWords[:skip]...) // skip < nw <= fwMaxWords
 	for i := skip; i < want; i++ {
 		w := hex8Value(binary.LittleEndian.Uint64(line[vs+1+10*i:]), 8)
 		if fastBreakWord != nil {
