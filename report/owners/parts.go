@@ -170,6 +170,30 @@ func (p *part) applyAll(b opBatch) {
 	}
 }
 
+// applyAll applies a batch of ops of any partitions (those Owners.Add
+// took), in order, each op's tag and slot fetched ahead as part.applyAll
+// does.
+func (g *connTables) applyAll(b opBatch) {
+	const tagsAhead, slotsAhead = 32, 16
+	ops := b.ops
+	n := len(ops)
+	for i := range min(tagsAhead, n) {
+		g.part(ops[i].h).prefetchTag(ops[i].h)
+	}
+	for i := range min(slotsAhead, n) {
+		g.part(ops[i].h).prefetchSlot(ops[i].h)
+	}
+	for i := range ops {
+		if i+tagsAhead < n {
+			g.part(ops[i+tagsAhead].h).prefetchTag(ops[i+tagsAhead].h)
+		}
+		if i+slotsAhead < n {
+			g.part(ops[i+slotsAhead].h).prefetchSlot(ops[i+slotsAhead].h)
+		}
+		g.part(ops[i].h).apply(&ops[i], b.ids, b.input, b.base)
+	}
+}
+
 func (p *part) prefetchTag(h uint64) {
 	prefetch(uintptr(unsafe.Pointer(&p.tags[p.slot(h)])))
 }
@@ -282,6 +306,7 @@ func (sh *shard) place(h uint64) *connOp {
 // Merge hands each partition its ops.
 func (sh *shard) Merge(c report.ChunkContext) {
 	o := sh.o
+	o.flush() // the records taken one at a time before this chunk
 	o.lastUpdate = max(o.lastUpdate, sh.lastUpdate)
 	if o.work == nil {
 		o.size(sh.entries, c.Bytes)
@@ -326,6 +351,7 @@ func (o *Owners) settle() {
 // finish stops the partitions' goroutines and sums their counts into the
 // audit's; reading may go on after it.
 func (o *Owners) finish() {
+	o.flush()
 	if w := o.work; w != nil {
 		for _, in := range w.in {
 			close(in)
