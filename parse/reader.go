@@ -65,6 +65,7 @@ type Reader struct {
 	split *splitSource // the plain file behind the Reader, see pipeSplit
 
 	pfx       *pfxCache // sync-line prefixes read last, see fastSync
+	ahead     bool      // the last line was a fw tab line fastFwTab took: try fastAhead
 	valWords  int       // value words decoded, 0 for all; see SetValueWords
 	skipWords int       // of those, the first ones checked, not decoded; see SetSkipWords
 
@@ -255,7 +256,7 @@ func (r *Reader) pushBack(line []byte, n int, tooLong bool) {
 func (r *Reader) Scan() bool {
 	for {
 		r.raw, r.rawLines = r.raw[:0], 0
-		if r.fast && r.fastAhead() {
+		if r.ahead && r.fastAhead() {
 			return true
 		}
 		line, n, tooLong, ok := r.nextLine()
@@ -292,6 +293,7 @@ func (r *Reader) Scan() bool {
 			continue
 		}
 		if r.fast && len(line) > 0 && line[0] == '<' && r.pstat.block == "" && r.fastFwTab(line, pos) {
+			r.ahead = true // the next line is likely one too: see fastAhead
 			// What parseLine does for the line besides parsing it.
 			r.content = true
 			r.notRule()
@@ -338,18 +340,24 @@ func (r *Reader) Scan() bool {
 // takes only a line the rest of Scan would hand to fastFwTab unchanged:
 // none is pending, none is prefiltered, kept raw, inside a pstat block or
 // a JSON document, past the length limit, or ended by "\r\n".
+//
+// It is tried only after a line fastFwTab took (r.ahead), and stops being
+// tried at the first line it does not take, so that it costs nothing in
+// other inputs.
 func (r *Reader) fastAhead() bool {
 	if r.hasPending || r.keepRaw || r.keep != nil || r.skipJSON || r.pstat.block != "" {
 		return false
 	}
 	buf := r.lr.ahead()
 	if len(buf) <= fwKeyEnd+1 || buf[0] != '<' {
+		r.ahead = false
 		return false
 	}
 	buf = buf[:min(len(buf), r.lr.max+1)] // the '\n' of a line of max bytes
 	pos := Pos{Name: r.name, Line: r.lr.line + 1}
 	n := r.fastFwTabIn(buf, pos, true)
 	if n == 0 {
+		r.ahead = false
 		return false
 	}
 	r.lr.take(n + 1)

@@ -293,8 +293,13 @@ const keyWordsLen = 56
 func keyWords(b []byte, j int, k *[6]uint32) (int, bool) {
 	w := b[j : j+keyWordsLen]
 	var seps uint64 // bit i: w[i] is not a hex digit
-	for q := range keyWordsLen / 8 {
+	for q := range 4 {
 		seps |= byteMask(nonHex8(binary.LittleEndian.Uint64(w[8*q:]))) << (8 * q)
+	}
+	if bits.OnesCount64(seps) < 6 { // most keys end within 32 bytes: the rest is only read for longer ones
+		for q := 4; q < keyWordsLen/8; q++ {
+			seps |= byteMask(nonHex8(binary.LittleEndian.Uint64(w[8*q:]))) << (8 * q)
+		}
 	}
 	start := 0
 	for i := range 6 {
