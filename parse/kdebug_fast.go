@@ -144,22 +144,25 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 		if !ok {
 			return false
 		}
-		words, listEnd := uint32(0), -1
+		words, listEnd, listCommas := uint32(0), -1, -1
 		if m := r.skipCount(); m > 0 {
 			// The first m words are counted, not checked (as hexPrefix
 			// does): the list up to its '>' may hold no '[' (the full
 			// parser would take a sync_mask there) and must reach an m-th
 			// comma, else the full parser judges the line.
-			end := bytes.IndexByte(b[j:], '>')
-			if end < 0 || bytes.IndexByte(b[j:j+end], '[') >= 0 {
-				return false
+			end, c, commas, lbr, found := listScan(b[j:], m)
+			if !found { // no '>' in the blocks listScan reads
+				if end = bytes.IndexByte(b[j:], '>'); end < 0 {
+					return false
+				}
+				lbr = bytes.IndexByte(b[j:j+end], '[') >= 0
+				c, commas = nthComma(b[j:j+end], m), -1
 			}
-			c := nthComma(b[j:j+end], m)
-			if c < 0 {
+			if lbr || c < 0 {
 				return false
 			}
 			vals = append(vals, zeroWords[:m]...)
-			words, j, listEnd = uint32(m), j+c+1, j+end
+			words, j, listEnd, listCommas = uint32(m), j+c+1, j+end, commas
 		}
 		for {
 			var v uint32
@@ -188,7 +191,11 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 				if len(tail) == 0 || tail[len(tail)-1] == ',' || listEnd < 0 && bytes.IndexByte(tail, '[') >= 0 {
 					return false // a '[' could open the sync_mask the full parser finds first
 				}
-				words += 1 + uint32(bytes.Count(b[j:j+end], []byte{','}))
+				if listCommas >= 0 {
+					words = uint32(listCommas) + 1 // every comma of the list ends a word
+				} else {
+					words += 1 + uint32(bytes.Count(b[j:j+end], []byte{','}))
+				}
 				j += end + 1
 				break
 			}

@@ -2,11 +2,18 @@ package parse
 
 import "golang.org/x/sys/cpu"
 
-// vecShape says shapeFit may use shapeFitAVX2.
-var vecShape = cpu.X86.HasAVX2
+// vecShape says shapeFit and listScan may use their vectorized versions:
+// AVX2, and the bit instructions of listScanAVX2 (every AVX2 CPU has them).
+var vecShape = cpu.X86.HasAVX2 && cpu.X86.HasBMI1 && cpu.X86.HasBMI2 && cpu.X86.HasPOPCNT
 
 // shapeFitAVX2 is shapeFit of the n bytes at s and shape, n >= 32, 32
 // bytes at a time (shape_amd64.s); it needs AVX2.
 //
 //go:noescape
 func shapeFitAVX2(s, shape *byte, n int) int
+
+// listScanAVX2 is listScan of the n bytes at b, n >= 32, 32 bytes at a
+// time (shape_amd64.s); end is -1 when no whole block holds a '>'.
+//
+//go:noescape
+func listScanAVX2(b *byte, n, m int) (end, mth, commas int, lbr bool)

@@ -73,3 +73,95 @@ miss: // the first byte that does not fit: the lowest 0 bit of AX
 	ADDQ  BX, AX
 	MOVQ  AX, ret+24(FP)
 	RET
+
+// func listScanAVX2(b *byte, n, m int) (end, mth, commas int, lbr bool)
+// Per block: masks of '>', ',' and '['; at the first '>' the block's masks
+// are cut to the bytes before it. The m-th comma is found in the block
+// where the running count reaches m, by clearing the block's lower comma
+// bits.
+TEXT ·listScanAVX2(SB), NOSPLIT, $0-49
+	MOVQ b+0(FP), SI
+	MOVQ n+8(FP), CX
+	MOVQ m+16(FP), R8
+	MOVQ $0x3e, AX // '>'
+	MOVQ AX, X13
+	VPBROADCASTB X13, Y13
+	MOVQ $0x2c, AX // ','
+	MOVQ AX, X14
+	VPBROADCASTB X14, Y14
+	MOVQ $0x5b, AX // '['
+	MOVQ AX, X15
+	VPBROADCASTB X15, Y15
+	XORQ BX, BX  // block offset
+	XORQ R9, R9  // commas so far
+	MOVQ $-1, R10 // mth
+	XORQ R11, R11 // '[' seen (any bit)
+
+lloop:
+	LEAQ 32(BX), DX
+	CMPQ DX, CX
+	JA   lnone
+	VMOVDQU   (SI)(BX*1), Y0
+	VPCMPEQB  Y13, Y0, Y1
+	VPMOVMSKB Y1, AX        // '>'
+	VPCMPEQB  Y14, Y0, Y2
+	VPMOVMSKB Y2, R12       // ','
+	VPCMPEQB  Y15, Y0, Y3
+	VPMOVMSKB Y3, R13       // '['
+	XORQ      DI, DI        // the block holds the '>' (1) or not (0)
+	TESTL     AX, AX
+	JZ        lcount
+	TZCNTL    AX, AX        // the '>' in the block
+	MOVL      $1, DX
+	SHLXL     AX, DX, DX    // 1 << AX (AX < 32)
+	DECL      DX
+	ANDL      DX, R12
+	ANDL      DX, R13
+	MOVQ      $1, DI
+
+lcount:
+	ORL     R13, R11
+	POPCNTL R12, DX
+	CMPQ    R10, $0
+	JGE     ladd            // the m-th comma found before
+	LEAQ    (R9)(DX*1), R14
+	CMPQ    R14, R8
+	JLT     ladd            // not in this block
+	MOVQ    R8, R14
+	SUBQ    R9, R14         // the (R14)-th comma of the block, from 1
+
+lclear: // clear the block's lower R14-1 commas (R14 >= 1)
+	CMPQ  R14, $1
+	JLE   lfound
+	BLSRL R12, R12
+	DECQ  R14
+	JMP   lclear
+
+lfound:
+	TZCNTL R12, R14
+	LEAQ   (BX)(R14*1), R10
+
+ladd:
+	ADDQ DX, R9
+	TESTQ DI, DI
+	JNZ  lend
+	ADDQ $32, BX
+	JMP  lloop
+
+lend:
+	ADDQ BX, AX
+	MOVQ AX, end+24(FP)
+	MOVQ R10, mth+32(FP)
+	MOVQ R9, commas+40(FP)
+	TESTL R11, R11
+	SETNE lbr+48(FP)
+	VZEROUPPER
+	RET
+
+lnone:
+	MOVQ $-1, end+24(FP)
+	MOVQ $-1, mth+32(FP)
+	MOVQ $0, commas+40(FP)
+	MOVB $0, lbr+48(FP)
+	VZEROUPPER
+	RET

@@ -11,3 +11,12 @@ const vecShape = false
 func shapeFitAVX2(s, shape *byte, n int) int {
 	return shapeFitGo(unsafe.Slice(s, n), unsafe.Slice(shape, n))
 }
+
+// listScanAVX2 is listScanGo: there is no vectorized listScan here.
+func listScanAVX2(b *byte, n, m int) (end, mth, commas int, lbr bool) {
+	var ok bool
+	if end, mth, commas, lbr, ok = listScanGo(unsafe.Slice(b, n), m); !ok {
+		end = -1
+	}
+	return end, mth, commas, lbr
+}

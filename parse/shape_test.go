@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"testing"
 	"unsafe"
@@ -97,6 +98,62 @@ func FuzzShapeFit(f *testing.F) {
 		}
 		if got, want := shapeFit(line, shape), shapeFitGo(line, shape); got != want {
 			t.Fatalf("shapeFit %d, reference %d", got, want)
+		}
+	})
+}
+
+// TestListScan holds the vectorized listScan to the byte-at-a-time
+// reference, on random lists of every length and every m, and the
+// reference to a plain reading of a value list.
+func TestListScan(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const alphabet = "0123456789abcdef,,,,,>[] x\x00\xff"
+	for range 20000 {
+		b := make([]byte, 1+rng.IntN(300))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+			if rng.IntN(3) != 0 && b[i] == '>' { // '>' rarer: long lists
+				b[i] = '0'
+			}
+		}
+		m := 1 + rng.IntN(40)
+		e1, m1, c1, l1, ok1 := listScanGo(b, m)
+		var e2, m2, c2 int
+		var l2, ok2 bool
+		if vecShape && len(b) >= 32 {
+			e2, m2, c2, l2 = listScanAVX2(&b[0], len(b), m)
+			ok2 = e2 >= 0
+			if !ok2 {
+				e2, m2, c2, l2 = 0, 0, 0, false
+			}
+		} else {
+			e2, m2, c2, l2, ok2 = listScan(b, m)
+		}
+		if e1 != e2 || m1 != m2 || c1 != c2 || l1 != l2 || ok1 != ok2 {
+			t.Fatalf("%q, m %d: vectorized %d %d %d %v %v, reference %d %d %d %v %v", b, m, e2, m2, c2, l2, ok2, e1, m1, c1, l1, ok1)
+		}
+	}
+	list := []byte("1c001,40044080,1c,b,0,68daf999,0,c72f5ee5,c4bfaa92,2a,ffffffff,ffffffff,ffffffff,2000800,f9280> sync_mask=[0x0002800b] refresh time=3602")
+	end, mth, commas, lbr, ok := listScan(list, 13)
+	if wantEnd := bytes.IndexByte(list, '>'); !ok || end != wantEnd || commas != 14 || lbr || mth != nthComma(list[:end], 13) {
+		t.Errorf("listScan of a value list: end %d mth %d commas %d lbr %v ok %v", end, mth, commas, lbr, ok)
+	}
+	if _, _, _, _, ok := listScan(list[:40], 13); ok {
+		t.Error("listScan found a '>' in a list cut before it")
+	}
+}
+// FuzzListScan: the vectorized listScan is the reference on any bytes.
+func FuzzListScan(f *testing.F) {
+	f.Add([]byte("1c001,40044080,1c,b,0,68daf999,0,c72f5ee5,c4bfaa92,2a,ffffffff,ffffffff> sync_mask=[0x3]"), 13)
+	f.Fuzz(func(t *testing.T, b []byte, m int) {
+		m = 1 + (m&0xff)%64
+		e1, m1, c1, l1, ok1 := listScanGo(b, m)
+		e2, m2, c2, l2, ok2 := listScan(b, m)
+		if !ok2 {
+			e2, m2, c2, l2 = 0, 0, 0, false
+		}
+		if e1 != e2 || m1 != m2 || c1 != c2 || l1 != l2 || ok1 != ok2 {
+			t.Fatalf("m %d: vectorized %d %d %d %v %v, reference %d %d %d %v %v", m, e2, m2, c2, l2, ok2, e1, m1, c1, l1, ok1)
 		}
 	})
 }
