@@ -142,6 +142,7 @@ func TestListScan(t *testing.T) {
 		t.Error("listScan found a '>' in a list cut before it")
 	}
 }
+
 // FuzzListScan: the vectorized listScan is the reference on any bytes.
 func FuzzListScan(f *testing.F) {
 	f.Add([]byte("1c001,40044080,1c,b,0,68daf999,0,c72f5ee5,c4bfaa92,2a,ffffffff,ffffffff> sync_mask=[0x3]"), 13)
