@@ -80,8 +80,8 @@ type Storms struct {
 	opt Options
 
 	byOp     map[string]*int64 // see opCount
-	lastOp   string            // the op of the message before, and its count
-	lastN    *int64
+	recent   [4]opRef          // the ops of the messages before and their counts
+	nextRef  uint8             // the entry of recent the next miss replaces
 	messages int64
 
 	stamped map[int64]int32 // bucket -> index into counts (clocked messages)
@@ -93,10 +93,13 @@ type Storms struct {
 	counts     []bucketCounts
 	firstAt    []lineRef            // per counts index: the bucket's first message
 	activeBy   map[int64]*[10]int32 // bucket -> SETs by apparent active site
-	order      []bucketCounts       // line-order buckets of unstamped messages
-	unstamped  int64                // messages before any stamp of their input
-	carried    int64                // messages without a stamp placed at the previous one
-	dropped    int64                // messages beyond MaxBuckets
+	// The counts of activeBy a SET added to last, and their bucket.
+	lastActive  *[10]int32
+	lastActiveB int64
+	order       []bucketCounts // line-order buckets of unstamped messages
+	unstamped   int64          // messages before any stamp of their input
+	carried     int64          // messages without a stamp placed at the previous one
+	dropped     int64          // messages beyond MaxBuckets
 
 	outOfRange int64 // messages whose bucket index is out of range (bounds.go)
 
@@ -290,10 +293,13 @@ func (s *Storms) message(it *report.Item) {
 	s.counts[idx][op]++
 	if op == opSET && rec.HasMask && rec.Mask != 0 {
 		if site := s.activeSite(rec); site > 0 && site < 10 {
-			a := s.activeBy[b]
-			if a == nil {
-				a = new([10]int32)
-				s.activeBy[b] = a
+			a := s.lastActive // the bucket's, when b is lastActiveB
+			if a == nil || s.lastActiveB != b {
+				if a = s.activeBy[b]; a == nil {
+					a = new([10]int32)
+					s.activeBy[b] = a
+				}
+				s.lastActive, s.lastActiveB = a, b
 			}
 			a[site]++
 		}
@@ -330,12 +336,22 @@ type siteCache struct {
 	hasOwner, valid bool
 }
 
+// opRef is an op name and its count.
+type opRef struct {
+	op string
+	n  *int64
+}
+
 // opCount is the count of messages of op: its own while fewer than maxOps
-// names are counted, else OTHER's. The message before's is reused, the op
-// names of a capture being few and their strings interned.
+// names are counted, else OTHER's. The counts of the last few ops are
+// kept at hand, the op names of a capture being few and their strings
+// interned: with one, a third of the messages of the 1 GiB capture (SETs
+// and REFRESHes in turn) were map lookups.
 func (s *Storms) opCount(op string) *int64 {
-	if s.lastN != nil && op == s.lastOp {
-		return s.lastN
+	for i := range s.recent {
+		if e := &s.recent[i]; e.n != nil && e.op == op {
+			return e.n
+		}
 	}
 	n := s.byOp[op]
 	if n == nil {
@@ -348,7 +364,8 @@ func (s *Storms) opCount(op string) *int64 {
 			s.byOp[name] = n
 		}
 	}
-	s.lastOp, s.lastN = op, n
+	s.recent[s.nextRef%uint8(len(s.recent))] = opRef{op, n}
+	s.nextRef++
 	return n
 }
 
