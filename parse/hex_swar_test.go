@@ -131,20 +131,26 @@ func TestNonHex8(t *testing.T) {
 	}
 }
 
+// randWord is 8 random bytes of alpha (a linear congruential generator
+// at *seed), with any byte now and then when wild.
+func randWord(seed *uint64, alpha []byte, wild bool) (b [8]byte) {
+	for k := range b {
+		*seed = *seed*6364136223846793005 + 1442695040888963407
+		b[k] = alpha[(*seed>>33)%uint64(len(alpha))]
+		if wild && (*seed>>20)%7 == 0 {
+			b[k] = byte(*seed >> 41)
+		}
+	}
+	return b
+}
+
 // TestHex8 holds the one-load hex8 to the table, on random 8-byte words
 // of near-hex bytes.
 func TestHex8(t *testing.T) {
 	seed := uint64(3)
 	alpha := []byte("0123456789abcdefABCDEF ,;gG/:@`\x00\xff")
 	for range 1000000 {
-		var b [8]byte
-		for k := range b {
-			seed = seed*6364136223846793005 + 1442695040888963407
-			b[k] = alpha[(seed>>33)%uint64(len(alpha))]
-			if (seed>>20)%7 == 0 {
-				b[k] = byte(seed >> 41)
-			}
-		}
+		b := randWord(&seed, alpha, true)
 		var want uint32
 		wok := true
 		for _, c := range b {
@@ -237,11 +243,7 @@ func TestDec8(t *testing.T) {
 	seed := uint64(11)
 	alpha := []byte("0123456789;.:/ a\x00\xff")
 	for range 200000 {
-		var b [8]byte
-		for k := range b {
-			seed = seed*6364136223846793005 + 1442695040888963407
-			b[k] = alpha[(seed>>33)%uint64(len(alpha))]
-		}
+		b := randWord(&seed, alpha, false)
 		x := binary.LittleEndian.Uint64(b[:])
 		n := bits.TrailingZeros64(nonDigit8(x)) >> 3
 		run := 0

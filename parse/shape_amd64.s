@@ -1,5 +1,11 @@
 #include "textflag.h"
 
+// BCAST sets every byte of Y to the constant c, through AX and X.
+#define BCAST(c, X, Y) \
+	MOVQ $c, AX \
+	MOVQ AX, X \
+	VPBROADCASTB X, Y
+
 // BLOCK checks the 32 bytes at SI+BX against the shape at DI+BX, and jumps
 // to miss with AX holding a bit per byte that fits when one does not. A
 // byte fits a place shapeHex (0) when it is a hex digit: c-'0' <= 9, or
@@ -28,21 +34,11 @@ TEXT ·shapeFitAVX2(SB), NOSPLIT, $0-32
 	MOVQ s+0(FP), SI
 	MOVQ shape+8(FP), DI
 	MOVQ n+16(FP), CX
-	MOVQ $0x30, AX // '0'
-	MOVQ AX, X8
-	VPBROADCASTB X8, Y8
-	MOVQ $0x09, AX
-	MOVQ AX, X9
-	VPBROADCASTB X9, Y9
-	MOVQ $0x20, AX
-	MOVQ AX, X10
-	VPBROADCASTB X10, Y10
-	MOVQ $0x61, AX // 'a'
-	MOVQ AX, X11
-	VPBROADCASTB X11, Y11
-	MOVQ $0x05, AX
-	MOVQ AX, X12
-	VPBROADCASTB X12, Y12
+	BCAST(0x30, X8, Y8) // '0'
+	BCAST(0x09, X9, Y9)
+	BCAST(0x20, X10, Y10)
+	BCAST(0x61, X11, Y11) // 'a'
+	BCAST(0x05, X12, Y12)
 	VPXOR Y13, Y13, Y13
 	XORQ BX, BX
 
@@ -83,15 +79,9 @@ TEXT ·listScanAVX2(SB), NOSPLIT, $0-49
 	MOVQ b+0(FP), SI
 	MOVQ n+8(FP), CX
 	MOVQ m+16(FP), R8
-	MOVQ $0x3e, AX // '>'
-	MOVQ AX, X13
-	VPBROADCASTB X13, Y13
-	MOVQ $0x2c, AX // ','
-	MOVQ AX, X14
-	VPBROADCASTB X14, Y14
-	MOVQ $0x5b, AX // '['
-	MOVQ AX, X15
-	VPBROADCASTB X15, Y15
+	BCAST(0x3e, X13, Y13) // '>'
+	BCAST(0x2c, X14, Y14) // ','
+	BCAST(0x5b, X15, Y15) // '['
 	XORQ BX, BX  // block offset
 	XORQ R9, R9  // commas so far
 	MOVQ $-1, R10 // mth
