@@ -27,6 +27,9 @@ type lineReader struct {
 	// that the bufio.Reader has not been told of (see sync).
 	pend  []byte
 	taken int
+	// nul is what next knows of the line it returned last: 1 when it
+	// holds a NUL byte, 0 when not, -1 when next does not know.
+	nul int8
 }
 
 func newLineReader(r io.Reader, maxLen int) *lineReader {
@@ -43,6 +46,28 @@ func (lr *lineReader) next() ([]byte, bool) {
 		return nil, false
 	}
 	lr.tooLong = false
+	if lr.line > 0 { // the first line may start with a byte-order mark
+		// A line that lies whole in what has been read: its end and its
+		// NULs found in one pass over what ahead holds, not by
+		// ReadSlice and a NUL scan of the line.
+		if len(lr.pend) == 0 {
+			lr.sync()
+			lr.pend, _ = lr.br.Peek(lr.br.Buffered())
+		}
+		if i, nul := lineEnd(lr.pend); i >= 0 && i <= lr.max {
+			b := lr.pend[:i]
+			lr.take(i + 1)
+			lr.nul = 0
+			if nul {
+				lr.nul = 1
+			}
+			if n := len(b); n > 0 && b[n-1] == '\r' {
+				b = b[:n-1]
+			}
+			return b, true
+		}
+	}
+	lr.nul = -1
 	lr.sync()
 	lr.pend = nil // a read may move the buffer
 	b, err := lr.br.ReadSlice('\n')

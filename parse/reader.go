@@ -66,6 +66,7 @@ type Reader struct {
 
 	pfx       *pfxCache // sync-line prefixes read last, see fastSync
 	ahead     bool      // the last line was a fw tab line fastFwTab took: try fastAhead
+	lineNUL   int8      // whether the line nextLine returned last holds a NUL: 1, 0, or -1 (not known)
 	valWords  int       // value words decoded, 0 for all; see SetValueWords
 	skipWords int       // of those, the first ones checked, not decoded; see SetSkipWords
 
@@ -225,9 +226,11 @@ func (r *Reader) nextLine() (line []byte, n int, tooLong, ok bool) {
 			r.rawMark, r.rawLines = len(r.raw), r.rawLines+1
 			r.raw = append(r.raw, r.pendingRaw...)
 		}
+		r.lineNUL = -1
 		return r.pending, r.pendingLine, r.pendingTooLong, true
 	}
 	b, ok := r.lr.next()
+	r.lineNUL = r.lr.nul
 	if !ok {
 		if err := r.lr.ioErr(); err != nil && r.fatal == nil {
 			r.fatal = &ioError{pos: Pos{Name: r.name, Line: r.lr.line + 1}, err: err}
@@ -302,7 +305,7 @@ func (r *Reader) Scan() bool {
 			}
 			return true
 		}
-		if bytes.IndexByte(line, 0) >= 0 {
+		if nul := r.lineNUL; nul > 0 || nul < 0 && bytes.IndexByte(line, 0) >= 0 {
 			r.rejectLine(synErr(pos, ErrBinary, "binary data (NUL bytes): not a text dump"), 1)
 			return true
 		}

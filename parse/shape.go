@@ -1,5 +1,7 @@
 package parse
 
+import "bytes"
+
 // Shapes: a line of a fixed-stride format checked against a pattern of the
 // same length in one vectorized pass (32 bytes at a time, shapeFitAVX2, on
 // amd64 with AVX2; a byte at a time elsewhere). A shape holds shapeHex
@@ -89,4 +91,29 @@ func listScanGo(b []byte, m int) (end, mth, commas int, lbr, ok bool) {
 		}
 	}
 	return 0, 0, 0, false, false
+}
+
+// lineEnd returns the index of the first '\n' of b and whether a NUL comes
+// before it, in one pass (32 bytes at a time where the CPU can); nl is -1
+// when the whole 32-byte blocks of b hold no '\n' (the line reader then
+// reads the slow way).
+func lineEnd(b []byte) (nl int, nul bool) {
+	if vecShape {
+		if len(b) < 32 {
+			return -1, false
+		}
+		return lineEndAVX2(&b[0], len(b))
+	}
+	return lineEndGo(b)
+}
+
+// lineEndGo is lineEnd with the byte search of the standard library, over
+// the same whole blocks: for machines without AVX2, and the tests'
+// reference.
+func lineEndGo(b []byte) (nl int, nul bool) {
+	b = b[:len(b)&^31]
+	if nl = bytes.IndexByte(b, '\n'); nl < 0 {
+		return -1, false
+	}
+	return nl, bytes.IndexByte(b[:nl], 0) >= 0
 }

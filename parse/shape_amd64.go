@@ -17,3 +17,9 @@ func shapeFitAVX2(s, shape *byte, n int) int
 //
 //go:noescape
 func listScanAVX2(b *byte, n, m int) (end, mth, commas int, lbr bool)
+
+// lineEndAVX2 is lineEnd of the n bytes at b, n >= 32, 32 bytes at a time
+// (shape_amd64.s).
+//
+//go:noescape
+func lineEndAVX2(b *byte, n int) (nl int, nul bool)

@@ -155,3 +155,47 @@ lnone:
 	MOVB $0, lbr+48(FP)
 	VZEROUPPER
 	RET
+
+// func lineEndAVX2(b *byte, n int) (nl int, nul bool)
+TEXT ·lineEndAVX2(SB), NOSPLIT, $0-25
+	MOVQ b+0(FP), SI
+	MOVQ n+8(FP), CX
+	BCAST(0x0a, X13, Y13) // '\n'
+	VPXOR Y14, Y14, Y14   // NUL
+	XORQ  BX, BX
+	XORQ  R9, R9          // NULs seen in the blocks before
+
+eloop:
+	LEAQ      32(BX), DX
+	CMPQ      DX, CX
+	JA        enone
+	VMOVDQU   (SI)(BX*1), Y0
+	VPCMPEQB  Y13, Y0, Y1
+	VPMOVMSKB Y1, AX      // '\n'
+	VPCMPEQB  Y14, Y0, Y2
+	VPMOVMSKB Y2, R8      // NUL
+	TESTL     AX, AX
+	JNZ       efound
+	ORL       R8, R9
+	MOVQ      DX, BX
+	JMP       eloop
+
+efound:
+	TZCNTL AX, AX
+	MOVL   $1, DX
+	SHLXL  AX, DX, DX // 1 << AX
+	DECL   DX
+	ANDL   DX, R8     // the NULs before the '\n'
+	ORL    R8, R9
+	ADDQ   BX, AX
+	MOVQ   AX, nl+16(FP)
+	TESTL  R9, R9
+	SETNE  nul+24(FP)
+	VZEROUPPER
+	RET
+
+enone:
+	MOVQ $-1, nl+16(FP)
+	MOVB $0, nul+24(FP)
+	VZEROUPPER
+	RET

@@ -158,3 +158,29 @@ func FuzzListScan(f *testing.F) {
 		}
 	})
 }
+
+// TestLineEnd holds the vectorized lineEnd to the reference on random
+// bytes with newlines and NULs here and there.
+func TestLineEnd(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 20000 {
+		b := make([]byte, rng.IntN(400))
+		for i := range b {
+			b[i] = 'a' + byte(rng.IntN(26))
+			switch rng.IntN(150) {
+			case 0:
+				b[i] = '\n'
+			case 1:
+				b[i] = 0
+			}
+		}
+		n1, z1 := lineEndGo(b)
+		n2, z2 := lineEnd(b)
+		if len(b) < 32 {
+			n1, z1 = -1, false
+		}
+		if n1 != n2 || z1 != z2 {
+			t.Fatalf("%q: vectorized %d %v, reference %d %v", b, n2, z2, n1, z1)
+		}
+	}
+}
