@@ -46,16 +46,12 @@ func (lr *lineReader) next() ([]byte, bool) {
 		return nil, false
 	}
 	lr.tooLong = false
-	if lr.line > 0 { // the first line may start with a byte-order mark
-		// A line that lies whole in what has been read: its end and its
-		// NULs found in one pass over what ahead holds, not by
-		// ReadSlice and a NUL scan of the line.
-		if len(lr.pend) == 0 {
-			lr.sync()
-			lr.pend, _ = lr.br.Peek(lr.br.Buffered())
-		}
-		if i, nul := lineEnd(lr.pend); i >= 0 && i <= lr.max {
-			b := lr.pend[:i]
+	// A line that lies whole in what has been read (not the first: it may
+	// start with a byte-order mark): its end and its NULs found in one
+	// pass over what ahead holds, not by ReadSlice and a NUL scan.
+	if buf := lr.ahead(); buf != nil {
+		if i, nul := lineEnd(buf); i >= 0 && i <= lr.max {
+			b := buf[:i]
 			lr.take(i + 1)
 			lr.nul = 0
 			if nul {

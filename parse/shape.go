@@ -71,7 +71,7 @@ func listScan(b []byte, m int) (end, mth, commas int, lbr, ok bool) {
 		end, mth, commas, lbr = listScanAVX2(&b[0], len(b), m)
 		return end, mth, commas, lbr, end >= 0
 	}
-	return listScanGo(b[:len(b)&^31], m)
+	return listScanGo(b, m)
 }
 
 // listScanGo is listScan a byte at a time, over whole 32-byte blocks as

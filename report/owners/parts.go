@@ -140,8 +140,9 @@ func (p *part) apply(op *connOp, ids []int, input int32, base uint32) {
 	}
 }
 
-// applyAll applies a batch of ops. The slots are far bigger than the
-// caches, so each op's slot is a cache miss, and so may be its tag: the
+// applyAll applies a batch of ops of this partition. The slots are far
+// bigger than the caches, so each op's slot is a cache miss, and so may be
+// its tag: the
 // loop asks for the tag of the op tagsAhead on and for the slot of the op
 // slotsAhead on (found by its tag, fetched by then; both ends, as a slot
 // may span two cache lines) while it applies the op at hand, so that the
@@ -149,48 +150,38 @@ func (p *part) apply(op *connOp, ids []int, input int32, base uint32) {
 // not wait for their line (see prefetch): loads would hold the CPU back
 // until theirs arrived. BenchmarkApplyAll: 72-85 ns per op with batches of
 // plain loads ahead, 49-55 with this.
-func (p *part) applyAll(b opBatch) {
-	const tagsAhead, slotsAhead = 32, 16
-	ops := b.ops
-	n := len(ops)
-	for i := range min(tagsAhead, n) {
-		p.prefetchTag(ops[i].h)
-	}
-	for i := range min(slotsAhead, n) {
-		p.prefetchSlot(ops[i].h)
-	}
-	for i := range ops {
-		if i+tagsAhead < n {
-			p.prefetchTag(ops[i+tagsAhead].h)
-		}
-		if i+slotsAhead < n {
-			p.prefetchSlot(ops[i+slotsAhead].h)
-		}
-		p.apply(&ops[i], b.ids, b.input, b.base)
-	}
-}
+func (p *part) applyAll(b opBatch) { applyBatch(b, p, nil) }
 
 // applyAll applies a batch of ops of any partitions (those Owners.Add
-// took), in order, each op's tag and slot fetched ahead as part.applyAll
-// does.
-func (g *connTables) applyAll(b opBatch) {
+// took), in order, each to its own.
+func (g *connTables) applyAll(b opBatch) { applyBatch(b, nil, g) }
+
+// applyBatch is applyAll: every op to one, or (one nil) each to its
+// partition of g.
+func applyBatch(b opBatch, one *part, g *connTables) {
 	const tagsAhead, slotsAhead = 32, 16
+	at := func(h uint64) *part {
+		if one != nil {
+			return one
+		}
+		return g.part(h)
+	}
 	ops := b.ops
 	n := len(ops)
 	for i := range min(tagsAhead, n) {
-		g.part(ops[i].h).prefetchTag(ops[i].h)
+		at(ops[i].h).prefetchTag(ops[i].h)
 	}
 	for i := range min(slotsAhead, n) {
-		g.part(ops[i].h).prefetchSlot(ops[i].h)
+		at(ops[i].h).prefetchSlot(ops[i].h)
 	}
 	for i := range ops {
-		if i+tagsAhead < n {
-			g.part(ops[i+tagsAhead].h).prefetchTag(ops[i+tagsAhead].h)
+		if j := i + tagsAhead; j < n {
+			at(ops[j].h).prefetchTag(ops[j].h)
 		}
-		if i+slotsAhead < n {
-			g.part(ops[i+slotsAhead].h).prefetchSlot(ops[i+slotsAhead].h)
+		if j := i + slotsAhead; j < n {
+			at(ops[j].h).prefetchSlot(ops[j].h)
 		}
-		g.part(ops[i].h).apply(&ops[i], b.ids, b.input, b.base)
+		at(ops[i].h).apply(&ops[i], b.ids, b.input, b.base)
 	}
 }
 
