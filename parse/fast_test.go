@@ -32,7 +32,8 @@ func fullTranscript(sb *strings.Builder, r *Reader) error {
 		}
 		c := *rec
 		c.shape = KindNone // bookkeeping of the fast path, not a field of the record
-		fmt.Fprintf(sb, "%+v\n", c)
+		// The keys' Dir too: %v prints a Key by its Tuple's String.
+		fmt.Fprintf(sb, "%+v dir=%d link dir=%d\n", c, c.Key.Dir, c.Link.Dir)
 		return nil
 	})
 	s := r.Stats()
@@ -245,6 +246,12 @@ var fwtabVariants = []string{
 	"<00000001, ac1027ce, 00000050, 0a377274, 00003a1c, 00000006> -> <00000000, 0a377274, 00003a1c, ac1027ce, 00000050, 00000006> (5)",
 	"<00000001, ac1027ce, 00000050, 0a377274, 00003a1c, 00000006>-> <00000000, 0a377274, 00003a1c, ac1027ce, 00000050, 00000006> (00000005)",
 	"<00000001, ac1027ce, 00000050, 0a377274, 00003a1c, 00000006> -> <00000000, 0a377274, 00003a1c, ac1027ce, 00000050, 00000106> (00000005)",
+	// A link whose own key is out of range (ScanSink checks it undecoded).
+	"<00000001, ac1027ce, 00010050, 0a377274, 00003a1c, 00000006> -> <00000000, 0a377274, 00003a1c, ac1027ce, 00000050, 00000006> (00000005)",
+	"<00000001, ac1027ce, 00000050, 0a377274, 10003a1c, 00000006> -> <00000000, 0a377274, 00003a1c, ac1027ce, 00000050, 00000006> (00000005)",
+	"<00000001, ac1027ce, 00000050, 0a377274, 00003a1c, 00000106> -> <00000000, 0a377274, 00003a1c, ac1027ce, 00000050, 00000006> (00000005)",
+	"<00000001, ac1027ce, 00000050, 0a377274, 00003a1c, 00001006> -> <00000000, 0a377274, 00003a1c, ac1027ce, 00000050, 00000006> (00000005)",
+	"<00000005, ac1027ce, 00000050, 0a377274, 00003a1c, 000000ff> -> <00000003, 0a377274, 00003a1c, ac1027ce, 00000050, 00000006> (00000005)",
 }
 
 func TestFastMatchesFullVariants(t *testing.T) {
@@ -377,6 +384,8 @@ func TestFastDiffCatches(t *testing.T) {
 		"link flags":  func(rec *Record) { rec.Flags++ },
 		"extra":       func(rec *Record) { rec.Extra = append(rec.Extra, 1) },
 		"key":         func(rec *Record) { rec.Key.Src++ },
+		"direction":   func(rec *Record) { rec.Key.Dir ^= 1 },
+		"link dir":    func(rec *Record) { rec.Link.Dir ^= 1 },
 	} {
 		fastBreak = breakIt
 		d := fastDiff(t, dump, 14, 13)

@@ -102,15 +102,8 @@ func fastKey(b []byte, w *[6]uint32) bool {
 // fastEntry reads the values, extra segments and expiry of a full entry
 // at the start of line, whose key ends at line[fwKeyEnd] == ';', and
 // returns the entry's length (past the '>' that ends its expiry), or 0.
-// shapeFit checks the key and the values; the values' ';' is the first
-// byte that does not fit.
 func (r *Reader) fastEntry(line []byte, pos Pos) int {
-	const vs = fwKeyEnd + 1 // values: " xxxxxxxx" each, ',' between, ';' after the last
-	end := shapeFit(line, fwEntryShape)
-	if end >= len(line) || line[end] != ';' || (end-vs)%10 != 9 {
-		return 0
-	}
-	nw := (end - vs + 1) / 10
+	end, nw := fwEntryValues(line)
 	want, skip := r.valWords, r.skipCount()
 	if nw <= skip {
 		return 0
@@ -123,51 +116,87 @@ func (r *Reader) fastEntry(line []byte, pos Pos) int {
 	vals := rec.Vals[:0]
 	vals = append(vals, zeroWords[:skip]...) // skip < nw <= fwMaxWords
 	for i := skip; i < want; i++ {
-		w := hex8Value(binary.LittleEndian.Uint64(line[vs+1+10*i:]), 8)
-		if fastBreakWord != nil {
-			w = fastBreakWord(i, w)
-		}
-		vals = append(vals, w)
+		vals = append(vals, fwValue(line, i))
 	}
-	// Extra segments: " xxxxxxxx ;" each.
-	p := end + 1
-	extra := rec.Extra[:0]
+	p, extra := fwEntryExtra(line, end+1, rec.Extra[:0], true)
+	n, e := fwEntryExpiry(line, p)
+	if n == 0 {
+		return 0
+	}
+	rec.Vals, rec.Extra = vals, extra
+	r.skipped(rec)
+	rec.HasExpiry, rec.Expiry = true, e
+	return n
+}
+
+// fwEntryValues checks the key and the values of the entry at the start of
+// line (shapeFit: the values' ';' is the first byte that does not fit) and
+// returns where its values end (that ';') and how many there are; nw is 0
+// when the line is not in the shape.
+func fwEntryValues(line []byte) (end, nw int) {
+	const vs = fwKeyEnd + 1 // values: " xxxxxxxx" each, ',' between, ';' after the last
+	end = shapeFit(line, fwEntryShape)
+	if end >= len(line) || line[end] != ';' || (end-vs)%10 != 9 {
+		return 0, 0
+	}
+	return end, (end - vs + 1) / 10
+}
+
+// fwValue decodes value word i of an entry whose values fit fwEntryShape.
+func fwValue(line []byte, i int) uint32 {
+	const vs = fwKeyEnd + 1
+	w := hex8Value(binary.LittleEndian.Uint64(line[vs+1+10*i:]), 8)
+	if fastBreakWord != nil {
+		w = fastBreakWord(i, w)
+	}
+	return w
+}
+
+// fwEntryExtra reads the extra segments from p on (" xxxxxxxx ;" each),
+// appending them to extra when keep is set, and returns where they end. A
+// segment with a bad digit ends them: the expiry then does not fit
+// (fwEntryExpiry).
+func fwEntryExtra(line []byte, p int, extra []uint32, keep bool) (int, []uint32) {
 	for p+11 <= len(line) && line[p] == ' ' && line[p+9] == ' ' && line[p+10] == ';' {
 		x := binary.LittleEndian.Uint64(line[p+1:])
 		if nonHex8(x) != 0 {
-			return 0
+			return len(line), extra
 		}
-		extra = append(extra, hex8Value(x, 8))
+		if keep {
+			extra = append(extra, hex8Value(x, 8))
+		}
 		p += 11
 	}
-	// The expiry: " remaining/timeout>", decimal, the line's last bytes.
+	return p, extra
+}
+
+// fwEntryExpiry reads the expiry at p, " remaining/timeout>" in decimal,
+// and returns the entry's length (past the '>'), or 0.
+func fwEntryExpiry(line []byte, p int) (int, decode.Expiry) {
 	n := len(line)
 	if p+4 > n || line[p] != ' ' {
-		return 0
+		return 0, decode.Expiry{}
 	}
 	slash := p + 1
 	for slash < n && isDigit(line[slash]) {
 		slash++
 	}
 	if slash == n || line[slash] != '/' {
-		return 0
+		return 0, decode.Expiry{}
 	}
 	gt := slash + 1
 	for gt < n && isDigit(line[gt]) {
 		gt++
 	}
 	if gt == n || line[gt] != '>' {
-		return 0
+		return 0, decode.Expiry{}
 	}
 	rem, ok1 := decUint(line[p+1 : slash])
 	to, ok2 := decUint(line[slash+1 : gt])
 	if !ok1 || !ok2 {
-		return 0
+		return 0, decode.Expiry{}
 	}
-	rec.Vals, rec.Extra = vals, extra
-	r.skipped(rec)
-	rec.HasExpiry, rec.Expiry = true, decode.Expiry{Remaining: rem, Timeout: to}
-	return gt + 1
+	return gt + 1, decode.Expiry{Remaining: rem, Timeout: to}
 }
 
 // fastLink reads the target key and flags of a link line at the start of
@@ -187,4 +216,135 @@ func (r *Reader) fastLink(line []byte, pos Pos) int {
 	putKey(&rec.Link, &w)
 	rec.Flags = hex8Value(binary.LittleEndian.Uint64(line[fwLinkLen-9:]), 8)
 	return fwLinkLen
+}
+
+// FwTabFields are the fields of a fw tab -u full entry or link line that
+// the fast path hands a [FwTabSink] in place of a Record: those an audit
+// of connections reads. Each is what the full parser's Record holds.
+type FwTabFields struct {
+	Line int  // the Record's Pos.Line
+	Link bool // a link line: Key is the key it points to (Record.Link)
+	// Key is an entry's key (Record.Key), a link line's target.
+	Key Key
+	// Expiry is an entry's remaining/timeout (Record.Expiry).
+	Expiry decode.Expiry
+	// Word is an entry's value word WordIndex, the one value word the
+	// Reader was asked for (see ScanSink).
+	Word      uint32
+	WordIndex int
+}
+
+// A FwTabSink takes the fw tab -u lines the fast path reads (see
+// [Reader.ScanSink]).
+type FwTabSink interface {
+	TakeFwTab(f *FwTabFields)
+}
+
+// ScanSink is Scan, but for the fw tab -u lines the fast path reads from
+// what the line reader has read ahead (every line of an R81.20 dump after
+// its first entry): those go to sink as fields, no Record built. They are
+// counted as Scan counts them. It does so only when the Reader decodes one
+// value word (SetValueWords n, SetSkipWords n-1) and keeps no raw text; a
+// nil sink, or any other Reader, makes it Scan.
+func (r *Reader) ScanSink(sink FwTabSink) bool {
+	if sink != nil && r.fast && !r.keepRaw && r.keep == nil && r.valWords > 0 && r.valWords == r.skipCount()+1 {
+		for r.ahead {
+			if !r.fastSink(sink) {
+				break
+			}
+		}
+	}
+	return r.Scan()
+}
+
+// fastSink is fastAhead for ScanSink: it hands sink the next line and
+// reports true, or leaves the line to Scan.
+func (r *Reader) fastSink(sink FwTabSink) bool {
+	if r.hasPending || r.skipJSON || r.pstat.block != "" {
+		return false
+	}
+	buf := r.lr.ahead()
+	if len(buf) <= fwKeyEnd+1 || buf[0] != '<' {
+		r.ahead = false
+		return false
+	}
+	buf = buf[:min(len(buf), r.lr.max+1)] // the '\n' of a line of max bytes
+	f := &r.fields
+	var n int
+	switch buf[fwKeyEnd] {
+	case ';':
+		n = r.entryFields(buf, f)
+	case '>':
+		n = linkFields(buf, f)
+	}
+	if n == 0 || n >= len(buf) || buf[n] != '\n' {
+		r.ahead = false
+		return false
+	}
+	f.Line = r.lr.line + 1
+	if fastBreakFields != nil {
+		fastBreakFields(f)
+	}
+	kind := KindFwTab
+	if f.Link {
+		kind = KindFwTabLink
+	}
+	r.lr.take(n + 1)
+	r.stats.Lines++
+	r.stats.Recognized[kind]++
+	r.err, r.rawPos, r.cur = nil, Pos{Name: r.name, Line: f.Line}, buf[:n]
+	r.content = true // what Scan and parseLine do besides parsing
+	r.notRule()
+	sink.TakeFwTab(f)
+	return true
+}
+
+// fastBreakFields, set by a test, alters what fastSink hands its sink.
+var fastBreakFields func(*FwTabFields)
+
+// entryFields is fastEntry and fastFwTabIn's key for a FwTabSink.
+func (r *Reader) entryFields(line []byte, f *FwTabFields) int {
+	end, nw := fwEntryValues(line)
+	skip := r.skipCount()
+	if nw <= skip {
+		return 0
+	}
+	p, _ := fwEntryExtra(line, end+1, nil, false)
+	n, e := fwEntryExpiry(line, p)
+	var w [6]uint32
+	if n == 0 || !fastKey(line[1:], &w) {
+		return 0
+	}
+	f.Link = false
+	putKey(&f.Key, &w)
+	f.Expiry = e
+	f.Word, f.WordIndex = fwValue(line, skip), skip
+	return n
+}
+
+// linkFields is fastLink and fastFwTabIn's key for a FwTabSink: the link's
+// own key is checked (keyTextFits), not decoded.
+func linkFields(line []byte, f *FwTabFields) int {
+	const at = fwKeyEnd + len("> -> <")
+	if len(line) < fwLinkLen || shapeFit(line[:fwLinkLen], fwLinkShape) != fwLinkLen || !keyTextFits(line[1:]) {
+		return 0
+	}
+	var w [6]uint32
+	if !fastKey(line[at:], &w) {
+		return 0
+	}
+	f.Link = true
+	putKey(&f.Key, &w)
+	f.Expiry, f.Word, f.WordIndex = decode.Expiry{}, 0, 0
+	return fwLinkLen
+}
+
+// keyTextFits is keyFits of the key that fits fwKeyPicture, b[0] its first
+// digit, read off its digits: the ports' words start with four '0's, the
+// protocol's with six.
+func keyTextFits(b []byte) bool {
+	const z4, z2 = 0x30303030, 0x3030
+	_ = b[fwKeyEnd-2]
+	return binary.LittleEndian.Uint32(b[20:]) == z4 && binary.LittleEndian.Uint32(b[40:]) == z4 &&
+		binary.LittleEndian.Uint32(b[50:]) == z4 && binary.LittleEndian.Uint16(b[54:]) == z2
 }

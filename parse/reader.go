@@ -29,12 +29,13 @@ const maxJoin = 64
 // Blank lines and banners are consumed without a record; every line is
 // counted in [Reader.Stats].
 type Reader struct {
-	lr    *lineReader
-	name  string
-	rec   Record
-	err   *SyntaxError
-	stats Stats
-	fatal error
+	lr     *lineReader
+	name   string
+	rec    Record
+	fields FwTabFields // what fastSink hands a FwTabSink
+	err    *SyntaxError
+	stats  Stats
+	fatal  error
 
 	pending        []byte // a line read ahead while joining a wrapped entry
 	pendingLine    int

@@ -22,6 +22,10 @@ type Shard interface {
 	Take(rec *Record) bool
 }
 
+// A Shard whose FwTabSink method returns a sink is handed the chunk's fw
+// tab -u lines that the fast path reads as fields, not as Records (see
+// [Reader.ScanSink]); the sink takes every one.
+
 // Sharding says how [PipeShards] makes and merges shards.
 type Sharding struct {
 	// New returns an empty shard; it is called on a chunk's goroutine.
@@ -58,7 +62,11 @@ func PipeShards(r *Reader, sh *Sharding, fn func(*Record, error) error) error {
 func takeChunk(head *Reader, c *chunk, br *bufio.Reader, sh *Sharding) Shard {
 	rd := newChunkReader(head, c, br)
 	s := sh.New()
-	for rd.Scan() {
+	var sink FwTabSink
+	if k, ok := s.(interface{ FwTabSink() FwTabSink }); ok {
+		sink = k.FwTabSink()
+	}
+	for rd.ScanSink(sink) {
 		rec, err := rd.Record()
 		if err != nil || !s.Take(rec) {
 			return nil

@@ -62,6 +62,9 @@ func (f *Feed) sharding(in *Input) *parse.Sharding {
 			s := &feedShard{f: f, it: Item{Input: in.Index}, shards: make([]Shard, len(f.all))}
 			for i, a := range f.all {
 				s.shards[i] = a.(Sharder).NewShard()
+				if fs, ok := s.shards[i].(FwTabShard); ok {
+					s.fwtab = append(s.fwtab, fs)
+				}
 			}
 			return s
 		},
@@ -70,6 +73,16 @@ func (f *Feed) sharding(in *Input) *parse.Sharding {
 			return nil
 		},
 	}
+}
+
+// FwTabShard is a [Shard] that also takes fw tab -u entries and link lines
+// as the parser's fast path reads them, field by field, where Add would
+// take the Record built of them (see parse.Reader.ScanSink): the same
+// lines, in the same order, with the same values. A feed hands its shards
+// the fields when every one of them is a FwTabShard.
+type FwTabShard interface {
+	Shard
+	AddFwTab(f *parse.FwTabFields)
 }
 
 // feedShard is the feed's part of a chunk: its clock and site-state
@@ -82,6 +95,25 @@ type feedShard struct {
 	took    bool
 	sites   siteEvidence
 	shards  []Shard
+	fwtab   []FwTabShard // the shards, when all are FwTabShards
+}
+
+// FwTabSink is the shard as a parse.FwTabSink, when every analysis shard
+// takes fw tab fields; else nil. A fw tab line sets no clock and no site
+// evidence (Take), so that the fields need only go to the shards.
+func (s *feedShard) FwTabSink() parse.FwTabSink {
+	if len(s.fwtab) == 0 || len(s.fwtab) != len(s.shards) {
+		return nil
+	}
+	return s
+}
+
+// TakeFwTab hands f to every shard.
+func (s *feedShard) TakeFwTab(f *parse.FwTabFields) {
+	for _, a := range s.fwtab {
+		a.AddFwTab(f)
+	}
+	s.took = true
 }
 
 // Take is the chunk's part of Feed.Read and Feed.context.

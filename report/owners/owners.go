@@ -211,22 +211,7 @@ func (g *connTables) opInto(rec *parse.Record, lastUpdate *int64, at func(h uint
 	default:
 		return nil
 	}
-	src, dst, sport, dport, proto := t.Src, t.Dst, t.SPort, t.DPort, t.Proto
-	rev := t.Flipped()
-	if rev {
-		src, dst, sport, dport = dst, src, dport, sport
-	}
-	// The seeds are the connTables' own copy, not a partition's: a
-	// partition's table is written on another core, and reading its seeds
-	// here, next to its count, stalled on that cache line.
-	h := seededHash(g.s1, g.s2, src, dst, sport, dport, proto)
-	op := at(h)
-	op.key.Src, op.key.Dst, op.key.SPort, op.key.DPort, op.key.Proto = src, dst, sport, dport, proto
-	op.h, op.kind, op.flags = h, kind, 0
-	if rev {
-		op.flags |= opReversed
-	}
-	op.line = uint32(min(rec.Pos.Line, math.MaxUint32))
+	op := g.keyOp(t, kind, rec.Pos.Line, at)
 	switch kind {
 	case opEntry:
 		if rec.LastUpdate != "" {
@@ -257,6 +242,30 @@ func (g *connTables) opInto(rec *parse.Record, lastUpdate *int64, at func(h uint
 			op.owner = int32(decode.CCLID(w))
 		}
 	}
+	return op
+}
+
+// keyOp writes the op of a record of kind at line whose connection's key
+// is t in the op at(h) returns, h the hash of the connection, with the
+// canonical key, the kind, the line, and opReversed when t is not
+// canonical; and returns the op.
+func (g *connTables) keyOp(t *decode.Tuple, kind uint8, line int, at func(h uint64) *connOp) *connOp {
+	src, dst, sport, dport, proto := t.Src, t.Dst, t.SPort, t.DPort, t.Proto
+	rev := t.Flipped()
+	if rev {
+		src, dst, sport, dport = dst, src, dport, sport
+	}
+	// The seeds are the connTables' own copy, not a partition's: a
+	// partition's table is written on another core, and reading its seeds
+	// here, next to its count, stalled on that cache line.
+	h := seededHash(g.s1, g.s2, src, dst, sport, dport, proto)
+	op := at(h)
+	op.key.Src, op.key.Dst, op.key.SPort, op.key.DPort, op.key.Proto = src, dst, sport, dport, proto
+	op.h, op.kind, op.flags = h, kind, 0
+	if rev {
+		op.flags |= opReversed
+	}
+	op.line = uint32(min(line, math.MaxUint32))
 	return op
 }
 

@@ -8,6 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/maestro-analyze/maestro-analyze/decode"
+	"github.com/maestro-analyze/maestro-analyze/parse"
 	"github.com/maestro-analyze/maestro-analyze/report"
 )
 
@@ -284,6 +285,26 @@ func (sh *shard) Add(it *report.Item) bool {
 		sh.entries++
 	}
 	return true
+}
+
+// AddFwTab takes a fw tab -u entry or link line of the chunk, as the
+// parser's fast path read it: the op Add would make of its Record (opInto).
+func (sh *shard) AddFwTab(f *parse.FwTabFields) {
+	if f.Link {
+		sh.o.tab.keyOp(&f.Key.Tuple, opLink, f.Line, sh.place)
+		return
+	}
+	op := sh.o.tab.keyOp(&f.Key.Tuple, opEntry, f.Line, sh.place)
+	sh.entries++
+	if f.Key.Dir == 0 {
+		op.flags |= opDir0
+	}
+	op.flags |= opExpiry
+	op.rem, op.timeout = f.Expiry.Remaining, f.Expiry.Timeout
+	if f.WordIndex == decode.WordBits {
+		op.flags |= opOwner
+		op.owner = int32(decode.CCLID(f.Word))
+	}
 }
 
 // place appends a zero op to the list of the partition of hash h and

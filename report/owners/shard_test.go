@@ -2,7 +2,11 @@ package owners
 
 import (
 	"bytes"
+	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/maestro-analyze/maestro-analyze/decode"
@@ -59,6 +63,52 @@ func TestShardsMatchSerial(t *testing.T) {
 					t.Errorf("%v, %d partitions, chunks of %d: the audit differs from the serial one", args, parts, chunk)
 				}
 			}
+		}
+	}
+}
+
+// serverFirstDumps writes the dumps of two SGMs, sgm-1_01.txt and
+// sgm-2_01.txt in dir, of conns connections whose client address is above
+// the server's, so that each is shown reversed from its canonical tuple:
+// a full entry and a link line each, SGM 1_01 about to expire them.
+func serverFirstDumps(t *testing.T, dir string, conns int) []string {
+	t.Helper()
+	const vals = "0001c001, 40044080, 00000022, 0000000b, 00000000, 68daeedb, 00000000, 9fb2ce04, 07928306, 00000033, ffffffff, ffffffff, ffffffff, 02000000, 000f9280, 80000000, 00000340, 00000000, 14044eb4, 00007fc6"
+	var paths []string
+	for sgm, rem := range map[string]func(i int) int{"1_01": func(i int) int { return 10 + i%500 }, "2_01": func(int) int { return 3500 }} {
+		var b strings.Builder
+		b.WriteString("localhost:\n-------- connections --------\n")
+		for i := range conns {
+			client, server, sport := 0xc0a80000+uint32(i), uint32(0x0a000001+i%7), 1024+i
+			fmt.Fprintf(&b, "<00000000, %08x, %08x, %08x, 000001bb, 00000006; %s; 00000001 ; %d/3600>\n", client, sport, server, vals, rem(i))
+			fmt.Fprintf(&b, "<00000001, %08x, 000001bb, %08x, %08x, 00000006> -> <00000000, %08x, %08x, %08x, 000001bb, 00000006> (00000005)\n", server, client, sport, client, sport, server)
+		}
+		p := filepath.Join(dir, "sgm-"+sgm+".txt")
+		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p+"@"+sgm)
+	}
+	slices.Sort(paths)
+	return paths
+}
+
+// TestShardsMatchSerialReversed: connections shown the other way round
+// from their canonical tuple (the entry's direction-0 key fixes how) come
+// out the same from shards as from the serial read.
+func TestShardsMatchSerialReversed(t *testing.T) {
+	args := serverFirstDumps(t, t.TempDir(), 600)
+	want, _ := auditJSON(t, 1, 0, args...)
+	if !strings.Contains(want, `"src": "192.168.0.`) || strings.Contains(want, `"src": "10.0.0.`) {
+		t.Fatalf("the serial audit does not show the connections client first:\n%.2000s", want)
+	}
+	for _, parts := range []int{1, 2} {
+		got, n := auditJSON(t, parts, 8<<10, args...)
+		if n == 0 {
+			t.Errorf("%d partitions: no chunk was taken into shards", parts)
+		}
+		if got != want {
+			t.Errorf("%d partitions: the audit differs from the serial one", parts)
 		}
 	}
 }
