@@ -72,6 +72,7 @@ func (t *connTable) next(j uint64) uint64 {
 func (t *connTable) resize(size int) {
 	old, oldTags := t.slots, t.tags
 	t.slots = make([]connSlot, size)
+	adviseHuge(t.slots)
 	t.tags = make([]uint8, size)
 	t.size = uint64(size)
 	for i, tag := range oldTags {
