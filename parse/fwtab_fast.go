@@ -90,13 +90,26 @@ func (r *Reader) fastFwTabIn(buf []byte, pos Pos, ahead bool) int {
 // its first digit, and reports whether they fit a Key (keyFits).
 func fastKey(b []byte, w *[6]uint32) bool {
 	_ = b[fwKeyEnd-2]
-	for i := range 6 {
-		w[i] = hex8Value(binary.LittleEndian.Uint64(b[10*i:]), 8)
-		if fastBreakWord != nil {
+	if vecShape {
+		hexKeyAVX2(&b[0], w)
+	} else {
+		hexKeyGo(b, w)
+	}
+	if fastBreakWord != nil {
+		for i := range w {
 			w[i] = fastBreakWord(i, w[i])
 		}
 	}
 	return keyFits(w)
+}
+
+// hexKeyGo decodes the six words of a key that fits fwKeyPicture, b[0]
+// its first digit, a word at a time; the reference of hexKeyAVX2.
+func hexKeyGo(b []byte, w *[6]uint32) {
+	_ = b[fwKeyEnd-2]
+	for i := range w {
+		w[i] = hex8Value(binary.LittleEndian.Uint64(b[10*i:]), 8)
+	}
 }
 
 // fastEntry reads the values, extra segments and expiry of a full entry

@@ -23,3 +23,10 @@ func listScanAVX2(b *byte, n, m int) (end, mth, commas int, lbr bool)
 //
 //go:noescape
 func lineEndAVX2(b *byte, n int) (nl int, nul bool)
+
+// hexKeyAVX2 decodes the six words of a key that fits fwKeyPicture, b at
+// its first digit, into w (shape_amd64.s); it needs AVX2. The digits are
+// not checked: shapeFit has.
+//
+//go:noescape
+func hexKeyAVX2(b *byte, w *[6]uint32)

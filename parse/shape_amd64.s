@@ -204,3 +204,67 @@ enone:
 	MOVB $0, nul+24(FP)
 	VZEROUPPER
 	RET
+
+// The constants of hexKeyAVX2, 32 bytes each: 0x0f, 0x40, the multipliers
+// 16 and 1 of a digit pair, the shuffle that reverses each 4 bytes, 9.
+DATA hexk<>+0(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA hexk<>+8(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA hexk<>+16(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA hexk<>+24(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA hexk<>+32(SB)/8, $0x4040404040404040
+DATA hexk<>+40(SB)/8, $0x4040404040404040
+DATA hexk<>+48(SB)/8, $0x4040404040404040
+DATA hexk<>+56(SB)/8, $0x4040404040404040
+DATA hexk<>+64(SB)/8, $0x0110011001100110
+DATA hexk<>+72(SB)/8, $0x0110011001100110
+DATA hexk<>+80(SB)/8, $0x0110011001100110
+DATA hexk<>+88(SB)/8, $0x0110011001100110
+DATA hexk<>+96(SB)/8, $0x0405060700010203
+DATA hexk<>+104(SB)/8, $0x0c0d0e0f08090a0b
+DATA hexk<>+112(SB)/8, $0x0405060700010203
+DATA hexk<>+120(SB)/8, $0x0c0d0e0f08090a0b
+DATA hexk<>+128(SB)/8, $0x0909090909090909
+DATA hexk<>+136(SB)/8, $0x0909090909090909
+DATA hexk<>+144(SB)/8, $0x0909090909090909
+DATA hexk<>+152(SB)/8, $0x0909090909090909
+GLOBL hexk<>(SB), RODATA|NOPTR, $160
+
+// HEXPAIRS turns the hex digits in R (Y or X) into the bytes they spell,
+// in place, through T: each digit's value (c&0x0f, +9 for a letter, whose
+// bit 6 is set), each pair of digits one byte (16*hi + lo, VPMADDUBSW),
+// the bytes packed, each 4 of them reversed into a little-endian word.
+// Each lane's low 8 bytes are then two words.
+#define HEXPAIRS(R, T, K0F, K40, KMUL, KSWAP, K9) \
+	VPAND      K40, R, T \
+	VPCMPEQB   K40, T, T \
+	VPAND      K9, T, T \
+	VPAND      K0F, R, R \
+	VPADDB     T, R, R \
+	VPMADDUBSW KMUL, R, R \
+	VPACKUSWB  R, R, R \
+	VPSHUFB    KSWAP, R, R
+
+// func hexKeyAVX2(b *byte, w *[6]uint32)
+TEXT ·hexKeyAVX2(SB), NOSPLIT, $0-16
+	MOVQ        b+0(FP), SI
+	MOVQ        w+8(FP), DI
+	VMOVQ       0(SI), X0
+	VPINSRQ     $1, 10(SI), X0, X0
+	VMOVQ       20(SI), X1
+	VPINSRQ     $1, 30(SI), X1, X1
+	VMOVQ       40(SI), X2
+	VPINSRQ     $1, 50(SI), X2, X2
+	VINSERTI128 $1, X1, Y0, Y0 // words 0, 1 | 2, 3
+	VMOVDQU     hexk<>+0(SB), Y8
+	VMOVDQU     hexk<>+32(SB), Y9
+	VMOVDQU     hexk<>+64(SB), Y10
+	VMOVDQU     hexk<>+96(SB), Y11
+	VMOVDQU     hexk<>+128(SB), Y12
+	HEXPAIRS(Y0, Y3, Y8, Y9, Y10, Y11, Y12)
+	HEXPAIRS(X2, X3, X8, X9, X10, X11, X12)
+	VMOVQ        X0, 0(DI)
+	VEXTRACTI128 $1, Y0, X1
+	VMOVQ        X1, 8(DI)
+	VMOVQ        X2, 16(DI)
+	VZEROUPPER
+	RET

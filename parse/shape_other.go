@@ -23,3 +23,6 @@ func listScanAVX2(b *byte, n, m int) (end, mth, commas int, lbr bool) {
 
 // lineEndAVX2 is lineEndGo: there is no vectorized lineEnd here.
 func lineEndAVX2(b *byte, n int) (nl int, nul bool) { return lineEndGo(unsafe.Slice(b, n)) }
+
+// hexKeyAVX2 is hexKeyGo: there is no vectorized key decoding here.
+func hexKeyAVX2(b *byte, w *[6]uint32) { hexKeyGo(unsafe.Slice(b, fwKeyEnd-1), w) }

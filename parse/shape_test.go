@@ -217,3 +217,53 @@ func BenchmarkShapeFit(b *testing.B) {
 		b.Fatal("no work done")
 	}
 }
+
+// TestHexKey holds the vectorized key decoding to the word-at-a-time
+// reference and to the words the key was printed from, with digits of
+// either case.
+func TestHexKey(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 20000 {
+		var want [6]uint32
+		var b []byte
+		for i := range want {
+			want[i] = rng.Uint32() >> rng.IntN(32)
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			for j := 28; j >= 0; j -= 4 {
+				d := "0123456789abcdef"[want[i]>>uint(j)&15]
+				if d >= 'a' && rng.IntN(2) == 0 {
+					d -= 'a' - 'A'
+				}
+				b = append(b, d)
+			}
+		}
+		var got, ref [6]uint32
+		hexKeyAVX2(&b[0], &got)
+		hexKeyGo(b, &ref)
+		if got != want || ref != want {
+			t.Fatalf("%q: hexKeyAVX2 %x, hexKeyGo %x, want %x", b, got, ref, want)
+		}
+	}
+}
+
+// BenchmarkHexKey is a key's six words decoded, vectorized and a word at
+// a time.
+func BenchmarkHexKey(b *testing.B) {
+	key := []byte("00000000, 0af18768, 000005ce, ac10200c, 000001bb, 00000006")
+	var w [6]uint32
+	b.Run("avx2", func(b *testing.B) {
+		for b.Loop() {
+			hexKeyAVX2(&key[0], &w)
+		}
+	})
+	b.Run("go", func(b *testing.B) {
+		for b.Loop() {
+			hexKeyGo(key, &w)
+		}
+	})
+	if w[1] != 0x0af18768 {
+		b.Fatalf("decoded %x", w)
+	}
+}
