@@ -246,27 +246,40 @@ func (g *connTables) opInto(rec *parse.Record, lastUpdate *int64, at func(h uint
 }
 
 // keyOp writes the op of a record of kind at line whose connection's key
-// is t in the op at(h) returns, h the hash of the connection, with the
-// canonical key, the kind, the line, and opReversed when t is not
-// canonical; and returns the op.
+// is t in the op at(h) returns, h the hash of the connection, and returns
+// the op (see keyHash and fillKey).
 func (g *connTables) keyOp(t *decode.Tuple, kind uint8, line int, at func(h uint64) *connOp) *connOp {
-	src, dst, sport, dport, proto := t.Src, t.Dst, t.SPort, t.DPort, t.Proto
-	rev := t.Flipped()
-	if rev {
-		src, dst, sport, dport = dst, src, dport, sport
-	}
-	// The seeds are the connTables' own copy, not a partition's: a
-	// partition's table is written on another core, and reading its seeds
-	// here, next to its count, stalled on that cache line.
-	h := seededHash(g.s1, g.s2, src, dst, sport, dport, proto)
+	h := g.keyHash(t)
 	op := at(h)
-	op.key.Src, op.key.Dst, op.key.SPort, op.key.DPort, op.key.Proto = src, dst, sport, dport, proto
-	op.h, op.kind, op.flags = h, kind, 0
-	if rev {
-		op.flags |= opReversed
-	}
-	op.line = uint32(min(line, math.MaxUint32))
+	fillKey(op, t, h, kind, line)
 	return op
+}
+
+// keyHash is the hash of the connection whose key is t: of its canonical
+// tuple. The seeds are the connTables' own copy, not a partition's: a
+// partition's table is written on another core, and reading its seeds
+// here, next to its count, stalled on that cache line.
+func (g *connTables) keyHash(t *decode.Tuple) uint64 {
+	if t.Flipped() {
+		return seededHash(g.s1, g.s2, t.Dst, t.Src, t.DPort, t.SPort, t.Proto)
+	}
+	return seededHash(g.s1, g.s2, t.Src, t.Dst, t.SPort, t.DPort, t.Proto)
+}
+
+// fillKey writes in op the canonical key of t, its hash h, the kind, the
+// line, and opReversed when t is not canonical; the other flags cleared.
+// The key is written field by field: a Tuple has too many fields to live
+// in registers, and copying one just built stalls on its narrow stores.
+func fillKey(op *connOp, t *decode.Tuple, h uint64, kind uint8, line int) {
+	src, dst, sport, dport := t.Src, t.Dst, t.SPort, t.DPort
+	op.flags = 0
+	if t.Flipped() {
+		src, dst, sport, dport = dst, src, dport, sport
+		op.flags = opReversed
+	}
+	op.key.Src, op.key.Dst, op.key.SPort, op.key.DPort, op.key.Proto = src, dst, sport, dport, t.Proto
+	op.h, op.kind = h, kind
+	op.line = uint32(min(line, math.MaxUint32))
 }
 
 // live reports whether the connection counts: when table dumps were read,

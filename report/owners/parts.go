@@ -290,11 +290,16 @@ func (sh *shard) Add(it *report.Item) bool {
 // AddFwTab takes a fw tab -u entry or link line of the chunk, as the
 // parser's fast path read it: the op Add would make of its Record (opInto).
 func (sh *shard) AddFwTab(f *parse.FwTabFields) {
+	g := sh.o.tab
+	h := g.keyHash(&f.Key.Tuple)
+	i := g.partIndex(h)
+	sh.ops[i] = append(sh.ops[i], connOp{})
+	op := &sh.ops[i][len(sh.ops[i])-1]
 	if f.Link {
-		sh.o.tab.keyOp(&f.Key.Tuple, opLink, f.Line, sh.place)
+		fillKey(op, &f.Key.Tuple, h, opLink, f.Line)
 		return
 	}
-	op := sh.o.tab.keyOp(&f.Key.Tuple, opEntry, f.Line, sh.place)
+	fillKey(op, &f.Key.Tuple, h, opEntry, f.Line)
 	sh.entries++
 	if f.Key.Dir == 0 {
 		op.flags |= opDir0
