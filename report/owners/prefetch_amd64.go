@@ -12,3 +12,8 @@ func prefetch(addr uintptr)
 //
 //go:noescape
 func prefetch2(a, b uintptr)
+
+// prefetch3 is prefetch of a, b and c, in one call.
+//
+//go:noescape
+func prefetch3(a, b, c uintptr)

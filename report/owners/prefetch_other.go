@@ -7,3 +7,6 @@ func prefetch(uintptr) {}
 
 // prefetch2 does nothing on this architecture (see prefetch_amd64.go).
 func prefetch2(uintptr, uintptr) {}
+
+// prefetch3 does nothing on this architecture (see prefetch_amd64.go).
+func prefetch3(uintptr, uintptr, uintptr) {}
