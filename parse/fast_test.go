@@ -22,12 +22,7 @@ import (
 func fullTranscript(sb *strings.Builder, r *Reader) error {
 	err := Pipe(r, func(rec *Record, err error) error {
 		if err != nil {
-			var se *SyntaxError
-			if errors.As(err, &se) {
-				fmt.Fprintf(sb, "reject %s\n", se.Error())
-			} else {
-				fmt.Fprintf(sb, "error %v\n", err)
-			}
+			writeErr(sb, err)
 			return nil
 		}
 		c := *rec
@@ -39,6 +34,16 @@ func fullTranscript(sb *strings.Builder, r *Reader) error {
 	s := r.Stats()
 	fmt.Fprintf(sb, "stats lines=%d recognized=%v ignored=%v rejected=%v\n", s.Lines, s.Recognized, s.Ignored, s.Rejected)
 	return err
+}
+
+// writeErr writes a rejection, or another error, of a transcript.
+func writeErr(sb *strings.Builder, err error) {
+	var se *SyntaxError
+	if errors.As(err, &se) {
+		fmt.Fprintf(sb, "reject %s\n", se.Error())
+	} else {
+		fmt.Fprintf(sb, "error %v\n", err)
+	}
 }
 
 // wordModes are the value words the differential tests read: all, as

@@ -276,12 +276,10 @@ func (r *Reader) fastSink(sink FwTabSink) bool {
 	if r.hasPending || r.skipJSON || r.pstat.block != "" {
 		return false
 	}
-	buf := r.lr.ahead()
-	if len(buf) <= fwKeyEnd+1 || buf[0] != '<' {
-		r.ahead = false
+	buf := r.aheadFwTab()
+	if buf == nil {
 		return false
 	}
-	buf = buf[:min(len(buf), r.lr.max+1)] // the '\n' of a line of max bytes
 	f := &r.fields
 	var n int
 	switch buf[fwKeyEnd] {
@@ -302,12 +300,8 @@ func (r *Reader) fastSink(sink FwTabSink) bool {
 	if f.Link {
 		kind = KindFwTabLink
 	}
-	r.lr.take(n + 1)
-	r.stats.Lines++
 	r.stats.Recognized[kind]++
-	r.err, r.rawPos, r.cur = nil, Pos{Name: r.name, Line: f.Line}, buf[:n]
-	r.content = true // what Scan and parseLine do besides parsing
-	r.notRule()
+	r.tookAhead(buf, n, Pos{Name: r.name, Line: f.Line})
 	sink.TakeFwTab(f)
 	return true
 }

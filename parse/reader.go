@@ -352,25 +352,40 @@ func (r *Reader) fastAhead() bool {
 	if r.hasPending || r.keepRaw || r.keep != nil || r.skipJSON || r.pstat.block != "" {
 		return false
 	}
-	buf := r.lr.ahead()
-	if len(buf) <= fwKeyEnd+1 || buf[0] != '<' {
-		r.ahead = false
+	buf := r.aheadFwTab()
+	if buf == nil {
 		return false
 	}
-	buf = buf[:min(len(buf), r.lr.max+1)] // the '\n' of a line of max bytes
 	pos := Pos{Name: r.name, Line: r.lr.line + 1}
 	n := r.fastFwTabIn(buf, pos, true)
 	if n == 0 {
 		r.ahead = false
 		return false
 	}
+	r.tookAhead(buf, n, pos)
+	return true
+}
+
+// aheadFwTab is what the line reader has read ahead, up to the line
+// limit's '\n', when a fw tab line the fast path takes may start it; else
+// nil, with r.ahead cleared.
+func (r *Reader) aheadFwTab() []byte {
+	buf := r.lr.ahead()
+	if len(buf) <= fwKeyEnd+1 || buf[0] != '<' {
+		r.ahead = false
+		return nil
+	}
+	return buf[:min(len(buf), r.lr.max+1)] // the '\n' of a line of max bytes
+}
+
+// tookAhead takes the line of n bytes at the start of buf, the read-ahead,
+// at pos: what Scan and parseLine do for a line besides parsing it.
+func (r *Reader) tookAhead(buf []byte, n int, pos Pos) {
 	r.lr.take(n + 1)
 	r.stats.Lines++
 	r.err, r.rawPos, r.cur = nil, pos, buf[:n]
-	// What Scan and parseLine do for the line besides parsing it.
 	r.content = true
 	r.notRule()
-	return true
 }
 
 func (r *Reader) rejectLine(e *SyntaxError, lines int) {

@@ -2,7 +2,6 @@ package parse
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -58,12 +57,7 @@ func sinkTranscript(sb *strings.Builder, r *Reader, sink bool, skip int) {
 	for r.ScanSink(s) {
 		rec, err := r.Record()
 		if err != nil {
-			var se *SyntaxError
-			if errors.As(err, &se) {
-				fmt.Fprintf(sb, "reject %s\n", se.Error())
-			} else {
-				fmt.Fprintf(sb, "error %v\n", err)
-			}
+			writeErr(sb, err)
 			continue
 		}
 		if l := fwTabLine(rec, skip); l != "" {
