@@ -151,8 +151,16 @@ func TestSinkMatchesFull(t *testing.T) {
 		"no last newline":  {bytes.TrimSuffix(dump, []byte("\n")), sinkCase{}},
 		"variant pairs":    {[]byte(variants.String()), sinkCase{}},
 	}
+	// ScanSink takes fields only when one value word is decoded (the
+	// modes 14/13 and 3/2); in the others it is Scan, which the fast path
+	// tests hold to the full parser. One-byte reads are slow (under the
+	// race detector above all): the owners mode alone.
+	modes := []struct{ n, skip int }{{14, 13}, {3, 2}, {0, 0}}
 	for name, c := range cases {
-		for _, w := range wordModes {
+		for i, w := range modes {
+			if c.c.oneByte && i > 0 {
+				continue
+			}
 			if d := sinkDiff(t, c.data, w.n, w.skip, c.c); d != "" {
 				t.Errorf("%s, %+v value words: the sink's fields differ from the full parser\n%s", name, w, d)
 			}
