@@ -40,6 +40,13 @@ func benchRead(b *testing.B, data []byte) {
 // value words (0: all) but the first skip.
 func benchReadWith(b *testing.B, data []byte, fast bool, words, skip int) {
 	b.Helper()
+	benchSinkWith(b, data, fast, words, skip, nil)
+}
+
+// benchSinkWith is benchReadWith through ScanSink and sink (Scan when sink
+// is nil).
+func benchSinkWith(b *testing.B, data []byte, fast bool, words, skip int, sink FwTabSink) {
+	b.Helper()
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -47,7 +54,7 @@ func benchReadWith(b *testing.B, data []byte, fast bool, words, skip int) {
 		r.SetFastPaths(fast)
 		r.SetValueWords(words)
 		r.SetSkipWords(skip)
-		for r.Scan() {
+		for r.ScanSink(sink) {
 			if _, err := r.Record(); err != nil {
 				b.Fatal(err)
 			}
@@ -59,12 +66,26 @@ func benchReadWith(b *testing.B, data []byte, fast bool, words, skip int) {
 }
 
 func BenchmarkReaderFwTab(b *testing.B) {
-	benchRead(b, benchInput(func(i int) string {
+	benchRead(b, fwTabBenchInput())
+	// As owners reads in chunks: the lines as fields (ScanSink).
+	b.Run("sink-owner", func(b *testing.B) {
+		var c countSink
+		benchSinkWith(b, fwTabBenchInput(), true, 14, 13, &c)
+		if c == 0 {
+			b.Fatal("the sink took no line")
+		}
+	})
+}
+
+// fwTabBenchInput is a dump of full entries and link lines, one each in
+// turn.
+func fwTabBenchInput() []byte {
+	return benchInput(func(i int) string {
 		if i%2 == 1 {
 			return fmt.Sprintf("<00000001, ac103d02, 000000b3, ac103d42, %08x, 00000006> -> <00000000, ac103d42, %08x, ac103d02, 000000b3, 00000006> (00000005)", i&0xffff, i&0xffff)
 		}
 		return fmt.Sprintf("<00000000, ac103d42, %08x, ac103d02, 000000b3, 00000006; 0001c001, 40044080, 0000000f, 0000000b, 00000000, 68da50ae, 00000000, 412afd3c, e6fc6e36, 00000054, ffffffff, ffffffff, ffffffff, 02008000, 000f9280, 80000000, 00000340, 00000000, 06f31308, 00007fac, 00000000, 00000000, 00000000, 00000000, 00000000, 00000000, 00000000, 00000000, 00000000, 00000000, 00000000, 00000000, 00000000, 00000000; 00000001 ; 3394/3618>", i&0xffff)
-	}))
+	})
 }
 
 func BenchmarkReaderSync(b *testing.B) {

@@ -22,9 +22,13 @@ type Shard interface {
 	Take(rec *Record) bool
 }
 
-// A Shard whose FwTabSink method returns a sink is handed the chunk's fw
-// tab -u lines that the fast path reads as fields, not as Records (see
-// [Reader.ScanSink]); the sink takes every one.
+// FwTabSinker is a [Shard] that may take the chunk's fw tab -u lines the
+// fast path reads as fields, not as Records (see [Reader.ScanSink]): when
+// FwTabSink returns a sink, the sink takes every one.
+type FwTabSinker interface {
+	Shard
+	FwTabSink() FwTabSink
+}
 
 // Sharding says how [PipeShards] makes and merges shards.
 type Sharding struct {
@@ -63,7 +67,7 @@ func takeChunk(head *Reader, c *chunk, br *bufio.Reader, sh *Sharding) Shard {
 	rd := newChunkReader(head, c, br)
 	s := sh.New()
 	var sink FwTabSink
-	if k, ok := s.(interface{ FwTabSink() FwTabSink }); ok {
+	if k, ok := s.(FwTabSinker); ok {
 		sink = k.FwTabSink()
 	}
 	for rd.ScanSink(sink) {

@@ -219,13 +219,7 @@ func (g *connTables) opInto(rec *parse.Record, lastUpdate *int64, at func(h uint
 				*lastUpdate = max(*lastUpdate, at.Unix())
 			}
 		}
-		if rec.Key.Dir == 0 {
-			op.flags |= opDir0
-		}
-		if rec.HasExpiry {
-			op.flags |= opExpiry
-			op.rem, op.timeout = rec.Expiry.Remaining, rec.Expiry.Timeout
-		}
+		op.entry(rec.Key.Dir, rec.HasExpiry, rec.Expiry)
 	case opGconn:
 		if rec.OwnerID >= 0 {
 			op.flags |= opOwner
@@ -238,11 +232,28 @@ func (g *connTables) opInto(rec *parse.Record, lastUpdate *int64, at func(h uint
 	}
 	if kind == opEntry || kind == opSync {
 		if w, ok := rec.Owner(); ok {
-			op.flags |= opOwner
-			op.owner = int32(decode.CCLID(w))
+			op.ownerWord(w)
 		}
 	}
 	return op
+}
+
+// entry sets in op what a full entry says besides its key: whether the
+// key has direction 0 (dir), and its expiry when it has one.
+func (op *connOp) entry(dir uint32, hasExpiry bool, e decode.Expiry) {
+	if dir == 0 {
+		op.flags |= opDir0
+	}
+	if hasExpiry {
+		op.flags |= opExpiry
+		op.rem, op.timeout = e.Remaining, e.Timeout
+	}
+}
+
+// ownerWord sets in op the owner that value word 13, w, names.
+func (op *connOp) ownerWord(w uint32) {
+	op.flags |= opOwner
+	op.owner = int32(decode.CCLID(w))
 }
 
 // keyOp writes the op of a record of kind at line whose connection's key

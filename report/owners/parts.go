@@ -297,25 +297,17 @@ func (sh *shard) Add(it *report.Item) bool {
 // AddFwTab takes a fw tab -u entry or link line of the chunk, as the
 // parser's fast path read it: the op Add would make of its Record (opInto).
 func (sh *shard) AddFwTab(f *parse.FwTabFields) {
-	g := sh.o.tab
-	h := g.keyHash(&f.Key.Tuple)
-	i := g.partIndex(h)
-	sh.ops[i] = append(sh.ops[i], connOp{})
-	op := &sh.ops[i][len(sh.ops[i])-1]
+	h := sh.o.tab.keyHash(&f.Key.Tuple)
+	op := sh.place(h) // called directly: through keyOp it is a func value
 	if f.Link {
 		fillKey(op, &f.Key.Tuple, h, opLink, f.Line)
 		return
 	}
 	fillKey(op, &f.Key.Tuple, h, opEntry, f.Line)
 	sh.entries++
-	if f.Key.Dir == 0 {
-		op.flags |= opDir0
-	}
-	op.flags |= opExpiry
-	op.rem, op.timeout = f.Expiry.Remaining, f.Expiry.Timeout
+	op.entry(f.Key.Dir, true, f.Expiry)
 	if f.WordIndex == decode.WordBits {
-		op.flags |= opOwner
-		op.owner = int32(decode.CCLID(f.Word))
+		op.ownerWord(f.Word)
 	}
 }
 
