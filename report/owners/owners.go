@@ -7,6 +7,7 @@ package owners
 import (
 	"math"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/maestro-analyze/maestro-analyze/decode"
@@ -51,6 +52,9 @@ type Owners struct {
 	sizeFor int64         // bytes GrowForBytes was told of, until the table is sized
 	work    *partWorkers  // while chunks are merged, see parts.go
 	free    chan []connOp // op lists to reuse, see NewShard
+	// longestOps is the longest op list of a chunk merged so far (see
+	// opsCap): written by the merges, read by new shards on any core.
+	longestOps atomic.Int64
 
 	ids      []int   // SGM ids of the current record's SGMs (scratch)
 	serial   opBatch // ops of the records Add took, not yet applied (see Add)
