@@ -259,12 +259,25 @@ type FwTabSink interface {
 // counted as Scan counts them. It does so only when the Reader decodes one
 // value word (SetValueWords n, SetSkipWords n-1) and keeps no raw text; a
 // nil sink, or any other Reader, makes it Scan.
-func (r *Reader) ScanSink(sink FwTabSink) bool {
-	if sink != nil && r.fast && !r.keepRaw && r.keep == nil && r.valWords > 0 && r.valWords == r.skipCount()+1 {
-		for r.ahead {
-			if !r.fastSink(sink) {
-				break
+func (r *Reader) ScanSink(sink FwTabSink) bool { return r.ScanSinks(sink, nil) }
+
+// ScanSinks is ScanSink with a sink for kernel-debug sync lines as well:
+// those the fast path reads from what the line reader has read ahead go to
+// sy as fields (see syncSink). Either sink may be nil. It returns false,
+// with SinkRefused true, when sy refuses a line.
+func (r *Reader) ScanSinks(fw FwTabSink, sy SyncSink) bool {
+	if (fw != nil || sy != nil) && r.fast && !r.keepRaw && r.keep == nil && r.valWords > 0 && r.valWords == r.skipCount()+1 {
+		for {
+			if fw != nil && r.ahead && r.fastSink(fw) {
+				continue
 			}
+			if sy != nil && r.syncSink(sy) {
+				continue
+			}
+			break
+		}
+		if r.refused {
+			return false
 		}
 	}
 	return r.Scan()

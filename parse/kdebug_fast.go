@@ -82,9 +82,138 @@ func fastCount(b []byte, i int) (n uint32, j int, ok bool) {
 // first byte '@'), see above. It returns false, with nothing changed, when
 // the line is not in the shape it knows.
 func (r *Reader) fastSync(t []byte, pos Pos) bool {
+	rec := &r.rec
+	vals := rec.Vals[:0]
+	f := &r.sync
+	tail, ok := r.syncFields(t, f, &rec.Key, &vals)
+	if !ok {
+		return false
+	}
+	// Sure: fill the record as parseSync does. After a record of this
+	// path, only its own fields need setting (see Record.shape).
+	if rec.shape == KindSync {
+		rec.Pos, rec.Raw = pos, nil
+		rec.RefreshTime, rec.AggressiveTime, rec.OpCode = -1, -1, -1
+	} else {
+		key := rec.Key // syncFields wrote it; reset clears it
+		rec.reset(KindSync, pos)
+		rec.shape = KindSync
+		rec.Key = key
+	}
+	rec.HasTime, rec.Time, rec.Instance = true, float64(f.Stamp), f.Instance
+	rec.Op = f.Op
+	rec.Table, rec.TableID = "connections", f.TableID
+	rec.HasKey = true
+	rec.Vals = vals
+	r.skipped(rec)
+	rec.HasMask, rec.Mask = f.HasMask, f.Mask
+	if f.HasMask && r.valWords == 0 {
+		syncTail(rec, tail)
+	}
+	if fastBreak != nil {
+		fastBreak(rec)
+	}
+	return r.accept()
+}
+
+// SyncFields are the fields of a kernel-debug sync line of the connections
+// table that the fast path hands a [SyncSink] in place of a Record: those
+// the storm report and the site evidence read. Each is what the full
+// parser's Record holds (Table is "connections"; HasKey and HasTime are
+// true).
+type SyncFields struct {
+	Line     int    // Record.Pos.Line
+	Stamp    uint64 // Record.Time
+	Instance int    // Record.Instance
+	Op       string // Record.Op (interned)
+	TableID  uint32 // Record.TableID
+	Key      Key    // Record.Key
+	// Word is value word WordIndex, the one value word the Reader was
+	// asked for (Record.Word), when HasWord: the line has that many.
+	Word      uint32
+	WordIndex int
+	HasWord   bool
+	Words     int             // len(Record.Vals): the words read, skipped ones too
+	Mask      decode.SyncMask // Record.Mask, when HasMask
+	HasMask   bool
+}
+
+// Owner is Record.Owner of the line's record: the owner word, when the
+// line has one.
+func (f *SyncFields) Owner() (uint32, bool) {
+	switch {
+	case f.Words <= decode.WordBits:
+		return 0, false
+	case f.WordIndex == decode.WordBits:
+		return f.Word, true
+	}
+	return 0, true // skipped, and so 0 (see Record.Skipped)
+}
+
+// A SyncSink takes the kernel-debug sync lines the fast path reads (see
+// [Reader.ScanSinks]). It returns false when it cannot take one: the read
+// then stops (see [Reader.SinkRefused]).
+type SyncSink interface {
+	TakeSync(f *SyncFields) bool
+}
+
+// fastBreakSync, set by a test, alters what syncSink hands its sink.
+var fastBreakSync func(*SyncFields)
+
+// syncSink is fastSink for sync lines: when the line the line reader has
+// read ahead is one that Scan would hand to fastSync unchanged (whole in
+// the buffer, within the length limit, no NUL, no '\r' or blanks at its
+// ends, no line pending, outside a pstat block and a JSON document), and
+// fastSync would take it, it hands sink the line's fields and reports
+// true; else it leaves the line to Scan.
+func (r *Reader) syncSink(sink SyncSink) bool {
+	if r.hasPending || r.skipJSON || r.pstat.block != "" {
+		return false
+	}
+	buf := r.lr.ahead()
+	if len(buf) < 40 || buf[0] != '@' {
+		return false
+	}
+	n, nul := lineEnd(buf)
+	if n < 40 || n > r.lr.max || nul || buf[n-1] != ';' {
+		return false
+	}
+	f := &r.sync
+	vals := r.sinkVals[:0]
+	if _, ok := r.syncFields(buf[:n], f, &f.Key, &vals); !ok {
+		return false
+	}
+	r.sinkVals = vals
+	f.WordIndex = r.skipCount()
+	f.Word, f.HasWord, f.Words = 0, len(vals) > f.WordIndex, len(vals)
+	if f.HasWord {
+		f.Word = vals[f.WordIndex]
+	}
+	f.Line = r.lr.line + 1
+	if fastBreakSync != nil {
+		fastBreakSync(f)
+	}
+	r.stats.Recognized[KindSync]++
+	r.tookAhead(buf, n, Pos{Name: r.name, Line: f.Line})
+	if !sink.TakeSync(f) {
+		r.refused = true
+		return false
+	}
+	return true
+}
+
+// SinkRefused reports whether a sink of ScanSinks refused a line.
+func (r *Reader) SinkRefused() bool { return r.refused }
+
+// syncFields reads sync line t (see fastSync) into f (all but Line and
+// the word fields), its key into *key and its value words into *vals (the
+// skipped ones as zeros), and returns the bytes from the sync_mask's ']'
+// on (see syncTail), or false when the line is not in the shape fastSync
+// knows: f, *key and *vals then hold nothing of use.
+func (r *Reader) syncFields(t []byte, f *SyncFields, key *Key, vals *[]uint32) (tail []byte, ok bool) {
 	n := len(t)
 	if n < 40 || t[1] != ';' || t[n-1] != ';' {
-		return false
+		return nil, false
 	}
 	// @;N; with N plain decimal digits: up to 8 in one load, any more one
 	// at a time.
@@ -96,7 +225,7 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 		i++
 	}
 	if i == 2 || i-2 > maxStampDigits || t[i] != ';' {
-		return false
+		return nil, false
 	}
 	i++
 	// Tags, op, table and key count: the same bytes on most lines of a
@@ -108,7 +237,7 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 	if p == nil {
 		miss, ok := syncPrefix(t, i)
 		if !ok {
-			return false
+			return nil, false
 		}
 		if p = r.pfx.store(t, i, miss); p == nil {
 			p = &miss
@@ -118,31 +247,29 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 	j := p.n - p.b
 	inst, id, op := p.inst, p.id, p.op
 	var k [6]uint32
-	var ok bool
 	if len(b)-j >= keyWordsLen {
 		if j, ok = keyWords(b, j, &k); !ok {
-			return false
+			return nil, false
 		}
 	} else {
 		for w := range 6 { // near the end: a byte at a time
 			if k[w], j, ok = fastHexWord(b, j); !ok || j >= len(b) || b[j] != ",,,,,>"[w] {
-				return false
+				return nil, false
 			}
 			j++
 		}
 	}
 	if !keyFits(&k) {
-		return false // setKey's range errors are the full parser's
+		return nil, false // setKey's range errors are the full parser's
 	}
 	// vals(N)=<...>, the first valWords words decoded, the rest counted.
-	rec := &r.rec
-	vals := rec.Vals[:0]
+	words8 := (*vals)[:0]
 	rest := b[j:]
 	if litPrefix(rest, " vals(") {
 		var want uint32
 		want, j, ok = fastCount(b, j+6)
 		if !ok {
-			return false
+			return nil, false
 		}
 		words, listEnd, listCommas := uint32(0), -1, -1
 		if m := r.skipCount(); m > 0 {
@@ -153,43 +280,43 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 			end, c, commas, lbr, found := listScan(b[j:], m)
 			if !found { // no '>' in the blocks listScan reads
 				if end = bytes.IndexByte(b[j:], '>'); end < 0 {
-					return false
+					return nil, false
 				}
 				lbr = bytes.IndexByte(b[j:j+end], '[') >= 0
 				c, commas = nthComma(b[j:j+end], m), -1
 			}
 			if lbr || c < 0 {
-				return false
+				return nil, false
 			}
-			vals = append(vals, zeroWords[:m]...)
+			words8 = append(words8, zeroWords[:m]...)
 			words, j, listEnd, listCommas = uint32(m), j+c+1, j+end, commas
 		}
 		for {
 			var v uint32
 			if v, j, ok = fastHexWord(b, j); !ok || j >= len(b) {
-				return false
+				return nil, false
 			}
-			vals = append(vals, v)
+			words8 = append(words8, v)
 			words++
 			if b[j] == '>' {
 				j++
 				break
 			}
 			if b[j] != ',' {
-				return false
+				return nil, false
 			}
 			j++
-			if r.valWords > 0 && len(vals) == r.valWords {
+			if r.valWords > 0 && len(words8) == r.valWords {
 				// The rest is counted, not decoded, as hexPrefix does.
 				end := listEnd - j // known, and free of '[', with words skipped
 				if listEnd < 0 {
 					if end = bytes.IndexByte(b[j:], '>'); end < 0 {
-						return false
+						return nil, false
 					}
 				}
 				tail := trimSpace(b[j : j+end])
 				if len(tail) == 0 || tail[len(tail)-1] == ',' || listEnd < 0 && bytes.IndexByte(tail, '[') >= 0 {
-					return false // a '[' could open the sync_mask the full parser finds first
+					return nil, false // a '[' could open the sync_mask the full parser finds first
 				}
 				if listCommas >= 0 {
 					words = uint32(listCommas) + 1 // every comma of the list ends a word
@@ -201,15 +328,14 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 			}
 		}
 		if words != want {
-			return false
+			return nil, false
 		}
 		rest = b[j:]
 	} else if bytes.Contains(rest, []byte("vals(")) {
-		return false
+		return nil, false
 	}
 	// sync_mask=[0x...]
 	var mask uint32
-	var tail []byte // what follows the mask, see syncTail
 	hasMask := false
 	if litPrefix(rest, " sync_mask=[") {
 		at := skipBlanks(rest, len(" sync_mask=["))
@@ -218,40 +344,21 @@ func (r *Reader) fastSync(t []byte, pos Pos) bool {
 		}
 		var e int
 		if mask, e, ok = fastHexWord(rest, at); !ok {
-			return false
+			return nil, false
 		}
 		if e = skipBlanks(rest, e); e >= len(rest) || rest[e] != ']' {
-			return false
+			return nil, false
 		}
 		hasMask, tail = true, rest[e:]
 	} else if bytes.Contains(rest, []byte("sync_mask=")) {
-		return false
+		return nil, false
 	}
 
-	// Sure: fill the record as parseSync does. After a record of this
-	// path, only its own fields need setting (see Record.shape).
-	if rec.shape == KindSync {
-		rec.Pos, rec.Raw = pos, nil
-		rec.RefreshTime, rec.AggressiveTime, rec.OpCode = -1, -1, -1
-	} else {
-		rec.reset(KindSync, pos)
-		rec.shape = KindSync
-	}
-	rec.HasTime, rec.Time, rec.Instance = true, float64(stamp), inst
-	rec.Op = op
-	rec.Table, rec.TableID = "connections", id
-	rec.HasKey = true
-	putKey(&rec.Key, &k)
-	rec.Vals = vals
-	r.skipped(rec)
-	rec.HasMask, rec.Mask = hasMask, decode.SyncMask(mask)
-	if hasMask && r.valWords == 0 {
-		syncTail(rec, tail)
-	}
-	if fastBreak != nil {
-		fastBreak(rec)
-	}
-	return r.accept()
+	f.Stamp, f.Instance, f.Op, f.TableID = stamp, inst, op, id
+	f.HasMask, f.Mask = hasMask, decode.SyncMask(mask)
+	putKey(key, &k)
+	*vals = words8
+	return tail, true
 }
 
 // syncPfx is what the bytes of a sync line between its stamp and its first

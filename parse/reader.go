@@ -33,9 +33,14 @@ type Reader struct {
 	name   string
 	rec    Record
 	fields FwTabFields // what fastSink hands a FwTabSink
-	err    *SyntaxError
-	stats  Stats
-	fatal  error
+	sync   SyncFields  // what fastSync reads, and syncSink hands a SyncSink
+	// sinkVals is syncSink's scratch for a line's value words; refused
+	// says a sink refused a line (see SinkRefused).
+	sinkVals []uint32
+	refused  bool
+	err      *SyntaxError
+	stats    Stats
+	fatal    error
 
 	pending        []byte // a line read ahead while joining a wrapped entry
 	pendingLine    int

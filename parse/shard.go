@@ -30,6 +30,14 @@ type FwTabSinker interface {
 	FwTabSink() FwTabSink
 }
 
+// SyncSinker is a [Shard] that may take the chunk's kernel-debug sync
+// lines the fast path reads as fields (see [Reader.ScanSinks]): when
+// SyncSink returns a sink, the sink takes every one, or refuses the chunk.
+type SyncSinker interface {
+	Shard
+	SyncSink() SyncSink
+}
+
 // Sharding says how [PipeShards] makes and merges shards.
 type Sharding struct {
 	// New returns an empty shard; it is called on a chunk's goroutine.
@@ -70,11 +78,18 @@ func takeChunk(head *Reader, c *chunk, br *bufio.Reader, sh *Sharding) Shard {
 	if k, ok := s.(FwTabSinker); ok {
 		sink = k.FwTabSink()
 	}
-	for rd.ScanSink(sink) {
+	var sy SyncSink
+	if k, ok := s.(SyncSinker); ok {
+		sy = k.SyncSink()
+	}
+	for rd.ScanSinks(sink, sy) {
 		rec, err := rd.Record()
 		if err != nil || !s.Take(rec) {
 			return nil
 		}
+	}
+	if rd.SinkRefused() {
+		return nil
 	}
 	c.rd = rd
 	return s

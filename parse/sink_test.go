@@ -9,6 +9,7 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/maestro-analyze/maestro-analyze/decode"
 	"github.com/maestro-analyze/maestro-analyze/samples/sim"
 )
 
@@ -25,8 +26,22 @@ func fwTabLine(rec *Record, skip int) string {
 		return fmt.Sprintf("entry %d key=%v dir=%d %v expiry=%v %+v word%d=%x %v\n", rec.Pos.Line, rec.HasKey, rec.Key.Dir, rec.Key, rec.HasExpiry, rec.Expiry, skip, w, ok)
 	case KindFwTabLink:
 		return fmt.Sprintf("link %d key=%v target=dir=%d %v\n", rec.Pos.Line, rec.HasKey, rec.Link.Dir, rec.Link)
+	case KindSync:
+		if rec.Table != "connections" || !rec.HasKey || !rec.HasTime {
+			return ""
+		}
+		w, ok := rec.Word(skip)
+		ow, hasOwner := rec.Owner()
+		return syncText(rec.Pos.Line, rec.Time, rec.Instance, rec.Op, rec.TableID, rec.Key, skip, w, ok, rec.HasMask, rec.Mask) +
+			fmt.Sprintf("words=%d owner=%x %v\n", len(rec.Vals), ow, hasOwner)
 	}
 	return ""
+}
+
+// syncText is what a sync record of the connections table, or the sync
+// sink's fields, say of a line.
+func syncText(line int, t float64, inst int, op string, id uint32, k Key, skip int, w uint32, hasWord, hasMask bool, mask decode.SyncMask) string {
+	return fmt.Sprintf("sync %d t=%v inst=%d op=%s table=%d dir=%d %v word%d=%x %v mask=%v %x\n", line, t, inst, op, id, k.Dir, k, skip, w, hasWord, hasMask, uint32(mask))
 }
 
 // printSink writes the fields it takes as fwTabLine writes a Record.
@@ -46,15 +61,26 @@ func (p printSink) TakeFwTab(f *FwTabFields) {
 	fmt.Fprintf(p.sb, "entry %d key=true dir=%d %v expiry=true %+v word%d=%x true\n", f.Line, f.Key.Dir, f.Key, f.Expiry, p.skip, f.Word)
 }
 
-// sinkTranscript reads r to the end, with ScanSink and a printSink when
-// sink is set, else with Scan, and writes each record (fw tab records as
-// fwTabLine), each rejection and the accounting.
+func (p printSink) TakeSync(f *SyncFields) bool {
+	if f.WordIndex != p.skip {
+		fmt.Fprintf(p.sb, "word index %d, want %d\n", f.WordIndex, p.skip)
+	}
+	ow, hasOwner := f.Owner()
+	p.sb.WriteString(syncText(f.Line, float64(f.Stamp), f.Instance, f.Op, f.TableID, f.Key, p.skip, f.Word, f.HasWord, f.HasMask, f.Mask) +
+		fmt.Sprintf("words=%d owner=%x %v\n", f.Words, ow, hasOwner))
+	return true
+}
+
+// sinkTranscript reads r to the end, with ScanSinks and a printSink when
+// sink is set, else with Scan, and writes each record (fw tab and sync
+// records as fwTabLine), each rejection and the accounting.
 func sinkTranscript(sb *strings.Builder, r *Reader, sink bool, skip int) {
 	var s FwTabSink
+	var sy SyncSink
 	if sink {
-		s = printSink{sb, skip}
+		s, sy = printSink{sb, skip}, printSink{sb, skip}
 	}
-	for r.ScanSink(s) {
+	for r.ScanSinks(s, sy) {
 		rec, err := r.Record()
 		if err != nil {
 			writeErr(sb, err)
@@ -119,6 +145,112 @@ func sinkTaken(data []byte) int {
 type countSink int
 
 func (c *countSink) TakeFwTab(*FwTabFields) { *c++ }
+
+func (c *countSink) TakeSync(*SyncFields) bool { *c++; return true }
+
+// syncTaken counts the sync lines a sink takes of data, read as storms
+// reads.
+func syncTaken(data []byte) int {
+	r := NewReader(bytes.NewReader(data), "in.txt")
+	r.SetValueWords(14)
+	r.SetSkipWords(13)
+	var c countSink
+	for r.ScanSinks(nil, &c) {
+	}
+	return int(c)
+}
+
+// TestSyncSinkMatchesFull: the simulator's captures, read with a sync
+// sink, give what the full parser gives, in the word modes the sink takes
+// fields in and in one it does not; and so do the sync variants, alone,
+// in pairs and after a line the sink takes.
+func TestSyncSinkMatchesFull(t *testing.T) {
+	cfg := sim.DefaultConfig()
+	cfg.Conns = 2000
+	capture := simCapture(t, cfg)
+	if n, lines := syncTaken(capture), bytes.Count(capture, []byte("\n@;")); n < lines*8/10 {
+		t.Fatalf("the sink took %d of some %d sync lines: the test would test little", n, lines)
+	}
+	var variants strings.Builder
+	for _, a := range syncVariants {
+		for _, b := range syncVariants {
+			fmt.Fprintf(&variants, "%s\n%s\n", a, b)
+		}
+	}
+	cases := map[string]struct {
+		data []byte
+		c    sinkCase
+	}{
+		"capture":         {capture, sinkCase{}},
+		"one-byte reads":  {capture[:min(len(capture), 1<<20)], sinkCase{oneByte: true}},
+		"crlf":            {bytes.ReplaceAll(capture, []byte("\n"), []byte("\r\n")), sinkCase{}},
+		"trailing blanks": {bytes.ReplaceAll(capture, []byte(";\n"), []byte("; \n")), sinkCase{}},
+		"limit 300":       {capture, sinkCase{max: 300}},
+		"no last newline": {bytes.TrimSuffix(capture, []byte("\n")), sinkCase{}},
+		"nul":             {bytes.Replace(capture, []byte("SET:"), []byte("SET\x00"), 3), sinkCase{}},
+		"variant pairs":   {[]byte(variants.String()), sinkCase{}},
+	}
+	modes := []struct{ n, skip int }{{14, 13}, {3, 2}, {16, 15}, {0, 0}}
+	for name, c := range cases {
+		for i, w := range modes {
+			if c.c.oneByte && i > 0 {
+				continue
+			}
+			if d := sinkDiff(t, c.data, w.n, w.skip, c.c); d != "" {
+				t.Errorf("%s, %+v value words: the sync sink's fields differ from the full parser\n%s", name, w, d)
+			}
+		}
+	}
+}
+
+// TestSyncSinkDiffCatches breaks what the sync sink is handed: the
+// differential check must see each.
+func TestSyncSinkDiffCatches(t *testing.T) {
+	cfg := sim.DefaultConfig()
+	cfg.Conns = 200
+	capture := simCapture(t, cfg)
+	for name, breakIt := range map[string]func(*SyncFields){
+		"stamp":      func(f *SyncFields) { f.Stamp++ },
+		"op":         func(f *SyncFields) { f.Op += "x" },
+		"key":        func(f *SyncFields) { f.Key.DPort++ },
+		"direction":  func(f *SyncFields) { f.Key.Dir ^= 1 },
+		"owner word": func(f *SyncFields) { f.Word ^= 1 << 8 },
+		"no word":    func(f *SyncFields) { f.HasWord = !f.HasWord },
+		"words":      func(f *SyncFields) { f.Words-- },
+		"mask":       func(f *SyncFields) { f.Mask ^= 1 },
+		"line":       func(f *SyncFields) { f.Line++ },
+		"instance":   func(f *SyncFields) { f.Instance++ },
+	} {
+		fastBreakSync = breakIt
+		d := sinkDiff(t, capture, 14, 13, sinkCase{})
+		fastBreakSync = nil
+		if d == "" {
+			t.Errorf("breaking the %s handed to the sync sink went unseen", name)
+		}
+	}
+}
+
+// refusingSink refuses the n-th sync line it is handed.
+type refusingSink struct{ n, seen int }
+
+func (s *refusingSink) TakeSync(*SyncFields) bool { s.seen++; return s.seen < s.n }
+
+// TestSyncSinkRefusal: a sink that refuses a line stops the read, and the
+// Reader says why.
+func TestSyncSinkRefusal(t *testing.T) {
+	data := []byte(strings.Repeat(syncVariants[0]+"\n", 10))
+	r := NewReader(bytes.NewReader(data), "in.txt")
+	r.SetValueWords(14)
+	r.SetSkipWords(13)
+	s := &refusingSink{n: 4}
+	records := 0
+	for r.ScanSinks(nil, s) {
+		records++
+	}
+	if !r.SinkRefused() || s.seen != 4 || records != 1 {
+		t.Fatalf("refused=%v, sink saw %d lines, %d records (want true, 4, 1: the first line is read before any is read ahead)", r.SinkRefused(), s.seen, records)
+	}
+}
 
 // TestSinkMatchesFull: the simulator's dumps of every SGM, and the cases
 // the read-ahead must leave to the line reader (see
@@ -232,14 +364,19 @@ func FuzzSink(f *testing.F) {
 	for _, l := range fwtabVariants {
 		f.Add([]byte(l))
 	}
+	for _, l := range syncVariants {
+		f.Add([]byte(l))
+	}
 	f.Fuzz(func(t *testing.T, line []byte) {
 		if len(line) > 4096 {
 			return
 		}
 		after := append(append([]byte(fwtabVariants[0]+"\n"), line...), '\n')
 		after = append(after, line...)
+		afterSync := append(append([]byte(syncVariants[0]+"\n"), line...), '\n')
+		afterSync = append(afterSync, line...)
 		for _, w := range wordModes {
-			for _, data := range [][]byte{line, after} {
+			for _, data := range [][]byte{line, after, afterSync} {
 				if d := sinkDiff(t, data, w.n, w.skip, sinkCase{}); d != "" {
 					t.Fatalf("%+v value words: %q\n%s", w, data, d)
 				}

@@ -65,6 +65,9 @@ func (f *Feed) sharding(in *Input) *parse.Sharding {
 				if fs, ok := s.shards[i].(FwTabShard); ok {
 					s.fwtab = append(s.fwtab, fs)
 				}
+				if ss, ok := s.shards[i].(SyncShard); ok {
+					s.sync = append(s.sync, ss)
+				}
 			}
 			return s
 		},
@@ -85,6 +88,19 @@ type FwTabShard interface {
 	AddFwTab(f *parse.FwTabFields)
 }
 
+// SyncShard is a [Shard] that also takes kernel-debug sync lines of the
+// connections table as the parser's fast path reads them, field by field,
+// where Add would take the Record built of them (see
+// parse.Reader.ScanSinks): the same lines, in the same order, with the
+// same values. Of it, Input and T are set, Clocked is true (every such
+// line has a stamp) and Record is nil. AddSync returns false for a line it
+// cannot take, as Add does. A feed hands its shards the fields when every
+// one of them is a SyncShard.
+type SyncShard interface {
+	Shard
+	AddSync(f *parse.SyncFields, it *Item) bool
+}
+
 // feedShard is the feed's part of a chunk: its clock and site-state
 // evidence, and a shard per analysis.
 type feedShard struct {
@@ -95,7 +111,32 @@ type feedShard struct {
 	took    bool
 	sites   siteEvidence
 	shards  []Shard
-	fwtab   []FwTabShard // the shards, when all are FwTabShards
+	fwtab   []FwTabShard // the shards that are FwTabShards
+	sync    []SyncShard  // the shards that are SyncShards
+}
+
+// SyncSink is the shard as a parse.SyncSink, when every analysis shard
+// takes sync fields; else nil.
+func (s *feedShard) SyncSink() parse.SyncSink {
+	if len(s.sync) == 0 || len(s.sync) != len(s.shards) {
+		return nil
+	}
+	return s
+}
+
+// TakeSync is Take for a sync line read as fields: its site evidence, its
+// clock, then every shard.
+func (s *feedShard) TakeSync(f *parse.SyncFields) bool {
+	s.sites.addSync(f)
+	s.last, s.clocked = float64(f.Stamp)*s.f.opt.TSUnit, true
+	s.it.Record, s.it.T, s.it.Clocked = nil, s.last, true
+	for _, a := range s.sync {
+		if !a.AddSync(f, &s.it) {
+			return false
+		}
+	}
+	s.took = true
+	return true
 }
 
 // FwTabSink is the shard as a parse.FwTabSink, when every analysis shard

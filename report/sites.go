@@ -132,11 +132,25 @@ func (e *siteEvidence) add(l decode.Layout, rec *parse.Record) {
 			e.corr[rec.Chassis] = SiteNote{Site: rec.Chassis + 1, State: st, Pos: rec.Pos, What: "correction line"}
 		}
 	case parse.KindSync:
-		if rec.Op == "SET" && rec.HasMask && rec.Mask != 0 && rec.Table == "connections" {
+		if setMask(rec.Op, rec.HasMask, rec.Mask) && rec.Table == "connections" {
 			e.mask, e.hasMask = rec.Mask, true
 			e.ownerWord, e.hasOwner = rec.Owner()
 		}
 	}
+}
+
+// addSync is add for a sync line of the connections table read as fields.
+func (e *siteEvidence) addSync(f *parse.SyncFields) {
+	if setMask(f.Op, f.HasMask, f.Mask) {
+		e.mask, e.hasMask = f.Mask, true
+		e.ownerWord, e.hasOwner = f.Owner()
+	}
+}
+
+// setMask reports whether a sync line of op, with its sync_mask, is
+// evidence of the sites' states: a SET with a mask that names a site.
+func setMask(op string, hasMask bool, mask decode.SyncMask) bool {
+	return op == "SET" && hasMask && mask != 0
 }
 
 // Sites resolves the site states, in one way for every analysis: --sites;

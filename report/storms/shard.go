@@ -35,6 +35,22 @@ func (sh *shard) Add(it *report.Item) bool {
 	return true
 }
 
+// AddSync takes one sync line of the chunk as the parser's fast path read
+// it: what Add does with its Record.
+func (sh *shard) AddSync(f *parse.SyncFields, it *report.Item) bool {
+	n := len(sh.byOp)
+	m := syncMsg{op: f.Op, key: &f.Key.Tuple, hasTime: true, line: f.Line, mask: f.Mask, hasMask: f.HasMask}
+	m.owner, m.hasOwner = f.Owner()
+	sh.message(it, &m)
+	if sh.dropped > 0 || len(sh.byOp) > maxOps {
+		return false
+	}
+	if len(sh.byOp) > n {
+		sh.ops = append(sh.ops, f.Op)
+	}
+	return true
+}
+
 // Merge adds the chunk's counts to the report's as the serial read would
 // have: op names and buckets in the order the chunk first shows them, the
 // report's bounds applied to what it did not have yet.
@@ -98,8 +114,11 @@ func (p *Pstat) NewShard() report.Shard { return pstatShard{} }
 
 type pstatShard struct{}
 
-func (pstatShard) Add(it *report.Item) bool  { return !pstatKind(it.Kind) }
-func (pstatShard) Merge(report.ChunkContext) {}
+func (pstatShard) Add(it *report.Item) bool { return !pstatKind(it.Kind) }
+
+// AddSync takes a sync line: no pstat output.
+func (pstatShard) AddSync(*parse.SyncFields, *report.Item) bool { return true }
+func (pstatShard) Merge(report.ChunkContext)                    {}
 
 // pstatKind reports whether the pstat builder reads records of kind k.
 func pstatKind(k parse.Kind) bool {

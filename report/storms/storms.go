@@ -168,7 +168,12 @@ func (s *Storms) take(it *report.Item, sharded bool) bool {
 		if sharded && !it.Clocked {
 			return false // the clock, or the line order, of unstamped messages spans chunks
 		}
-		s.message(it)
+		m := syncMsg{op: rec.Op, hasTime: rec.HasTime, line: rec.Pos.Line, mask: rec.Mask, hasMask: rec.HasMask}
+		if rec.HasKey && rec.Table == "connections" {
+			m.key = &rec.Key.Tuple
+		}
+		m.owner, m.hasOwner = rec.Owner()
+		s.message(it, &m)
 		if sharded && (s.dropped > 0 || len(s.byOp) > maxOps) {
 			return false
 		}
@@ -248,17 +253,30 @@ func opIndex(op string) int {
 	return opOther
 }
 
-func (s *Storms) message(it *report.Item) {
-	rec := it.Record
+// syncMsg is what the report reads of a sync message: of its Record, or
+// of the fields the parser's fast path read (see shard.AddSync).
+type syncMsg struct {
+	op       string
+	key      *decode.Tuple // of the connections table, else nil
+	hasTime  bool
+	line     int
+	mask     decode.SyncMask
+	hasMask  bool
+	owner    uint32 // the owner word, when hasOwner
+	hasOwner bool
+}
+
+// message counts one sync message of it.
+func (s *Storms) message(it *report.Item, m *syncMsg) {
 	s.messages++
-	*s.opCount(rec.Op)++
-	if rec.HasKey && rec.Table == "connections" {
-		s.capConns.addEither(&rec.Key.Tuple)
+	*s.opCount(m.op)++
+	if m.key != nil {
+		s.capConns.addEither(m.key)
 	}
-	op := opIndex(rec.Op)
+	op := opIndex(m.op)
 	t, ok := it.T, it.Clocked
 	switch {
-	case ok && !rec.HasTime:
+	case ok && !m.hasTime:
 		s.carried++
 	case !ok:
 		s.unstamped++
@@ -287,12 +305,12 @@ func (s *Storms) message(it *report.Item) {
 		idx = int32(len(s.counts))
 		s.stamped[b] = idx
 		s.counts = append(s.counts, bucketCounts{})
-		s.firstAt = append(s.firstAt, lineRef{int32(it.Input), int32(min(rec.Pos.Line, math.MaxInt32))})
+		s.firstAt = append(s.firstAt, lineRef{int32(it.Input), int32(min(m.line, math.MaxInt32))})
 	}
 	s.lastBucket, s.lastIdx, s.lastSeen = b, idx, true
 	s.counts[idx][op]++
-	if op == opSET && rec.HasMask && rec.Mask != 0 {
-		if site := s.activeSite(rec); site > 0 && site < 10 {
+	if op == opSET && m.hasMask && m.mask != 0 {
+		if site := s.activeSite(m.mask, m.owner, m.hasOwner); site > 0 && site < 10 {
 			a := s.lastActive // the bucket's, when b is lastActiveB
 			if a == nil || s.lastActiveB != b {
 				if a = s.activeBy[b]; a == nil {
@@ -309,22 +327,21 @@ func (s *Storms) message(it *report.Item) {
 // activeSite is the site a SET's sync_mask shows ACTIVE, given its owner
 // (decode.Layout.MaskActive), through a small cache: a capture repeats a
 // few masks and owners millions of times.
-func (s *Storms) activeSite(rec *parse.Record) int {
-	w, hasOwner := rec.Owner()
+func (s *Storms) activeSite(mask decode.SyncMask, w uint32, hasOwner bool) int {
 	if !hasOwner {
 		w = 0
 	}
-	h := (uint64(rec.Mask)<<32 | uint64(w)) * 0x9e3779b97f4a7c15
+	h := (uint64(mask)<<32 | uint64(w)) * 0x9e3779b97f4a7c15
 	e := &s.sites[h>>(64-8)]
-	if e.valid && e.mask == rec.Mask && e.word == w && e.hasOwner == hasOwner {
+	if e.valid && e.mask == mask && e.word == w && e.hasOwner == hasOwner {
 		return int(e.site)
 	}
 	var owner decode.SGM
 	if hasOwner {
 		owner = s.l.Owner(w).SGM
 	}
-	site := s.l.MaskActive(rec.Mask, owner)
-	*e = siteCache{mask: rec.Mask, word: w, hasOwner: hasOwner, site: int8(site), valid: true}
+	site := s.l.MaskActive(mask, owner)
+	*e = siteCache{mask: mask, word: w, hasOwner: hasOwner, site: int8(site), valid: true}
 	return site
 }
 
