@@ -34,18 +34,26 @@ func benchRead(b *testing.B, data []byte) {
 	// checked, not decoded.
 	b.Run("fast-owner", func(b *testing.B) { benchReadWith(b, data, true, 14, 13) })
 	b.Run("full-owner", func(b *testing.B) { benchReadWith(b, data, false, 14, 13) })
+	// As storms reads in chunks: the sync lines as fields (ScanSinks).
+	b.Run("sink-owner", func(b *testing.B) {
+		var c countSink
+		benchSinkWith(b, data, true, 14, 13, nil, &c)
+		if c == 0 {
+			b.Fatal("the sink took no line")
+		}
+	})
 }
 
 // benchReadWith reads data with the fast paths on or off, decoding words
 // value words (0: all) but the first skip.
 func benchReadWith(b *testing.B, data []byte, fast bool, words, skip int) {
 	b.Helper()
-	benchSinkWith(b, data, fast, words, skip, nil)
+	benchSinkWith(b, data, fast, words, skip, nil, nil)
 }
 
-// benchSinkWith is benchReadWith through ScanSink and sink (Scan when sink
-// is nil).
-func benchSinkWith(b *testing.B, data []byte, fast bool, words, skip int, sink FwTabSink) {
+// benchSinkWith is benchReadWith through ScanSinks and the sinks (Scan
+// when both are nil).
+func benchSinkWith(b *testing.B, data []byte, fast bool, words, skip int, sink FwTabSink, sy SyncSink) {
 	b.Helper()
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
@@ -54,7 +62,7 @@ func benchSinkWith(b *testing.B, data []byte, fast bool, words, skip int, sink F
 		r.SetFastPaths(fast)
 		r.SetValueWords(words)
 		r.SetSkipWords(skip)
-		for r.ScanSink(sink) {
+		for r.ScanSinks(sink, sy) {
 			if _, err := r.Record(); err != nil {
 				b.Fatal(err)
 			}
@@ -70,7 +78,7 @@ func BenchmarkReaderFwTab(b *testing.B) {
 	// As owners reads in chunks: the lines as fields (ScanSink).
 	b.Run("sink-owner", func(b *testing.B) {
 		var c countSink
-		benchSinkWith(b, fwTabBenchInput(), true, 14, 13, &c)
+		benchSinkWith(b, fwTabBenchInput(), true, 14, 13, &c, nil)
 		if c == 0 {
 			b.Fatal("the sink took no line")
 		}
@@ -197,4 +205,12 @@ func BenchmarkReaderSyncSim(b *testing.B) {
 	data := simCapture(b, c)
 	b.Run("fast-owner", func(b *testing.B) { benchReadWith(b, data, true, 14, 13) })
 	b.Run("full-owner", func(b *testing.B) { benchReadWith(b, data, false, 14, 13) })
+	// As storms reads in chunks: the sync lines as fields (ScanSinks).
+	b.Run("sink-owner", func(b *testing.B) {
+		var c countSink
+		benchSinkWith(b, data, true, 14, 13, nil, &c)
+		if c == 0 {
+			b.Fatal("the sink took no line")
+		}
+	})
 }
