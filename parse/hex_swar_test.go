@@ -305,10 +305,20 @@ func TestKeyWords(t *testing.T) {
 			b = append(b, "0, vals(34)=<1c0"[rnd(16)])
 		}
 		var got [6]uint32
-		end, ok := keyWords(b, 0, &got)
+		end, ok := keyWordsGo(b, 0, &got)
 		want, wantEnd, wantOK := plain(b)
 		if ok != wantOK || ok && (got != want || end != wantEnd) {
-			t.Fatalf("keyWords(%q) = %x, %d, %v; want %x, %d, %v", b, got, end, ok, want, wantEnd, wantOK)
+			t.Fatalf("keyWordsGo(%q) = %x, %d, %v; want %x, %d, %v", b, got, end, ok, want, wantEnd, wantOK)
+		}
+		// keyWords, which reads 72 bytes with AVX2 where it can, on the
+		// key followed by the list's bytes.
+		for len(b) < keyWordsVecLen+int(rnd(4)) {
+			b = append(b, "0, vals(34)=<1c0"[rnd(16)])
+		}
+		var vec [6]uint32
+		end, ok = keyWords(b, 0, &vec)
+		if ok != wantOK || ok && (vec != want || end != wantEnd) {
+			t.Fatalf("keyWords(%q) = %x, %d, %v; want %x, %d, %v", b, vec, end, ok, want, wantEnd, wantOK)
 		}
 		if ok {
 			taken++

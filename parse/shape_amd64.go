@@ -30,3 +30,11 @@ func lineEndAVX2(b *byte, n int) (nl int, nul bool)
 //
 //go:noescape
 func hexKeyAVX2(b *byte, w *[6]uint32)
+
+// keyWordsAVX2 is keyWordsGo of the key at w, whose bytes are found in two
+// 32-byte loads (shape_amd64.s); it needs AVX2 and BMI1/BMI2, and 72
+// readable bytes at w (a word that starts at byte 63 or before is loaded
+// 8 bytes at a time). When it returns false, k holds nothing of use.
+//
+//go:noescape
+func keyWordsAVX2(w *byte, k *[6]uint32) (end int, ok bool)

@@ -268,3 +268,93 @@ TEXT ·hexKeyAVX2(SB), NOSPLIT, $0-16
 	VMOVQ        X2, 16(DI)
 	VZEROUPPER
 	RET
+
+// HEXCLASS sets the bits of R32 (a 32-bit register) for the bytes of the
+// 32 at ADDR that are hex digits, as BLOCK tells them (Y8-Y12 its
+// constants).
+#define HEXCLASS(ADDR, R32) \
+	VMOVDQU   ADDR, Y0 \
+	VPSUBB    Y8, Y0, Y2 \
+	VPMINUB   Y9, Y2, Y3 \
+	VPCMPEQB  Y2, Y3, Y3 \
+	VPOR      Y10, Y0, Y4 \
+	VPSUBB    Y11, Y4, Y4 \
+	VPMINUB   Y12, Y4, Y5 \
+	VPCMPEQB  Y4, Y5, Y5 \
+	VPOR      Y3, Y5, Y3 \
+	VPMOVMSKB Y3, R32
+
+// KEYWORD reads key word OFF/4 as keyWordsGo does: its end p is the lowest
+// bit of AX (the bytes that are not hex digits), its start R8; it must be
+// 1 to 8 digits ended by the byte SEP. The value goes to OFF(DI); AX loses
+// its lowest bit, R8 becomes p+1.
+#define KEYWORD(OFF, SEP) \
+	TZCNTQ  AX, CX \
+	MOVQ    CX, DX \
+	SUBQ    R8, DX \
+	LEAQ    -1(DX), R10 \
+	CMPQ    R10, $7 \
+	JA      fail \
+	CMPB    (SI)(CX*1), $SEP \
+	JNE     fail \
+	MOVQ    (SI)(R8*1), R11 \
+	MOVQ    $0x0f0f0f0f0f0f0f0f, R13 \
+	MOVQ    R11, R12 \
+	ANDQ    R13, R12 \
+	SHRQ    $6, R11 \
+	MOVQ    $0x0101010101010101, R13 \
+	ANDQ    R13, R11 \
+	LEAQ    (R11)(R11*8), R11 \
+	ADDQ    R11, R12 \
+	BSWAPQ  R12 \
+	SHLQ    $3, DX \
+	NEGQ    DX \
+	ADDQ    $64, DX \
+	SHRXQ   DX, R12, R12 \
+	MOVQ    R12, R11 \
+	SHRQ    $4, R11 \
+	ORQ     R11, R12 \
+	MOVQ    $0x00ff00ff00ff00ff, R13 \
+	ANDQ    R13, R12 \
+	MOVQ    R12, R11 \
+	SHRQ    $8, R11 \
+	ORQ     R11, R12 \
+	MOVQ    $0x0000ffff0000ffff, R13 \
+	ANDQ    R13, R12 \
+	MOVQ    R12, R11 \
+	SHRQ    $16, R11 \
+	ORQ     R11, R12 \
+	MOVL    R12, OFF(DI) \
+	BLSRQ   AX, AX \
+	LEAQ    1(CX), R8
+
+// func keyWordsAVX2(w *byte, k *[6]uint32) (end int, ok bool)
+TEXT ·keyWordsAVX2(SB), NOSPLIT, $0-25
+	MOVQ w+0(FP), SI
+	MOVQ k+8(FP), DI
+	BCAST(0x30, X8, Y8) // '0'
+	BCAST(0x09, X9, Y9)
+	BCAST(0x20, X10, Y10)
+	BCAST(0x61, X11, Y11) // 'a'
+	BCAST(0x05, X12, Y12)
+	HEXCLASS((SI), AX)
+	HEXCLASS(32(SI), BX)
+	VZEROUPPER
+	SHLQ $32, BX
+	ORQ  BX, AX
+	NOTQ AX // the bytes that are not hex digits
+	XORQ R8, R8
+	KEYWORD(0, 0x2c)
+	KEYWORD(4, 0x2c)
+	KEYWORD(8, 0x2c)
+	KEYWORD(12, 0x2c)
+	KEYWORD(16, 0x2c)
+	KEYWORD(20, 0x3e)
+	MOVQ R8, end+16(FP)
+	MOVB $1, ok+24(FP)
+	RET
+
+fail:
+	MOVQ $0, end+16(FP)
+	MOVB $0, ok+24(FP)
+	RET

@@ -26,3 +26,8 @@ func lineEndAVX2(b *byte, n int) (nl int, nul bool) { return lineEndGo(unsafe.Sl
 
 // hexKeyAVX2 is hexKeyGo: there is no vectorized key decoding here.
 func hexKeyAVX2(b *byte, w *[6]uint32) { hexKeyGo(unsafe.Slice(b, fwKeyEnd-1), w) }
+
+// keyWordsAVX2 is keyWordsGo: there is no vectorized key reading here.
+func keyWordsAVX2(w *byte, k *[6]uint32) (end int, ok bool) {
+	return keyWordsGo(unsafe.Slice(w, keyWordsVecLen), 0, k)
+}

@@ -291,6 +291,19 @@ const keyWordsLen = 56
 // word's end before the next word's start made a chain of dependent loads
 // (a hot spot of storms).
 func keyWords(b []byte, j int, k *[6]uint32) (int, bool) {
+	if vecShape && len(b)-j >= keyWordsVecLen {
+		end, ok := keyWordsAVX2(&b[j], k)
+		return j + end, ok
+	}
+	return keyWordsGo(b, j, k)
+}
+
+// keyWordsVecLen is how many bytes keyWordsAVX2 may read.
+const keyWordsVecLen = 72
+
+// keyWordsGo is keyWords with SWAR loads: for machines without AVX2, keys
+// near the end of what was read, and the tests' reference.
+func keyWordsGo(b []byte, j int, k *[6]uint32) (int, bool) {
 	w := b[j : j+keyWordsLen]
 	var seps uint64 // bit i: w[i] is not a hex digit
 	for q := range 4 {
