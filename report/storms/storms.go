@@ -6,6 +6,7 @@ package storms
 
 import (
 	"math"
+	"unsafe"
 
 	"github.com/maestro-analyze/maestro-analyze/decode"
 	"github.com/maestro-analyze/maestro-analyze/parse"
@@ -269,11 +270,11 @@ type syncMsg struct {
 // message counts one sync message of it.
 func (s *Storms) message(it *report.Item, m *syncMsg) {
 	s.messages++
-	*s.opCount(m.op)++
+	n, op := s.opOf(m.op)
+	*n++
 	if m.key != nil {
 		s.capConns.addEither(m.key)
 	}
-	op := opIndex(m.op)
 	t, ok := it.T, it.Clocked
 	switch {
 	case ok && !m.hasTime:
@@ -353,21 +354,28 @@ type siteCache struct {
 	hasOwner, valid bool
 }
 
-// opRef is an op name and its count.
+// opRef is an op name, its count and its timeline index.
 type opRef struct {
-	op string
-	n  *int64
+	op  string
+	n   *int64
+	idx int
 }
 
 // opCount is the count of messages of op: its own while fewer than maxOps
-// names are counted, else OTHER's. The counts of the last few ops are
-// kept at hand, the op names of a capture being few and their strings
-// interned: with one, a third of the messages of the 1 GiB capture (SETs
-// and REFRESHes in turn) were map lookups.
+// names are counted, else OTHER's.
 func (s *Storms) opCount(op string) *int64 {
+	n, _ := s.opOf(op)
+	return n
+}
+
+// opOf is opCount and opIndex of op. The last few ops are kept at hand,
+// the op names of a capture being few and their strings interned (see
+// sameString): with one, a third of the messages of the 1 GiB capture
+// (SETs and REFRESHes in turn) were map lookups.
+func (s *Storms) opOf(op string) (*int64, int) {
 	for i := range s.recent {
-		if e := &s.recent[i]; e.n != nil && e.op == op {
-			return e.n
+		if e := &s.recent[i]; e.n != nil && sameString(e.op, op) {
+			return e.n, e.idx
 		}
 	}
 	n := s.byOp[op]
@@ -381,9 +389,16 @@ func (s *Storms) opCount(op string) *int64 {
 			s.byOp[name] = n
 		}
 	}
-	s.recent[s.nextRef%uint8(len(s.recent))] = opRef{op, n}
+	idx := opIndex(op)
+	s.recent[s.nextRef%uint8(len(s.recent))] = opRef{op, n, idx}
 	s.nextRef++
-	return n
+	return n, idx
+}
+
+// sameString is a == b, without the call that compares the bytes when the
+// two share them (an interned op name, every message of a capture).
+func sameString(a, b string) bool {
+	return len(a) == len(b) && (unsafe.StringData(a) == unsafe.StringData(b) || a == b)
 }
 
 // messagesByOp is the count of messages per op name.
