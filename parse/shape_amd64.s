@@ -162,40 +162,63 @@ lnone:
 	RET
 
 // func lineEndAVX2(b *byte, n int) (nl int, nul bool)
+//
+// 64 bytes a round while neither half holds a '\n': one test of both
+// halves' compares (VPTEST), and the NULs kept as the running minimum of
+// the bytes (a NUL makes it 0), looked at once at the end; then the block
+// of 32 that holds the '\n', or the last whole block, one at a time.
 TEXT ·lineEndAVX2(SB), NOSPLIT, $0-25
-	MOVQ b+0(FP), SI
-	MOVQ n+8(FP), CX
+	MOVQ    b+0(FP), SI
+	MOVQ    n+8(FP), CX
 	BCAST(0x0a, X13, Y13) // '\n'
-	VPXOR Y14, Y14, Y14   // NUL
-	XORQ  BX, BX
-	XORQ  R9, R9          // NULs seen in the blocks before
+	VPXOR   Y14, Y14, Y14 // NUL
+	VPCMPEQB Y12, Y12, Y12 // the running minimum: 0xff
+	XORQ    BX, BX
 
-eloop:
+eloop64:
+	LEAQ     64(BX), DX
+	CMPQ     DX, CX
+	JA       eloop
+	VMOVDQU  (SI)(BX*1), Y0
+	VMOVDQU  32(SI)(BX*1), Y1
+	VPCMPEQB Y13, Y0, Y2
+	VPCMPEQB Y13, Y1, Y3
+	VPOR     Y2, Y3, Y4
+	VPTEST   Y4, Y4
+	JNZ      eloop
+	VPMINUB  Y0, Y1, Y5
+	VPMINUB  Y5, Y12, Y12
+	MOVQ     DX, BX
+	JMP      eloop64
+
+eloop: // 32 bytes at a time, from the pair that holds the '\n' (if any)
 	LEAQ      32(BX), DX
 	CMPQ      DX, CX
 	JA        enone
 	VMOVDQU   (SI)(BX*1), Y0
 	VPCMPEQB  Y13, Y0, Y1
 	VPMOVMSKB Y1, AX      // '\n'
-	VPCMPEQB  Y14, Y0, Y2
-	VPMOVMSKB Y2, R8      // NUL
 	TESTL     AX, AX
 	JNZ       efound
-	ORL       R8, R9
+	VPMINUB   Y0, Y12, Y12
 	MOVQ      DX, BX
 	JMP       eloop
 
 efound:
-	TZCNTL AX, AX
-	MOVL   $1, DX
-	SHLXL  AX, DX, DX // 1 << AX
-	DECL   DX
-	ANDL   DX, R8     // the NULs before the '\n'
-	ORL    R8, R9
-	ADDQ   BX, AX
-	MOVQ   AX, nl+16(FP)
-	TESTL  R9, R9
-	SETNE  nul+24(FP)
+	VPCMPEQB  Y14, Y0, Y2
+	VPMOVMSKB Y2, R8      // the block's NULs
+	TZCNTL    AX, AX
+	MOVL      $1, DX
+	SHLXL     AX, DX, DX  // 1 << AX
+	DECL      DX
+	ANDL      DX, R8      // the NULs before the '\n'
+	VPCMPEQB  Y14, Y12, Y3
+	VPMOVMSKB Y3, R9      // a NUL in the blocks before
+	ORL       R8, R9
+	ADDQ      BX, AX
+	MOVQ      AX, nl+16(FP)
+	TESTL     R9, R9
+	SETNE     nul+24(FP)
 	VZEROUPPER
 	RET
 
