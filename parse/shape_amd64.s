@@ -11,6 +11,27 @@
 	VMOVQ AX, X \
 	VPBROADCASTB X, Y
 
+// HEXCONSTS loads the constants of HEXDIGITS into Y8-Y12, through AX.
+#define HEXCONSTS \
+	BCAST(0x30, X8, Y8) \
+	BCAST(0x09, X9, Y9) \
+	BCAST(0x20, X10, Y10) \
+	BCAST(0x61, X11, Y11) \
+	BCAST(0x05, X12, Y12)
+
+// HEXDIGITS sets to 0xff the bytes of Y3 whose byte in Y0 is a hex digit,
+// through Y2, Y4 and Y5: c-'0' <= 9, or (c|0x20)-'a' <= 5, unsigned (the
+// minimum of x and the bound is x). Y8-Y12 hold '0', 9, 0x20, 'a', 5.
+#define HEXDIGITS \
+	VPSUBB    Y8, Y0, Y2 \
+	VPMINUB   Y9, Y2, Y3 \
+	VPCMPEQB  Y2, Y3, Y3 \
+	VPOR      Y10, Y0, Y4 \
+	VPSUBB    Y11, Y4, Y4 \
+	VPMINUB   Y12, Y4, Y5 \
+	VPCMPEQB  Y4, Y5, Y5 \
+	VPOR      Y3, Y5, Y3
+
 // BLOCK checks the 32 bytes at SI+BX against the shape at DI+BX, and jumps
 // to miss with AX holding a bit per byte that fits when one does not. A
 // byte fits a place shapeHex (0) when it is a hex digit: c-'0' <= 9, or
@@ -19,14 +40,7 @@
 #define BLOCK \
 	VMOVDQU   (SI)(BX*1), Y0 \
 	VMOVDQU   (DI)(BX*1), Y1 \
-	VPSUBB    Y8, Y0, Y2 \
-	VPMINUB   Y9, Y2, Y3 \
-	VPCMPEQB  Y2, Y3, Y3 \
-	VPOR      Y10, Y0, Y4 \
-	VPSUBB    Y11, Y4, Y4 \
-	VPMINUB   Y12, Y4, Y5 \
-	VPCMPEQB  Y4, Y5, Y5 \
-	VPOR      Y3, Y5, Y3 \
+	HEXDIGITS \
 	VPCMPEQB  Y1, Y0, Y6 \
 	VPCMPEQB  Y13, Y1, Y7 \
 	VPBLENDVB Y7, Y3, Y6, Y6 \
@@ -39,11 +53,7 @@ TEXT ·shapeFitAVX2(SB), NOSPLIT, $0-32
 	MOVQ s+0(FP), SI
 	MOVQ shape+8(FP), DI
 	MOVQ n+16(FP), CX
-	BCAST(0x30, X8, Y8) // '0'
-	BCAST(0x09, X9, Y9)
-	BCAST(0x20, X10, Y10)
-	BCAST(0x61, X11, Y11) // 'a'
-	BCAST(0x05, X12, Y12)
+	HEXCONSTS
 	VPXOR Y13, Y13, Y13
 	XORQ BX, BX
 
@@ -293,18 +303,10 @@ TEXT ·hexKeyAVX2(SB), NOSPLIT, $0-16
 	RET
 
 // HEXCLASS sets the bits of R32 (a 32-bit register) for the bytes of the
-// 32 at ADDR that are hex digits, as BLOCK tells them (Y8-Y12 its
-// constants).
+// 32 at ADDR that are hex digits (HEXDIGITS).
 #define HEXCLASS(ADDR, R32) \
 	VMOVDQU   ADDR, Y0 \
-	VPSUBB    Y8, Y0, Y2 \
-	VPMINUB   Y9, Y2, Y3 \
-	VPCMPEQB  Y2, Y3, Y3 \
-	VPOR      Y10, Y0, Y4 \
-	VPSUBB    Y11, Y4, Y4 \
-	VPMINUB   Y12, Y4, Y5 \
-	VPCMPEQB  Y4, Y5, Y5 \
-	VPOR      Y3, Y5, Y3 \
+	HEXDIGITS \
 	VPMOVMSKB Y3, R32
 
 // KEYWORD reads key word OFF/4 as keyWordsGo does: its end p is the lowest
@@ -355,11 +357,7 @@ TEXT ·hexKeyAVX2(SB), NOSPLIT, $0-16
 TEXT ·keyWordsAVX2(SB), NOSPLIT, $0-25
 	MOVQ w+0(FP), SI
 	MOVQ k+8(FP), DI
-	BCAST(0x30, X8, Y8) // '0'
-	BCAST(0x09, X9, Y9)
-	BCAST(0x20, X10, Y10)
-	BCAST(0x61, X11, Y11) // 'a'
-	BCAST(0x05, X12, Y12)
+	HEXCONSTS
 	HEXCLASS((SI), AX)
 	HEXCLASS(32(SI), BX)
 	VZEROUPPER

@@ -171,12 +171,6 @@ func TestSyncSinkMatchesFull(t *testing.T) {
 	if n, lines := syncTaken(capture), bytes.Count(capture, []byte("\n@;")); n < lines*8/10 {
 		t.Fatalf("the sink took %d of some %d sync lines: the test would test little", n, lines)
 	}
-	var variants strings.Builder
-	for _, a := range syncVariants {
-		for _, b := range syncVariants {
-			fmt.Fprintf(&variants, "%s\n%s\n", a, b)
-		}
-	}
 	cases := map[string]struct {
 		data []byte
 		c    sinkCase
@@ -188,16 +182,37 @@ func TestSyncSinkMatchesFull(t *testing.T) {
 		"limit 300":       {capture, sinkCase{max: 300}},
 		"no last newline": {bytes.TrimSuffix(capture, []byte("\n")), sinkCase{}},
 		"nul":             {bytes.Replace(capture, []byte("SET:"), []byte("SET\x00"), 3), sinkCase{}},
-		"variant pairs":   {[]byte(variants.String()), sinkCase{}},
+		"variant pairs":   {variantPairs(syncVariants), sinkCase{}},
 	}
-	modes := []struct{ n, skip int }{{14, 13}, {3, 2}, {16, 15}, {0, 0}}
+	sinkDiffCases(t, cases, []struct{ n, skip int }{{14, 13}, {3, 2}, {16, 15}, {0, 0}})
+}
+
+// variantPairs is every pair of the lines, one line after the other.
+func variantPairs(lines []string) []byte {
+	var b strings.Builder
+	for _, x := range lines {
+		for _, y := range lines {
+			fmt.Fprintf(&b, "%s\n%s\n", x, y)
+		}
+	}
+	return []byte(b.String())
+}
+
+// sinkDiffCases runs sinkDiff on each case in each word mode (one-byte
+// reads in the first mode alone: they are slow, under the race detector
+// above all).
+func sinkDiffCases(t *testing.T, cases map[string]struct {
+	data []byte
+	c    sinkCase
+}, modes []struct{ n, skip int }) {
+	t.Helper()
 	for name, c := range cases {
 		for i, w := range modes {
 			if c.c.oneByte && i > 0 {
 				continue
 			}
 			if d := sinkDiff(t, c.data, w.n, w.skip, c.c); d != "" {
-				t.Errorf("%s, %+v value words: the sync sink's fields differ from the full parser\n%s", name, w, d)
+				t.Errorf("%s, %+v value words: the sink's fields differ from the full parser\n%s", name, w, d)
 			}
 		}
 	}
@@ -263,12 +278,6 @@ func TestSinkMatchesFull(t *testing.T) {
 		t.Fatalf("the sink took %d of some %d entry and link lines: the test would test little", n, lines)
 	}
 	first := bytes.IndexByte(dump, '<')
-	var variants strings.Builder
-	for _, a := range fwtabVariants {
-		for _, b := range fwtabVariants {
-			fmt.Fprintf(&variants, "%s\n%s\n", a, b)
-		}
-	}
 	cases := map[string]struct {
 		data []byte
 		c    sinkCase
@@ -281,23 +290,12 @@ func TestSinkMatchesFull(t *testing.T) {
 		"limit 134":        {dump, sinkCase{max: fwLinkLen - 1}},
 		"bom, entry first": {append([]byte("\xef\xbb\xbf"), dump[first:]...), sinkCase{}},
 		"no last newline":  {bytes.TrimSuffix(dump, []byte("\n")), sinkCase{}},
-		"variant pairs":    {[]byte(variants.String()), sinkCase{}},
+		"variant pairs":    {variantPairs(fwtabVariants), sinkCase{}},
 	}
 	// ScanSink takes fields only when one value word is decoded (the
 	// modes 14/13 and 3/2); in the others it is Scan, which the fast path
-	// tests hold to the full parser. One-byte reads are slow (under the
-	// race detector above all): the owners mode alone.
-	modes := []struct{ n, skip int }{{14, 13}, {3, 2}, {0, 0}}
-	for name, c := range cases {
-		for i, w := range modes {
-			if c.c.oneByte && i > 0 {
-				continue
-			}
-			if d := sinkDiff(t, c.data, w.n, w.skip, c.c); d != "" {
-				t.Errorf("%s, %+v value words: the sink's fields differ from the full parser\n%s", name, w, d)
-			}
-		}
-	}
+	// tests hold to the full parser.
+	sinkDiffCases(t, cases, []struct{ n, skip int }{{14, 13}, {3, 2}, {0, 0}})
 }
 
 // TestSinkDiffCatches breaks what the sink is handed, and what the fast
