@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -507,6 +509,42 @@ func TestFastAheadMatchesFull(t *testing.T) {
 		}
 		if full, fast := read(false), read(true); full != fast {
 			t.Errorf("%s: the fast path differs from the full parser\n%s", name, firstDiff(full, fast))
+		}
+	}
+}
+
+// TestFastCount holds fastCount's one-load reading of a count to a plain
+// one, on counts of 0 to 12 digits followed by ")=<" or something near it,
+// at every distance from the end of the bytes.
+func TestFastCount(t *testing.T) {
+	plain := func(b []byte, i int) (uint32, int, bool) {
+		j := i
+		for j < len(b) && isDigit(b[j]) {
+			j++
+		}
+		if j == i || j-i > 9 || j+2 >= len(b) || string(b[j:j+3]) != ")=<" {
+			return 0, 0, false
+		}
+		v, err := strconv.ParseUint(string(b[i:j]), 10, 32)
+		if err != nil {
+			t.Fatalf("%q: %v", b[i:j], err)
+		}
+		return uint32(v), j + 3, true
+	}
+	rng := rand.New(rand.NewPCG(13, 14))
+	tails := []string{")=<", ")=<1c001", ")=", ")<", "x=<", ")=<<<<<<<<", " )=<", ""}
+	for range 50000 {
+		b := []byte(strings.Repeat("k", rng.IntN(3)))
+		i := len(b)
+		for range rng.IntN(13) {
+			b = append(b, byte('0'+rng.IntN(10)))
+		}
+		b = append(b, tails[rng.IntN(len(tails))]...)
+		b = b[:len(b)-rng.IntN(min(len(b), 3)+1)]
+		gn, gj, gok := fastCount(b, i)
+		wn, wj, wok := plain(b, i)
+		if gn != wn || gj != wj || gok != wok {
+			t.Fatalf("fastCount(%q, %d) = %d, %d, %v; want %d, %d, %v", b, i, gn, gj, gok, wn, wj, wok)
 		}
 	}
 }

@@ -67,6 +67,16 @@ func fastHexWord(b []byte, i int) (v uint32, j int, ok bool) {
 // fastCount reads a decimal count at b[i:] up to ")=<" and returns it and
 // the index past the '<'.
 func fastCount(b []byte, i int) (n uint32, j int, ok bool) {
+	if i >= 0 && i+11 <= len(b) {
+		// Up to 8 digits in one load; ")=<" right after them.
+		x := binary.LittleEndian.Uint64(b[i:])
+		if d := bits.TrailingZeros64(nonDigit8(x)) >> 3; d > 0 && d < 8 {
+			if j = i + d; b[j] != ')' || b[j+1] != '=' || b[j+2] != '<' {
+				return 0, 0, false
+			}
+			return uint32(dec8Value(x, d)), j + 3, true
+		}
+	}
 	j = i
 	for j < len(b) && isDigit(b[j]) {
 		j++
