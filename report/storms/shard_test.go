@@ -2,8 +2,10 @@ package storms
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/maestro-analyze/maestro-analyze/decode"
@@ -90,4 +92,28 @@ func firstLineDiff(a, b string) string {
 		}
 	}
 	return ""
+}
+
+// TestShardsRefuseManyOps: a chunk with more op names than a shard keeps
+// is refused where its sync lines are taken as fields (shard.AddSync), and
+// read again the serial way: the report is still the serial one.
+func TestShardsRefuseManyOps(t *testing.T) {
+	var b bytes.Buffer
+	for i := range 3000 {
+		fmt.Fprintf(&b, "@;%d;[vs_0];[tid_1];[fw4_1];OP%d: connections (8158) keys(6)=<0,a845cea,%x,ac102381,1bb,6> "+
+			"vals(15)=<1,2,3,4,5,6,7,8,9,a,b,c,d,2000800,f> sync_mask=[0x0002800b] refresh time=3602 aggressive time=518 ttl=0;\n",
+			500000+i*1000, i%(maxOps+6), i&0xffff)
+	}
+	p := filepath.Join(t.TempDir(), "ops.txt")
+	if err := os.WriteFile(p, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := stormsJSON(t, 0, p)
+	got, _ := stormsJSON(t, 64<<10, p)
+	if got != want {
+		t.Errorf("the report differs from the serial one\n%s", firstLineDiff(want, got))
+	}
+	if !strings.Contains(want, `"OTHER"`) {
+		t.Errorf("no OTHER count: the test does not pass maxOps")
+	}
 }
