@@ -14,7 +14,7 @@ func BenchmarkApplyAll(b *testing.B) {
 	const conns = 1 << 20
 	rng := rand.New(rand.NewPCG(1, 2))
 	ops := make([]connOp, 0, 2*conns)
-	p := &part{connTable: *newSeededTable(0, rng.Uint64()|1, rng.Uint64()|1)}
+	p := newPart(rng.Uint64()|1, rng.Uint64()|1)
 	for range conns {
 		k := decode.Tuple{Src: rng.Uint32(), Dst: rng.Uint32(), SPort: uint16(rng.Uint32()), DPort: 443, Proto: 6}
 		h := p.hash(k)

@@ -129,7 +129,7 @@ func (t *connTable) get(k decode.Tuple, h uint64) *connState {
 			t.tags[j] = tag
 			s := &t.slots[j]
 			s.key = k
-			s.connState = connState{owner: -1, minSGM: -1, maxSGM: -1, atIn: -1}
+			s.connState = connState{owner: -1, minSGM: -1, maxSGM: -1} // held 0: noHolding
 			return &s.connState
 		case tag:
 			if s := &t.slots[j]; s.key == k {

@@ -22,12 +22,31 @@ const DefaultRiskWindow = report.DefaultRiskWindow
 // bytes, next to its canonical tuple in a connTable slot.
 type connState struct {
 	minRem, maxRem, timeout uint32
-	atLine                  uint32 // line of the entry that expires first (see atIn)
-	holders                 uint64 // bit per SGM id holding a full entry
-	atIn                    int32  // input of that entry, -1 when no entry gave an expiry
-	owner                   int8   // CCL id, -1 when no input named it
-	minSGM, maxSGM          int8   // SGM ids, -1 when not attributed
-	flags                   uint8
+	atLine                  uint32 // line of the entry that expires first (see holding.atIn)
+	// held is the index of the connection's holding in its partition's
+	// (see part.holding): the SGMs that hold it and the input of the entry
+	// that expires first, kept once for all the connections that share
+	// them (a dump of one SGM: all of them), in 4 bytes a slot, not 12.
+	held           uint32
+	owner          int8 // CCL id, -1 when no input named it
+	minSGM, maxSGM int8 // SGM ids, -1 when not attributed
+	flags          uint8
+}
+
+// holding is what connections share of their state (see connState.held).
+type holding struct {
+	holders uint64 // bit per SGM id holding a full entry
+	atIn    int32  // input of the entry that expires first, -1 when no entry gave an expiry
+}
+
+// noHolding is the holding of a new connection, index 0 of every
+// partition's.
+var noHolding = holding{atIn: -1}
+
+// entryRef is where an entry was read: an input and a line.
+type entryRef struct {
+	in   int32 // -1 for none
+	line uint32
 }
 
 const (
@@ -324,17 +343,19 @@ func (o *Owners) OwnedBy(s decode.SGM) (owned, heldElsewhere int) {
 		return 0, 0
 	}
 	o.finish()
-	o.tab.each(func(_ decode.Tuple, c *connState) {
-		if int(c.owner) != id {
-			return
-		}
-		if !o.live(c) {
-			return
-		}
-		owned++
-		if id < 64 && c.holders&^(1<<uint(id)) != 0 {
-			heldElsewhere++
-		}
-	})
+	for _, p := range o.tab.parts {
+		p.each(func(_ decode.Tuple, c *connState) {
+			if int(c.owner) != id {
+				return
+			}
+			if !o.live(c) {
+				return
+			}
+			owned++
+			if id < 64 && p.holdings[c.held].holders&^(1<<uint(id)) != 0 {
+				heldElsewhere++
+			}
+		})
+	}
 	return owned, heldElsewhere
 }

@@ -62,15 +62,25 @@ type part struct {
 	tables          int   // connections a table dump holds
 	conflict, noSGM int64 // see Owners
 	held            [decode.MaxIDs]int64
-	_               [64]byte
+	// The holdings of the partition's connections (see connState.held),
+	// each once, noHolding first; their indexes, and the one found last.
+	holdings  []holding
+	holdingIx map[holding]uint32
+	lastHeld  uint32
+	_         [64]byte
 }
 
 func newConnTables(n int) *connTables {
 	g := &connTables{parts: make([]*part, max(1, n)), s1: rand.Uint64() | 1, s2: rand.Uint64() | 1}
 	for i := range g.parts {
-		g.parts[i] = &part{connTable: *newSeededTable(0, g.s1, g.s2)}
+		g.parts[i] = newPart(g.s1, g.s2)
 	}
 	return g
+}
+
+// newPart is an empty partition whose hash has the seeds s1, s2.
+func newPart(s1, s2 uint64) *part {
+	return &part{connTable: *newSeededTable(0, s1, s2), holdings: []holding{noHolding}, holdingIx: map[holding]uint32{noHolding: 0}}
 }
 
 // part is the partition of the connection whose hash is h: by its low
@@ -95,13 +105,6 @@ func (g *connTables) Grow(n int) {
 	per := n/len(g.parts) + n/len(g.parts)/128 + 4096 // and the spread of a hash
 	for _, p := range g.parts {
 		p.Grow(per)
-	}
-}
-
-// each calls fn with every connection, partition by partition.
-func (g *connTables) each(fn func(k decode.Tuple, c *connState)) {
-	for _, p := range g.parts {
-		p.each(fn)
 	}
 }
 
@@ -221,21 +224,47 @@ func (p *part) setOwner(c *connState, id int) {
 
 // hold records an entry's expiry on every SGM the record belongs to.
 func (p *part) hold(c *connState, e decode.Expiry, ids []int, input int32, line uint32) {
+	h := p.holdings[c.held]
+	was := h
 	if c.flags&flagExpiry == 0 || e.Remaining < c.minRem {
-		c.atIn, c.atLine = input, line
+		h.atIn, c.atLine = input, line
 	}
 	if len(ids) == 0 {
 		p.noSGM++
 		expiry(c, e, -1)
-		return
 	}
 	for _, id := range ids {
-		if id < 64 && c.holders&(1<<uint(id)) == 0 {
-			c.holders |= 1 << uint(id)
+		if id < 64 && h.holders&(1<<uint(id)) == 0 {
+			h.holders |= 1 << uint(id)
 			p.held[id]++
 		}
 		expiry(c, e, id)
 	}
+	if h != was {
+		c.held = p.holding(h)
+	}
+}
+
+// holding is the index of h among the partition's holdings, added if it
+// is new. The one found last is tried first: the entries of a chunk come
+// from one input and the same SGMs, and mostly make the same holding.
+func (p *part) holding(h holding) uint32 {
+	if p.holdings[p.lastHeld] == h {
+		return p.lastHeld
+	}
+	i, ok := p.holdingIx[h]
+	if !ok {
+		i = uint32(len(p.holdings))
+		p.holdings = append(p.holdings, h)
+		p.holdingIx[h] = i
+	}
+	p.lastHeld = i
+	return i
+}
+
+// ref is where c's entry that expires first was read.
+func (p *part) ref(c *connState) entryRef {
+	return entryRef{in: p.holdings[c.held].atIn, line: c.atLine}
 }
 
 func expiry(c *connState, e decode.Expiry, sgm int) {

@@ -205,7 +205,7 @@ func (o *Owners) tally(st decode.SiteStates) *tally {
 			t.siteOwners[s] += n
 		}
 		for j := range pt.offAt.refs {
-			t.offAt.add(&pt.offAt.refs[j])
+			t.offAt.add(pt.offAt.refs[j])
 		}
 		t.atRisk = append(t.atRisk, pt.atRisk...)
 	}
@@ -239,14 +239,14 @@ func (o *Owners) tallyPart(t *tally, p *part, st decode.SiteStates) {
 			t.siteOwners[sgm.Site-1]++
 			if s := st.Of(int(sgm.Site)); s != decode.Unknown && s != decode.Active {
 				t.offActive++
-				t.offAt.add(c)
+				t.offAt.add(p.ref(c))
 			}
 		}
-		if c.flags&flagExpiry != 0 && c.holders&(c.holders-1) != 0 && c.maxRem-c.minRem > o.riskWindow {
+		if hs := p.holdings[c.held].holders; c.flags&flagExpiry != 0 && hs&(hs-1) != 0 && c.maxRem-c.minRem > o.riskWindow {
 			t.expirySkew++
 		}
 		if o.atRisk(c) {
-			t.atRisk = append(t.atRisk, o.riskConn(k, c))
+			t.atRisk = append(t.atRisk, o.riskConn(k, c, p.ref(c)))
 		}
 	})
 }
@@ -281,7 +281,7 @@ func (o *Owners) sgmName(id int8) string {
 	return ""
 }
 
-func (o *Owners) riskConn(t decode.Tuple, c *connState) RiskConn {
+func (o *Owners) riskConn(t decode.Tuple, c *connState, at entryRef) RiskConn {
 	if c.flags&flagReversed != 0 {
 		t = t.Reverse()
 	}
@@ -296,14 +296,14 @@ func (o *Owners) riskConn(t decode.Tuple, c *connState) RiskConn {
 			rc.ExpiresT = o.dumpTime + int64(c.minRem)
 		}
 	}
-	rc.At = refText(o.f, c)
+	rc.At = refText(o.f, at)
 	return rc
 }
 
-// refText renders where the entry that expires first was read.
-func refText(f *report.Feed, c *connState) string {
-	if in := f.Input(int(c.atIn)); in != nil {
-		return fmt.Sprintf("%s:%d", in.Name, c.atLine)
+// refText renders where an entry was read.
+func refText(f *report.Feed, r entryRef) string {
+	if in := f.Input(int(r.in)); in != nil {
+		return fmt.Sprintf("%s:%d", in.Name, r.line)
 	}
 	return ""
 }
@@ -311,30 +311,30 @@ func refText(f *report.Feed, c *connState) string {
 // firstRefs keeps the report.MaxEvidence earliest entry positions (input,
 // then line) of a set of connections, in fixed memory whatever their
 // number, so that evidence does not depend on the table's slot order.
-type firstRefs struct{ refs []connState }
+type firstRefs struct{ refs []entryRef }
 
-func (fr *firstRefs) add(c *connState) {
-	if c.atIn < 0 {
+func (fr *firstRefs) add(r entryRef) {
+	if r.in < 0 {
 		return
 	}
-	less := func(a, b *connState) bool { return a.atIn < b.atIn || (a.atIn == b.atIn && a.atLine < b.atLine) }
-	if len(fr.refs) == report.MaxEvidence && !less(c, &fr.refs[len(fr.refs)-1]) {
+	less := func(a, b entryRef) bool { return a.in < b.in || (a.in == b.in && a.line < b.line) }
+	if len(fr.refs) == report.MaxEvidence && !less(r, fr.refs[len(fr.refs)-1]) {
 		return
 	}
 	if len(fr.refs) < report.MaxEvidence {
-		fr.refs = append(fr.refs, *c)
+		fr.refs = append(fr.refs, r)
 	} else {
-		fr.refs[len(fr.refs)-1] = *c
+		fr.refs[len(fr.refs)-1] = r
 	}
-	for i := len(fr.refs) - 1; i > 0 && less(&fr.refs[i], &fr.refs[i-1]); i-- {
+	for i := len(fr.refs) - 1; i > 0 && less(fr.refs[i], fr.refs[i-1]); i-- {
 		fr.refs[i], fr.refs[i-1] = fr.refs[i-1], fr.refs[i]
 	}
 }
 
 func (fr *firstRefs) positions(f *report.Feed) []string {
 	out := []string{}
-	for i := range fr.refs {
-		out = append(out, refText(f, &fr.refs[i]))
+	for _, r := range fr.refs {
+		out = append(out, refText(f, r))
 	}
 	return out
 }
