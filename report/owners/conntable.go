@@ -10,9 +10,10 @@ import (
 // connTable is the owners report's set of distinct connections: an
 // open-addressing hash table (linear probing) that holds each canonical
 // tuple next to its state, 40 bytes a slot (what many connections share,
-// their holders and an input, is kept once per partition: see part.holding). Beside the slots, a byte per
-// slot, its tag, says whether the slot is used and holds 7 bits of its
-// key's hash: probing walks the tags, 1/48 of the slots' size and so
+// their holders and an input, is kept once per partition: see
+// part.holding). Beside the slots, a byte per slot, its tag, says whether
+// the slot is used and holds 7 bits of its key's hash: probing walks the
+// tags, 1/40 of the slots' size and so
 // mostly in cache, and reads a slot only when its tag matches, so that
 // finding a connection costs one cache miss (the slot it is in), not one
 // per slot probed. The hash is seeded at random, so that a crafted dump
