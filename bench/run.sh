@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks maestro-analyze against wc -l, grep -c and mawk on the same big
 # simulated inputs, in one run, files warm in the page cache. Prints a table
-# with seconds (best of 5, in 5 rounds of every command), MB/s, the ratio to `wc -l` on the same file, and
+# with seconds (best of 5, in 5 rounds of every command; ROUNDS=N for N), MB/s, the ratio to `wc -l` on the same file, and
 # peak RSS, then the ratios the speed issue (#14) sets targets for, and a
 # check that the fast paths give the general parser's output byte for byte.
 #
@@ -50,14 +50,15 @@ timeit() { # label file command...: prints seconds and peak KB of one run
   /usr/bin/time -f "%M" -o "$work/t" "$@" > "$work/out" 2> "$work/err" || { cat "$work/err"; exit 1; }
   t1=$(date +%s%N)
   read -r k < "$work/t"
-  printf '%s\t%s\t%s\t%s\n' "$label" "$file" "$(awk -v d=$((t1 - t0)) 'BEGIN { printf "%.3f", d / 1e9 }')" "$k"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$label" "$file" "$(awk -v d=$((t1 - t0)) 'BEGIN { printf "%.3f", d / 1e9 }')" "$k" "$round"
 }
 
-# Five rounds, each timing every command once, and the best of the five
-# kept per command: this machine's speed drifts for minutes at a time, and a
+# Five rounds (ROUNDS=N for N), each timing every command once, and the
+# best kept per command: this machine's speed drifts for minutes at a time, and a
 # round-robin gives every command, and the baseline it is compared with,
 # runs in the same spells.
-for round in 1 2 3 4 5; do
+rounds=${ROUNDS:-5}
+for round in $(seq "$rounds"); do
 {
   timeit "wc -l" kdebug wc -l "$kd"
   timeit "grep -c REFRESH" kdebug grep -c REFRESH "$kd"
@@ -108,6 +109,15 @@ awk -F'\t' -v conns=$conns -v hsrc="$hsrc" '
     printf "trace / grep -c %s: %.2fx (target 2x or less)\n", hsrc, r("maestro-analyze trace kdebug", "grep -c " hsrc " kdebug")
     printf "filter --owner 1_01 -c / LC_ALL=C grep -c SET:: %.2fx (target 2x or less)\n", r("maestro-analyze filter --owner 1_01 -c kdebug", "LC_ALL=C grep -c SET: kdebug")
   }' "$work/results.tsv"
+
+# The same two ratios round by round (each round's own baseline), to show
+# how far this machine's spells move them.
+awk -F'\t' '{ sec[$5" "$1" "$2]=$3; if ($5 > n) n = $5 }
+  function r(k, a, b) { return sec[k" "a] / (sec[k" "b] > 0 ? sec[k" "b] : 0.001) }
+  END {
+    printf "per round: storms / wc -l"; for (k = 1; k <= n; k++) printf " %.2f", r(k, "maestro-analyze storms kdebug", "wc -l kdebug"); printf "\n"
+    printf "per round: mawk / owners"; for (k = 1; k <= n; k++) printf " %.2f", r(k, "mawk: count owners (word 13) fwtab", "maestro-analyze owners fwtab"); printf "\n"
+  }' "$work/rounds.tsv"
 
 # The fast paths and the sharded reading against the general parser with
 # one consumer (--full-parse): the same output, byte for byte.

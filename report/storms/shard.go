@@ -39,9 +39,10 @@ func (sh *shard) Add(it *report.Item) bool {
 // it: what Add does with its Record.
 func (sh *shard) AddSync(f *parse.SyncFields, it *report.Item) bool {
 	n := len(sh.byOp)
-	m := syncMsg{op: f.Op, key: &f.Key.Tuple, hasTime: true, line: f.Line, mask: f.Mask, hasMask: f.HasMask}
+	m := &sh.msg // filled field by field: see Storms.msg
+	m.op, m.key, m.hasTime, m.line, m.mask, m.hasMask = f.Op, &f.Key.Tuple, true, f.Line, f.Mask, f.HasMask
 	m.owner, m.hasOwner = f.Owner()
-	sh.message(it, &m)
+	sh.message(it, m)
 	if sh.dropped > 0 || len(sh.byOp) > maxOps {
 		return false
 	}
