@@ -130,7 +130,10 @@ func (t *connTable) get(k decode.Tuple, h uint64) *connState {
 			t.n++
 			t.tags[j] = tag
 			s := &t.slots[j]
-			s.key = k
+			// Field by field: k arrives spilled to the stack by narrow
+			// stores, and a whole-Tuple copy loads it 16 bytes at a time,
+			// which those stores cannot forward to.
+			s.key.Src, s.key.Dst, s.key.SPort, s.key.DPort, s.key.Proto = k.Src, k.Dst, k.SPort, k.DPort, k.Proto
 			s.connState = connState{owner: -1, minSGM: -1, maxSGM: -1} // held 0: noHolding
 			return &s.connState
 		case tag:
