@@ -246,7 +246,7 @@ func (g *connTables) opInto(rec *parse.Record, lastUpdate *int64, at func(h uint
 	case opGconn:
 		if rec.OwnerID >= 0 {
 			op.flags |= opOwner
-			op.owner = int32(rec.OwnerID)
+			op.owner = int8(rec.OwnerID) // 0..63: the parser rejects other ids
 		}
 	case opSync:
 		if rec.Op == "DELETE" {
@@ -276,7 +276,7 @@ func (op *connOp) entry(dir uint32, hasExpiry bool, e decode.Expiry) {
 // ownerWord sets in op the owner that value word 13, w, names.
 func (op *connOp) ownerWord(w uint32) {
 	op.flags |= opOwner
-	op.owner = int32(decode.CCLID(w))
+	op.owner = int8(decode.CCLID(w))
 }
 
 // keyOp writes the op of a record of kind at line whose connection's key

@@ -27,9 +27,11 @@ type connOp struct {
 	key          decode.Tuple // canonical
 	h            uint64       // key's hash
 	rem, timeout uint32       // opExpiry
-	owner        int32        // CCL id, opOwner
 	line         uint32       // the record's line (of its chunk, in a shard)
+	owner        int8         // CCL id (0 to 63), opOwner
 	kind, flags  uint8
+	// 40 bytes: an op list is written on one core and read on another,
+	// each cache line of it moving between them.
 }
 
 // connOp kinds and flags.
