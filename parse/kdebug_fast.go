@@ -189,16 +189,11 @@ func (r *Reader) syncSink(sink SyncSink) bool {
 		return false
 	}
 	f := &r.sync
-	vals := r.sinkVals[:0]
-	if _, ok := r.syncFields(buf[:n], f, &f.Key, &vals); !ok {
+	if _, ok := r.syncFields(buf[:n], f, &f.Key, nil); !ok {
 		return false
 	}
-	r.sinkVals = vals
 	f.WordIndex = r.skipCount()
-	f.Word, f.HasWord, f.Words = 0, len(vals) > f.WordIndex, len(vals)
-	if f.HasWord {
-		f.Word = vals[f.WordIndex]
-	}
+	f.HasWord = f.Words > f.WordIndex
 	f.Line = r.lr.line + 1
 	if fastBreakSync != nil {
 		fastBreakSync(f)
@@ -273,7 +268,14 @@ func (r *Reader) syncFields(t []byte, f *SyncFields, key *Key, vals *[]uint32) (
 		return nil, false // setKey's range errors are the full parser's
 	}
 	// vals(N)=<...>, the first valWords words decoded, the rest counted.
-	words8 := (*vals)[:0]
+	// The words read, skipped ones too: kept in *vals, or (vals nil, for
+	// a sink) only counted, the first decoded one in f.Word.
+	var words8 []uint32
+	if vals != nil {
+		words8 = (*vals)[:0]
+	}
+	nv := 0
+	f.Word = 0
 	rest := b[j:]
 	if litPrefix(rest, " vals(") {
 		var want uint32
@@ -298,7 +300,10 @@ func (r *Reader) syncFields(t []byte, f *SyncFields, key *Key, vals *[]uint32) (
 			if lbr || c < 0 {
 				return nil, false
 			}
-			words8 = append(words8, zeroWords[:m]...)
+			if vals != nil {
+				words8 = append(words8, zeroWords[:m]...)
+			}
+			nv = m
 			words, j, listEnd, listCommas = uint32(m), j+c+1, j+end, commas
 		}
 		for {
@@ -306,7 +311,12 @@ func (r *Reader) syncFields(t []byte, f *SyncFields, key *Key, vals *[]uint32) (
 			if v, j, ok = fastHexWord(b, j); !ok || j >= len(b) {
 				return nil, false
 			}
-			words8 = append(words8, v)
+			if vals != nil {
+				words8 = append(words8, v)
+			} else if nv == r.skipCount() {
+				f.Word = v
+			}
+			nv++
 			words++
 			if b[j] == '>' {
 				j++
@@ -316,7 +326,7 @@ func (r *Reader) syncFields(t []byte, f *SyncFields, key *Key, vals *[]uint32) (
 				return nil, false
 			}
 			j++
-			if r.valWords > 0 && len(words8) == r.valWords {
+			if r.valWords > 0 && nv == r.valWords {
 				// The rest is counted, not decoded, as hexPrefix does.
 				end := listEnd - j // known, and free of '[', with words skipped
 				if listEnd < 0 {
@@ -367,7 +377,10 @@ func (r *Reader) syncFields(t []byte, f *SyncFields, key *Key, vals *[]uint32) (
 	f.Stamp, f.Instance, f.Op, f.TableID = stamp, inst, op, id
 	f.HasMask, f.Mask = hasMask, decode.SyncMask(mask)
 	putKey(key, &k)
-	*vals = words8
+	if vals != nil {
+		*vals = words8
+	}
+	f.Words = nv
 	return tail, true
 }
 

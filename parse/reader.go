@@ -29,18 +29,15 @@ const maxJoin = 64
 // Blank lines and banners are consumed without a record; every line is
 // counted in [Reader.Stats].
 type Reader struct {
-	lr     *lineReader
-	name   string
-	rec    Record
-	fields FwTabFields // what fastSink hands a FwTabSink
-	sync   SyncFields  // what fastSync reads, and syncSink hands a SyncSink
-	// sinkVals is syncSink's scratch for a line's value words; refused
-	// says a sink refused a line (see SinkRefused).
-	sinkVals []uint32
-	refused  bool
-	err      *SyntaxError
-	stats    Stats
-	fatal    error
+	lr      *lineReader
+	name    string
+	rec     Record
+	fields  FwTabFields // what fastSink hands a FwTabSink
+	sync    SyncFields  // what fastSync reads, and syncSink hands a SyncSink
+	refused bool        // a sink refused a line (see SinkRefused)
+	err     *SyntaxError
+	stats   Stats
+	fatal   error
 
 	pending        []byte // a line read ahead while joining a wrapped entry
 	pendingLine    int
