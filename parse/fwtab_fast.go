@@ -242,28 +242,24 @@ type FwTabFields struct {
 	// Expiry is an entry's remaining/timeout (Record.Expiry).
 	Expiry decode.Expiry
 	// Word is an entry's value word WordIndex, the one value word the
-	// Reader was asked for (see ScanSink).
+	// Reader was asked for (see ScanSinks).
 	Word      uint32
 	WordIndex int
 }
 
 // A FwTabSink takes the fw tab -u lines the fast path reads (see
-// [Reader.ScanSink]).
+// [Reader.ScanSinks]).
 type FwTabSink interface {
 	TakeFwTab(f *FwTabFields)
 }
 
-// ScanSink is Scan, but for the fw tab -u lines the fast path reads from
-// what the line reader has read ahead (every line of an R81.20 dump after
-// its first entry): those go to sink as fields, no Record built. They are
-// counted as Scan counts them. It does so only when the Reader decodes one
-// value word (SetValueWords n, SetSkipWords n-1) and keeps no raw text; a
-// nil sink, or any other Reader, makes it Scan.
-func (r *Reader) ScanSink(sink FwTabSink) bool { return r.ScanSinks(sink, nil) }
-
-// ScanSinks is ScanSink with a sink for kernel-debug sync lines as well:
-// those the fast path reads from what the line reader has read ahead go to
-// sy as fields (see syncSink). Either sink may be nil. It returns false,
+// ScanSinks is Scan, but for the lines the fast paths read from what the
+// line reader has read ahead: fw tab -u entries and link lines (every line
+// of an R81.20 dump after its first entry) go to fw, kernel-debug sync
+// lines to sy (see syncSink), as fields, no Record built. They are counted
+// as Scan counts them. It does so only when the Reader decodes one value
+// word (SetValueWords n, SetSkipWords n-1) and keeps no raw text; a nil
+// sink, or any other Reader, leaves those lines to Scan. It returns false,
 // with SinkRefused true, when sy refuses a line.
 func (r *Reader) ScanSinks(fw FwTabSink, sy SyncSink) bool {
 	if (fw != nil || sy != nil) && r.fast && !r.keepRaw && r.keep == nil && r.valWords > 0 && r.valWords == r.skipCount()+1 {
@@ -283,10 +279,10 @@ func (r *Reader) ScanSinks(fw FwTabSink, sy SyncSink) bool {
 	return r.Scan()
 }
 
-// fastSink is fastAhead for ScanSink: it hands sink the next line and
+// fastSink is fastAhead for ScanSinks: it hands sink the next line and
 // reports true, or leaves the line to Scan.
 func (r *Reader) fastSink(sink FwTabSink) bool {
-	if r.hasPending || r.skipJSON || r.pstat.block != "" {
+	if !r.aheadFree() {
 		return false
 	}
 	buf := r.aheadFwTab()

@@ -177,7 +177,7 @@ var fastBreakSync func(*SyncFields)
 // fastSync would take it, it hands sink the line's fields and reports
 // true; else it leaves the line to Scan.
 func (r *Reader) syncSink(sink SyncSink) bool {
-	if r.hasPending || r.skipJSON || r.pstat.block != "" {
+	if !r.aheadFree() {
 		return false
 	}
 	buf := r.lr.ahead()
@@ -192,8 +192,6 @@ func (r *Reader) syncSink(sink SyncSink) bool {
 	if _, ok := r.syncFields(buf[:n], f, &f.Key, nil); !ok {
 		return false
 	}
-	f.WordIndex = r.skipCount()
-	f.HasWord = f.Words > f.WordIndex
 	f.Line = r.lr.line + 1
 	if fastBreakSync != nil {
 		fastBreakSync(f)
@@ -210,9 +208,9 @@ func (r *Reader) syncSink(sink SyncSink) bool {
 // SinkRefused reports whether a sink of ScanSinks refused a line.
 func (r *Reader) SinkRefused() bool { return r.refused }
 
-// syncFields reads sync line t (see fastSync) into f (all but Line and
-// the word fields), its key into *key and its value words into *vals (the
-// skipped ones as zeros), and returns the bytes from the sync_mask's ']'
+// syncFields reads sync line t (see fastSync) into f (all but Line), its
+// key into *key and its value words into *vals (the skipped ones as
+// zeros; with vals nil they are only counted), and returns the bytes from the sync_mask's ']'
 // on (see syncTail), or false when the line is not in the shape fastSync
 // knows: f, *key and *vals then hold nothing of use.
 func (r *Reader) syncFields(t []byte, f *SyncFields, key *Key, vals *[]uint32) (tail []byte, ok bool) {
@@ -268,13 +266,13 @@ func (r *Reader) syncFields(t []byte, f *SyncFields, key *Key, vals *[]uint32) (
 		return nil, false // setKey's range errors are the full parser's
 	}
 	// vals(N)=<...>, the first valWords words decoded, the rest counted.
-	// The words read, skipped ones too: kept in *vals, or (vals nil, for
-	// a sink) only counted, the first decoded one in f.Word.
+	// The words read, skipped ones too: kept in *vals (when not nil) and
+	// counted, word m in f.Word.
 	var words8 []uint32
 	if vals != nil {
 		words8 = (*vals)[:0]
 	}
-	nv := 0
+	m, nv := r.skipCount(), 0
 	f.Word = 0
 	rest := b[j:]
 	if litPrefix(rest, " vals(") {
@@ -284,7 +282,7 @@ func (r *Reader) syncFields(t []byte, f *SyncFields, key *Key, vals *[]uint32) (
 			return nil, false
 		}
 		words, listEnd, listCommas := uint32(0), -1, -1
-		if m := r.skipCount(); m > 0 {
+		if m > 0 {
 			// The first m words are counted, not checked (as hexPrefix
 			// does): the list up to its '>' may hold no '[' (the full
 			// parser would take a sync_mask there) and must reach an m-th
@@ -313,7 +311,8 @@ func (r *Reader) syncFields(t []byte, f *SyncFields, key *Key, vals *[]uint32) (
 			}
 			if vals != nil {
 				words8 = append(words8, v)
-			} else if nv == r.skipCount() {
+			}
+			if nv == m {
 				f.Word = v
 			}
 			nv++
@@ -380,7 +379,7 @@ func (r *Reader) syncFields(t []byte, f *SyncFields, key *Key, vals *[]uint32) (
 	if vals != nil {
 		*vals = words8
 	}
-	f.Words = nv
+	f.WordIndex, f.HasWord, f.Words = m, nv > m, nv
 	return tail, true
 }
 

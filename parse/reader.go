@@ -351,7 +351,7 @@ func (r *Reader) Scan() bool {
 // tried at the first line it does not take, so that it costs nothing in
 // other inputs.
 func (r *Reader) fastAhead() bool {
-	if r.hasPending || r.keepRaw || r.keep != nil || r.skipJSON || r.pstat.block != "" {
+	if r.keepRaw || r.keep != nil || !r.aheadFree() {
 		return false
 	}
 	buf := r.aheadFwTab()
@@ -367,6 +367,11 @@ func (r *Reader) fastAhead() bool {
 	r.tookAhead(buf, n, pos)
 	return true
 }
+
+// aheadFree reports whether the next line may be taken straight from the
+// read-ahead, as Scan would take it: no line pending, outside a JSON
+// document and a pstat block (ScanSinks and fastAhead check the rest).
+func (r *Reader) aheadFree() bool { return !r.hasPending && !r.skipJSON && r.pstat.block == "" }
 
 // aheadFwTab is what the line reader has read ahead, up to the line
 // limit's '\n', when a fw tab line the fast path takes may start it; else

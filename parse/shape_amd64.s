@@ -312,7 +312,7 @@ TEXT ·hexKeyAVX2(SB), NOSPLIT, $0-16
 // KEYWORD reads key word OFF/4 as keyWordsGo does: its end p is the lowest
 // bit of AX (the bytes that are not hex digits), its start R8; it must be
 // 1 to 8 digits ended by the byte SEP. The value goes to OFF(DI); AX loses
-// its lowest bit, R8 becomes p+1.
+// its lowest bit, R8 becomes p+1. BX holds 0x0f in every byte, R9 0x01.
 #define KEYWORD(OFF, SEP) \
 	TZCNTQ  AX, CX \
 	MOVQ    CX, DX \
@@ -323,12 +323,10 @@ TEXT ·hexKeyAVX2(SB), NOSPLIT, $0-16
 	CMPB    (SI)(CX*1), $SEP \
 	JNE     fail \
 	MOVQ    (SI)(R8*1), R11 \
-	MOVQ    $0x0f0f0f0f0f0f0f0f, R13 \
 	MOVQ    R11, R12 \
-	ANDQ    R13, R12 \
+	ANDQ    BX, R12 \
 	SHRQ    $6, R11 \
-	MOVQ    $0x0101010101010101, R13 \
-	ANDQ    R13, R11 \
+	ANDQ    R9, R11 \
 	LEAQ    (R11)(R11*8), R11 \
 	ADDQ    R11, R12 \
 	BSWAPQ  R12 \
@@ -364,6 +362,8 @@ TEXT ·keyWordsAVX2(SB), NOSPLIT, $0-25
 	SHLQ $32, BX
 	ORQ  BX, AX
 	NOTQ AX // the bytes that are not hex digits
+	MOVQ $0x0f0f0f0f0f0f0f0f, BX // KEYWORD's constants
+	MOVQ $0x0101010101010101, R9
 	XORQ R8, R8
 	KEYWORD(0, 0x2c)
 	KEYWORD(4, 0x2c)

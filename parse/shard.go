@@ -23,7 +23,7 @@ type Shard interface {
 }
 
 // FwTabSinker is a [Shard] that may take the chunk's fw tab -u lines the
-// fast path reads as fields, not as Records (see [Reader.ScanSink]): when
+// fast path reads as fields, not as Records (see [Reader.ScanSinks]): when
 // FwTabSink returns a sink, the sink takes every one.
 type FwTabSinker interface {
 	Shard

@@ -13,7 +13,7 @@ import (
 	"github.com/maestro-analyze/maestro-analyze/samples/sim"
 )
 
-// The differential tests of ScanSink: the fw tab lines its sink takes as
+// The differential tests of ScanSinks: the fw tab lines its sink takes as
 // fields must be those, with those values, that the full parser's Records
 // hold, and the rest of the read the same.
 
@@ -137,7 +137,7 @@ func sinkTaken(data []byte) int {
 	r.SetValueWords(14)
 	r.SetSkipWords(13)
 	var c countSink
-	for r.ScanSink(&c) {
+	for r.ScanSinks(&c, nil) {
 	}
 	return int(c)
 }
@@ -270,7 +270,7 @@ func TestSyncSinkRefusal(t *testing.T) {
 // TestSinkMatchesFull: the simulator's dumps of every SGM, and the cases
 // the read-ahead must leave to the line reader (see
 // TestFastAheadMatchesFull), give through a sink what the full parser
-// gives, in every word mode (those ScanSink does not take fields in are
+// gives, in every word mode (those ScanSinks does not take fields in are
 // Scan).
 func TestSinkMatchesFull(t *testing.T) {
 	dump := simDump(t, func() sim.Config { c := sim.DefaultConfig(); c.Conns = 2000; return c }())
@@ -292,7 +292,7 @@ func TestSinkMatchesFull(t *testing.T) {
 		"no last newline":  {bytes.TrimSuffix(dump, []byte("\n")), sinkCase{}},
 		"variant pairs":    {variantPairs(fwtabVariants), sinkCase{}},
 	}
-	// ScanSink takes fields only when one value word is decoded (the
+	// ScanSinks takes fields only when one value word is decoded (the
 	// modes 14/13 and 3/2); in the others it is Scan, which the fast path
 	// tests hold to the full parser.
 	sinkDiffCases(t, cases, []struct{ n, skip int }{{14, 13}, {3, 2}, {0, 0}})
@@ -355,7 +355,7 @@ func TestKeyTextFits(t *testing.T) {
 	}
 }
 
-// FuzzSink holds ScanSink to the full parser on arbitrary lines, each
+// FuzzSink holds ScanSinks to the full parser on arbitrary lines, each
 // read alone and after an entry (so that it is read from what the line
 // reader read ahead).
 func FuzzSink(f *testing.F) {

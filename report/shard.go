@@ -80,7 +80,7 @@ func (f *Feed) sharding(in *Input) *parse.Sharding {
 
 // FwTabShard is a [Shard] that also takes fw tab -u entries and link lines
 // as the parser's fast path reads them, field by field, where Add would
-// take the Record built of them (see parse.Reader.ScanSink): the same
+// take the Record built of them (see parse.Reader.ScanSinks): the same
 // lines, in the same order, with the same values. A feed hands its shards
 // the fields when every one of them is a FwTabShard.
 type FwTabShard interface {

@@ -3,6 +3,7 @@ package owners
 import (
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 
 	"github.com/maestro-analyze/maestro-analyze/decode"
 )
@@ -87,4 +88,42 @@ func BenchmarkConnTable(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestHoldings: what connections share is kept once per partition (the
+// slot holds an index), so that a slot stays at 40 bytes; holders and the
+// first-expiring entry's input come back as hold recorded them.
+func TestHoldings(t *testing.T) {
+	if got := unsafe.Sizeof(connSlot{}); got != 40 {
+		t.Errorf("connSlot is %d bytes, want 40 (owners' bytes per connection rest on it)", got)
+	}
+	if got := unsafe.Sizeof(connOp{}); got != 40 {
+		t.Errorf("connOp is %d bytes, want 40", got)
+	}
+	p := newPart(3, 5)
+	conns := make([]*connState, 1000)
+	for i := range conns {
+		k := decode.Tuple{Src: uint32(i), Dst: 7, SPort: 1, DPort: 2, Proto: 6}
+		conns[i] = p.get(k, p.hash(k))
+		p.hold(conns[i], decode.Expiry{Remaining: 100, Timeout: 3600}, []int{1}, 0, uint32(i))
+	}
+	if len(p.holdings) != 2 {
+		t.Fatalf("%d holdings for 1000 connections held alike, want 2 (none, and theirs)", len(p.holdings))
+	}
+	// One connection on three SGMs, its lowest remaining from input 2.
+	c := conns[7]
+	p.hold(c, decode.Expiry{Remaining: 200, Timeout: 3600}, []int{4}, 1, 50)
+	p.hold(c, decode.Expiry{Remaining: 10, Timeout: 3600}, []int{9}, 2, 60)
+	if h := p.holdings[c.held]; h.holders != 1<<1|1<<4|1<<9 || h.atIn != 2 {
+		t.Fatalf("holding %+v, want SGMs 1, 4, 9 and input 2", h)
+	}
+	if r := p.ref(c); r.in != 2 || r.line != 60 || c.minRem != 10 || c.maxRem != 200 {
+		t.Fatalf("ref %+v, remaining %d-%d", r, c.minRem, c.maxRem)
+	}
+	if p.held[1] != 1000 || p.held[4] != 1 || p.held[9] != 1 {
+		t.Fatalf("held per SGM %d %d %d", p.held[1], p.held[4], p.held[9])
+	}
+	if r := p.ref(conns[8]); r.in != 0 || r.line != 8 {
+		t.Fatalf("another connection's ref changed: %+v", r)
+	}
 }

@@ -26,13 +26,7 @@ func (s *Storms) NewShard() report.Shard {
 // Add takes one record of the chunk.
 func (sh *shard) Add(it *report.Item) bool {
 	n := len(sh.byOp)
-	if !sh.take(it, true) {
-		return false
-	}
-	if len(sh.byOp) > n {
-		sh.ops = append(sh.ops, it.Op)
-	}
-	return true
+	return sh.take(it, true) && sh.opsSince(n, it.Op)
 }
 
 // AddSync takes one sync line of the chunk as the parser's fast path read
@@ -43,11 +37,14 @@ func (sh *shard) AddSync(f *parse.SyncFields, it *report.Item) bool {
 	m.op, m.key, m.hasTime, m.line, m.mask, m.hasMask = f.Op, &f.Key.Tuple, true, f.Line, f.Mask, f.HasMask
 	m.owner, m.hasOwner = f.Owner()
 	sh.message(it, m)
-	if sh.dropped > 0 || len(sh.byOp) > maxOps {
-		return false
-	}
+	return !sh.unmergeable() && sh.opsSince(n, f.Op)
+}
+
+// opsSince notes op as the chunk's next new op name when the shard counts
+// more names than the n it had; it reports true.
+func (sh *shard) opsSince(n int, op string) bool {
 	if len(sh.byOp) > n {
-		sh.ops = append(sh.ops, f.Op)
+		sh.ops = append(sh.ops, op)
 	}
 	return true
 }

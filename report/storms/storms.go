@@ -182,7 +182,7 @@ func (s *Storms) take(it *report.Item, sharded bool) bool {
 		}
 		m.owner, m.hasOwner = rec.Owner()
 		s.message(it, m)
-		if sharded && (s.dropped > 0 || len(s.byOp) > maxOps) {
+		if sharded && s.unmergeable() {
 			return false
 		}
 	case parse.KindCorrection:
@@ -204,6 +204,11 @@ func (s *Storms) take(it *report.Item, sharded bool) bool {
 	}
 	return true
 }
+
+// unmergeable reports whether a shard holds what Merge cannot fold in as
+// the serial read would: messages past MaxBuckets, or more op names than
+// the report keeps.
+func (s *Storms) unmergeable() bool { return s.dropped > 0 || len(s.byOp) > maxOps }
 
 // state takes the records of dumps and syncstat outputs.
 func (s *Storms) state(it *report.Item) {
