@@ -184,12 +184,16 @@ func (r *Reader) syncSink(sink SyncSink) bool {
 	if len(buf) < 40 || buf[0] != '@' {
 		return false
 	}
-	n, nul := lineEnd(buf)
-	if n < 40 || n > r.lr.max || nul || buf[n-1] != ';' {
-		return false
-	}
 	f := &r.sync
-	if _, ok := r.syncFields(buf[:n], f, &f.Key, nil); !ok {
+	n, ok := r.syncLine(buf, f)
+	if !ok && !syncLineOnly {
+		var nul bool
+		if n, nul = lineEnd(buf); n < 40 || n > r.lr.max || nul || buf[n-1] != ';' {
+			return false
+		}
+		_, ok = r.syncFields(buf[:n], f, &f.Key, nil)
+	}
+	if !ok {
 		return false
 	}
 	f.Line = r.lr.line + 1
@@ -218,19 +222,10 @@ func (r *Reader) syncFields(t []byte, f *SyncFields, key *Key, vals *[]uint32) (
 	if n < 40 || t[1] != ';' || t[n-1] != ';' {
 		return nil, false
 	}
-	// @;N; with N plain decimal digits: up to 8 in one load, any more one
-	// at a time.
-	x := binary.LittleEndian.Uint64(t[2:])
-	d := bits.TrailingZeros64(nonDigit8(x)) >> 3
-	stamp, i := dec8Value(x, d), 2+d
-	for i < n && isDigit(t[i]) {
-		stamp = stamp*10 + uint64(t[i]-'0')
-		i++
-	}
-	if i == 2 || i-2 > maxStampDigits || t[i] != ';' {
+	stamp, i, ok := syncStamp(t)
+	if !ok {
 		return nil, false
 	}
-	i++
 	// Tags, op, table and key count: the same bytes on most lines of a
 	// capture, so read once per variant (see syncPrefix).
 	if r.pfx == nil {
@@ -381,6 +376,88 @@ func (r *Reader) syncFields(t []byte, f *SyncFields, key *Key, vals *[]uint32) (
 	}
 	f.WordIndex, f.HasWord, f.Words = m, nv > m, nv
 	return tail, true
+}
+
+// syncStamp reads the "@;N;" that starts sync line t (N plain decimal
+// digits, t[1] already checked) and returns N and the index past its ';'.
+// t must hold 10 bytes or more.
+func syncStamp(t []byte) (stamp uint64, i int, ok bool) {
+	// Up to 8 digits in one load, any more one at a time.
+	x := binary.LittleEndian.Uint64(t[2:])
+	d := bits.TrailingZeros64(nonDigit8(x)) >> 3
+	stamp, i = dec8Value(x, d), 2+d
+	for i < len(t) && isDigit(t[i]) {
+		stamp = stamp*10 + uint64(t[i]-'0')
+		i++
+	}
+	if i == 2 || i-2 > maxStampDigits || i >= len(t) || t[i] != ';' {
+		return 0, 0, false
+	}
+	return stamp, i + 1, true
+}
+
+// syncLineMin is how many bytes syncLine needs read ahead: a sync line of
+// the capture is about 330.
+const syncLineMin = 512
+
+// syncLineOnly, set by a test, makes syncSink take only the lines
+// syncLine reads, so that a test sees which those are.
+var syncLineOnly bool
+
+// syncRest is what syncRestAVX2 reads of a sync line after its key.
+type syncRest struct {
+	end  int    // the '\n', from the byte after the key's '>'
+	word uint32 // value word m, with a list
+	list uint32 // 1 with a list of value words, 0 without
+	mask uint32 // the sync_mask (every line syncRestAVX2 takes has one)
+}
+
+// syncLine is syncFields for a sink (no value words kept, the first m
+// skipped, word m read, the rest counted) on buf, the read-ahead, whose
+// first line's end it finds as it reads: one pass over the line where
+// syncSink made three (lineEnd, the list, the tail). It returns the line's
+// length and true only for a line in the shape the capture prints, whose
+// prefix the cache holds; for such a line, lineEnd and syncFields give the
+// same length and fields (TestSyncLineMatches holds it to that). Anything
+// else returns false, with f holding nothing of use: syncSink then reads
+// the line as before.
+func (r *Reader) syncLine(buf []byte, f *SyncFields) (int, bool) {
+	m := r.skipCount()
+	if !vecShape || m < 1 || r.valWords != m+1 || len(buf) < syncLineMin || buf[0] != '@' || buf[1] != ';' {
+		return 0, false
+	}
+	buf = buf[:min(len(buf), r.lr.max+1)] // the '\n' of a line of max bytes is the last one looked at
+	stamp, i, ok := syncStamp(buf)
+	if !ok {
+		return 0, false
+	}
+	p := r.pfx.lookup(buf, i) // a miss is syncFields' to read and keep
+	if p == nil || i+p.n+keyWordsVecLen > len(buf) {
+		return 0, false
+	}
+	at := i + p.b
+	b := buf[at:]
+	var k [6]uint32
+	j, ok := keyWords(b, p.n-p.b, &k)
+	if !ok || !keyFits(&k) || j >= len(b) {
+		return 0, false
+	}
+	var rest syncRest
+	if !syncRestAVX2(&b[j], len(b)-j, m, &rest) {
+		return 0, false
+	}
+	n := at + j + rest.end
+	if n < 40 || n > r.lr.max || buf[n-1] != ';' {
+		return 0, false
+	}
+	f.Stamp, f.Instance, f.Op, f.TableID = stamp, p.inst, p.op, p.id
+	f.HasMask, f.Mask = true, decode.SyncMask(rest.mask)
+	putKey(&f.Key, &k)
+	f.WordIndex, f.Word, f.HasWord, f.Words = m, rest.word, rest.list != 0, 0
+	if f.HasWord {
+		f.Words = m + 1
+	}
+	return n, true
 }
 
 // syncPfx is what the bytes of a sync line between its stamp and its first

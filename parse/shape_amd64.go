@@ -38,3 +38,11 @@ func hexKeyAVX2(b *byte, w *[6]uint32)
 //
 //go:noescape
 func keyWordsAVX2(w *byte, k *[6]uint32) (end int, ok bool)
+
+// syncRestAVX2 reads the rest of a sync line, from the byte after its
+// key's '>' at b, with n bytes readable there, into out (see syncLine and
+// shape_amd64.s); it needs AVX2 and BMI1/BMI2. When it returns false, out
+// holds nothing of use.
+//
+//go:noescape
+func syncRestAVX2(b *byte, n, m int, out *syncRest) bool

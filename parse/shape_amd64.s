@@ -379,3 +379,321 @@ fail:
 	MOVQ $0, end+16(FP)
 	MOVB $0, ok+24(FP)
 	RET
+
+// RNEED jumps to rfail unless K bytes from offset R are readable (R+K <= CX).
+#define RNEED(R, K) \
+	LEAQ K(R), DX \
+	CMPQ DX, CX \
+	JA   rfail
+
+// HEXRUN sets R12 to how many hex digits start at ADDR (32 when all 32 of
+// the bytes there are; ADDR must have 32 readable bytes), through Y0, Y2-Y5
+// (HEXDIGITS, Y8-Y12 holding its constants).
+#define HEXRUN(ADDR) \
+	HEXCLASS(ADDR, R12) \
+	NOTL   R12 \
+	TZCNTL R12, R12
+
+// HEXVAL sets OUT to the value of the D hex digits (1 to 8) at ADDR, the
+// arithmetic of KEYWORD, through DX and R14; ADDR must have 8 readable bytes.
+#define HEXVAL(ADDR, D, OUT) \
+	MOVQ   ADDR, OUT \
+	MOVQ   OUT, R14 \
+	MOVQ   $0x0f0f0f0f0f0f0f0f, DX \
+	ANDQ   DX, OUT \
+	SHRQ   $6, R14 \
+	MOVQ   $0x0101010101010101, DX \
+	ANDQ   DX, R14 \
+	LEAQ   (R14)(R14*8), R14 \
+	ADDQ   R14, OUT \
+	BSWAPQ OUT \
+	MOVQ   D, DX \
+	SHLQ   $3, DX \
+	NEGQ   DX \
+	ADDQ   $64, DX \
+	SHRXQ  DX, OUT, OUT \
+	MOVQ   OUT, R14 \
+	SHRQ   $4, R14 \
+	ORQ    R14, OUT \
+	MOVQ   $0x00ff00ff00ff00ff, DX \
+	ANDQ   DX, OUT \
+	MOVQ   OUT, R14 \
+	SHRQ   $8, R14 \
+	ORQ    R14, OUT \
+	MOVQ   $0x0000ffff0000ffff, DX \
+	ANDQ   DX, OUT \
+	MOVQ   OUT, R14 \
+	SHRQ   $16, R14 \
+	ORQ    R14, OUT
+
+// func syncRestAVX2(b *byte, n, m int, out *syncRest) bool
+//
+// The rest of a sync line from the byte after its key's '>' (see
+// syncLine): " vals(N)=<...>" with value word m (m >= 1) read and the
+// others counted, or no list; then " sync_mask=[...]"; then the bytes to
+// the '\n', which is looked for here. It accepts only what syncFields
+// would read the same way and fails on anything else: a '[', '\n' or NUL
+// in the list, a NUL (or, without a list, a '(') after the mask, any
+// shape it does not know, or a byte it would need beyond b[n-1].
+TEXT ·syncRestAVX2(SB), NOSPLIT, $0-33
+	MOVQ b+0(FP), SI
+	MOVQ n+8(FP), CX
+	MOVQ m+16(FP), R8
+	MOVQ out+24(FP), DI
+	XORQ BX, BX
+	RNEED(BX, 32)
+	HEXCONSTS
+	BCAST(0x3e, X13, Y13) // '>'
+	BCAST(0x2c, X14, Y14) // ','
+	BCAST(0x5b, X15, Y15) // '['
+	BCAST(0x0a, X6, Y6)   // '\n'
+	VPXOR Y7, Y7, Y7      // NUL
+	MOVQ  (SI), AX
+	MOVQ  $0xffffffffffff, DX
+	ANDQ  DX, AX
+	MOVQ  $0x28736c617620, DX // " vals("
+	CMPQ  AX, DX
+	JNE   rnolist
+
+	// The count: 1 to 8 decimal digits, then ")=<".
+	XORQ R9, R9
+	MOVQ $6, BX
+
+rcount:
+	CMPQ    BX, $15
+	JAE     rfail
+	MOVBLZX (SI)(BX*1), AX
+	SUBL    $0x30, AX
+	CMPL    AX, $9
+	JA      rcounted
+	IMUL3Q  $10, R9, R9
+	ADDQ    AX, R9
+	INCQ    BX
+	JMP     rcount
+
+rcounted:
+	CMPQ BX, $6
+	JEQ  rfail
+	MOVL (SI)(BX*1), AX
+	ANDL $0xffffff, AX
+	CMPL AX, $0x3c3d29 // ")=<"
+	JNE  rfail
+	MOVL R9, 12(DI) // the count, until the words are counted
+	ADDQ $3, BX
+
+	// The list, 32 bytes at a time up to its first '>' (AX), as
+	// listScanAVX2: the commas before it (R9), the m-th (R10), and any
+	// '[', '\n' or NUL before it (R11).
+	XORQ R9, R9
+	MOVQ $-1, R10
+	XORQ R11, R11
+
+rloop:
+	RNEED(BX, 32)
+	VMOVDQU   (SI)(BX*1), Y0
+	VPCMPEQB  Y13, Y0, Y1
+	VPMOVMSKB Y1, AX
+	VPCMPEQB  Y14, Y0, Y2
+	VPMOVMSKB Y2, R12
+	VPCMPEQB  Y15, Y0, Y3
+	VPCMPEQB  Y6, Y0, Y4
+	VPOR      Y4, Y3, Y3
+	VPCMPEQB  Y7, Y0, Y4
+	VPOR      Y4, Y3, Y3
+	VPMOVMSKB Y3, R13
+	TZCNTL    AX, AX   // the '>', 32 when the block has none
+	MOVL      $1, DX
+	SHLXQ     AX, DX, DX
+	DECQ      DX       // the bytes before it
+	ANDL      DX, R12
+	ANDL      DX, R13
+	ORL       R13, R11
+	POPCNTL   R12, DX
+	CMPQ      R10, $0
+	JGE       radd
+	LEAQ      (R9)(DX*1), R14
+	CMPQ      R14, R8
+	JLT       radd
+	MOVQ      R8, R14
+	SUBQ      R9, R14 // the (R14)-th comma of the block, from 1
+
+rclear:
+	CMPQ  R14, $1
+	JLE   rfound
+	BLSRL R12, R12
+	DECQ  R14
+	JMP   rclear
+
+rfound:
+	TZCNTL R12, R14
+	LEAQ   (BX)(R14*1), R10
+
+radd:
+	ADDQ DX, R9
+	CMPL AX, $32
+	JB   rlistend
+	ADDQ $32, BX
+	JMP  rloop
+
+rlistend:
+	ADDQ  BX, AX // the list's '>'
+	TESTL R11, R11
+	JNZ   rfail
+	CMPQ  R10, $0
+	JL    rfail
+
+	// Value word m, after the m-th comma: 1 to 8 hex digits, then ',' or
+	// the '>'.
+	INCQ  R10
+	RNEED(R10, 32)
+	HEXRUN((SI)(R10*1))
+	LEAQ  -1(R12), DX
+	CMPQ  DX, $7
+	JA    rfail
+	HEXVAL((SI)(R10*1), R12, R13)
+	MOVL  R13, 8(DI)
+	ADDQ  R10, R12 // the byte after the word
+	MOVBLZX (SI)(R12*1), DX
+	CMPL  DX, $0x3e
+	JEQ   rlastword
+	CMPL  DX, $0x2c
+	JNE   rfail
+	// Words after it: the list's last byte is a hex digit (its rest,
+	// trimmed, is not empty and does not end with ','); every comma ends
+	// a word.
+	MOVBLZX -1(SI)(AX*1), DX
+	LEAL    -0x30(DX), R14
+	CMPL    R14, $9
+	JBE     rlasthex
+	ORL     $0x20, DX
+	SUBL    $0x61, DX
+	CMPL    DX, $5
+	JA      rfail
+
+rlasthex:
+	INCQ R9
+	JMP  rwords
+
+rlastword:
+	MOVQ R8, R9
+	INCQ R9
+
+rwords:
+	CMPL R9, 12(DI)
+	JNE  rfail
+	MOVL $1, 12(DI) // a list
+	MOVQ AX, R13
+	INCQ R13        // the byte after the '>'
+	JMP  rmask
+
+rnolist:
+	MOVL $0, 8(DI)
+	MOVL $0, 12(DI)
+	XORQ R13, R13
+
+rmask:
+	// " sync_mask=[", blanks, "0x", 1 to 8 hex digits, blanks, ']'.
+	RNEED(R13, 64)
+	MOVQ (SI)(R13*1), AX
+	MOVQ $0x616d5f636e797320, DX // " sync_ma"
+	CMPQ AX, DX
+	JNE  rfail
+	MOVL 8(SI)(R13*1), AX
+	CMPL AX, $0x5b3d6b73 // "sk=["
+	JNE  rfail
+	LEAQ 21(R13), R9 // at most 8 blanks
+	ADDQ $12, R13
+
+rblank1:
+	CMPQ    R13, R9
+	JAE     rfail
+	MOVBLZX (SI)(R13*1), DX
+	CMPL    DX, $0x20
+	JEQ     rblank1next
+	CMPL    DX, $0x09
+	JNE     rblank1done
+
+rblank1next:
+	INCQ R13
+	JMP  rblank1
+
+rblank1done:
+	MOVWLZX (SI)(R13*1), DX
+	CMPL    DX, $0x7830 // "0x"
+	JEQ     rhex0x
+	CMPL    DX, $0x5830 // "0X"
+	JNE     rhexword
+
+rhex0x:
+	ADDQ $2, R13
+
+rhexword:
+	HEXRUN((SI)(R13*1))
+	LEAQ  -1(R12), DX
+	CMPQ  DX, $7
+	JA    rfail
+	HEXVAL((SI)(R13*1), R12, R10)
+	MOVL  R10, 16(DI)
+	ADDQ  R12, R13
+	LEAQ  9(R13), R9 // at most 8 blanks
+
+rblank2:
+	CMPQ    R13, R9
+	JAE     rfail
+	MOVBLZX (SI)(R13*1), DX
+	CMPL    DX, $0x20
+	JEQ     rblank2next
+	CMPL    DX, $0x09
+	JNE     rblank2done
+
+rblank2next:
+	INCQ R13
+	JMP  rblank2
+
+rblank2done:
+	CMPL DX, $0x5d // ']'
+	JNE  rfail
+	INCQ R13
+
+	// To the '\n': no NUL before it, and without a list no '(' (the
+	// full parser would look for "vals(" there).
+	CMPL 12(DI), $0
+	JNE  rtailnul
+	BCAST(0x28, X15, Y15)
+	JMP  rtail
+
+rtailnul:
+	VPXOR Y15, Y15, Y15
+
+rtail:
+	RNEED(R13, 32)
+	VMOVDQU   (SI)(R13*1), Y0
+	VPCMPEQB  Y6, Y0, Y1
+	VPMOVMSKB Y1, AX
+	VPCMPEQB  Y7, Y0, Y2
+	VPCMPEQB  Y15, Y0, Y3
+	VPOR      Y3, Y2, Y2
+	VPMOVMSKB Y2, R12
+	TZCNTL    AX, AX
+	MOVL      $1, DX
+	SHLXQ     AX, DX, DX
+	DECQ      DX
+	ANDL      DX, R12
+	TESTL     R12, R12
+	JNZ       rfail
+	CMPL      AX, $32
+	JB        rend
+	ADDQ      $32, R13
+	JMP       rtail
+
+rend:
+	ADDQ AX, R13
+	MOVQ R13, 0(DI)
+	VZEROUPPER
+	MOVB $1, ret+32(FP)
+	RET
+
+rfail:
+	VZEROUPPER
+	MOVB $0, ret+32(FP)
+	RET

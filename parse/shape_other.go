@@ -31,3 +31,7 @@ func hexKeyAVX2(b *byte, w *[6]uint32) { hexKeyGo(unsafe.Slice(b, fwKeyEnd-1), w
 func keyWordsAVX2(w *byte, k *[6]uint32) (end int, ok bool) {
 	return keyWordsGo(unsafe.Slice(w, keyWordsVecLen), 0, k)
 }
+
+// syncRestAVX2 is never called here (syncLine needs vecShape): the sync
+// lines of a sink are read by lineEnd and syncFields.
+func syncRestAVX2(*byte, int, int, *syncRest) bool { return false }
