@@ -404,26 +404,29 @@ const syncLineMin = 512
 // syncLine reads, so that a test sees which those are.
 var syncLineOnly bool
 
-// syncRest is what syncRestAVX2 reads of a sync line after its key.
+// syncRest is what syncLineAVX2 reads of a sync line (its layout is
+// the assembly's: TestSyncRestLayout).
 type syncRest struct {
-	end  int    // the '\n', from the byte after the key's '>'
-	word uint32 // value word m, with a list
-	list uint32 // 1 with a list of value words, 0 without
-	mask uint32 // the sync_mask (every line syncRestAVX2 takes has one)
+	end  int       // the '\n', from the byte after "@;N;"
+	word uint32    // value word m, with a list
+	list uint32    // 1 with a list of value words, 0 without
+	mask uint32    // the sync_mask (every line syncLineAVX2 takes has one)
+	k    [6]uint32 // the key's words
 }
 
 // syncLine is syncFields for a sink (no value words kept, the first m
 // skipped, word m read, the rest counted) on buf, the read-ahead, whose
-// first line's end it finds as it reads: one pass over the line where
-// syncSink made three (lineEnd, the list, the tail). It returns the line's
-// length and true only for a line in the shape the capture prints, whose
-// prefix the cache holds; for such a line, lineEnd and syncFields give the
-// same length and fields (TestSyncLineMatches holds it to that). Anything
-// else returns false, with f holding nothing of use: syncSink then reads
-// the line as before.
+// first line's end it finds as it reads: one pass over the line, in one
+// call (syncLineAVX2), where syncSink made three passes (lineEnd, the
+// list, the tail) and four calls. It returns the line's length and true
+// only for a line in the shape the capture prints, whose prefix the cache
+// holds; for such a line, lineEnd and syncFields give the same length and
+// fields (TestSyncLineMatches holds it to that). Anything else returns
+// false, with f holding nothing of use: syncSink then reads the line as
+// before.
 func (r *Reader) syncLine(buf []byte, f *SyncFields) (int, bool) {
 	m := r.skipCount()
-	if !vecShape || m < 1 || r.valWords != m+1 || len(buf) < syncLineMin || buf[0] != '@' || buf[1] != ';' {
+	if !vecShape || m < 1 || r.valWords != m+1 || len(buf) < syncLineMin || buf[0] != '@' || buf[1] != ';' || r.pfx == nil {
 		return 0, false
 	}
 	buf = buf[:min(len(buf), r.lr.max+1)] // the '\n' of a line of max bytes is the last one looked at
@@ -431,28 +434,21 @@ func (r *Reader) syncLine(buf []byte, f *SyncFields) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	p := r.pfx.lookup(buf, i) // a miss is syncFields' to read and keep
-	if p == nil || i+p.n+keyWordsVecLen > len(buf) {
-		return 0, false
-	}
-	at := i + p.b
-	b := buf[at:]
-	var k [6]uint32
-	j, ok := keyWords(b, p.n-p.b, &k)
-	if !ok || !keyFits(&k) || j >= len(b) {
+	e := r.pfx.candidate(buf, i) // a miss is syncFields' to read and keep
+	if e == nil {
 		return 0, false
 	}
 	var rest syncRest
-	if !syncRestAVX2(&b[j], len(b)-j, m, &rest) {
+	if !syncLineAVX2(&buf[i], len(buf)-i, &e.bytes[0], e.p.n, m, &rest) {
 		return 0, false
 	}
-	n := at + j + rest.end
+	n := i + rest.end
 	if n < 40 || n > r.lr.max || buf[n-1] != ';' {
 		return 0, false
 	}
-	f.Stamp, f.Instance, f.Op, f.TableID = stamp, p.inst, p.op, p.id
+	f.Stamp, f.Instance, f.Op, f.TableID = stamp, e.p.inst, e.p.op, e.p.id
 	f.HasMask, f.Mask = true, decode.SyncMask(rest.mask)
-	putKey(&f.Key, &k)
+	putKey(&f.Key, &rest.k)
 	f.WordIndex, f.Word, f.HasWord, f.Words = m, rest.word, rest.list != 0, 0
 	if f.HasWord {
 		f.Words = m + 1
@@ -529,11 +525,14 @@ func syncPrefix(t []byte, i int) (p syncPfx, ok bool) {
 // usual variants apart (the tid and fw4 tags, the op); a hit is a
 // byte-for-byte match.
 type pfxCache struct {
-	e [64]struct {
-		p     syncPfx
-		bytes [72]byte
-	}
+	e    [64]pfxEntry
 	next uint8 // the way a set's next miss replaces
+}
+
+// pfxEntry is a prefix the cache holds, and its bytes.
+type pfxEntry struct {
+	p     syncPfx
+	bytes [72]byte
 }
 
 // pfxMin is how far a line must reach past its prefix's start for the
@@ -557,6 +556,23 @@ func (c *pfxCache) lookup(t []byte, i int) *syncPfx {
 		e := &c.e[s|w]
 		if n := e.p.n; n > 0 && i+n <= len(t) && string(t[i:i+n]) == string(e.bytes[:n]) {
 			return &e.p
+		}
+	}
+	return nil
+}
+
+// candidate returns the entry that may hold the prefix of t at i: of the
+// ways of its set, the first whose bytes 8 to 15 are t's. (syncLineAVX2
+// compares the rest; on a mismatch, lookup has the last word.)
+func (c *pfxCache) candidate(t []byte, i int) *pfxEntry {
+	if i+pfxMin > len(t) {
+		return nil
+	}
+	s := pfxSlot(t, i)
+	x := binary.LittleEndian.Uint64(t[i+8:])
+	for w := range uint64(2) {
+		if e := &c.e[s|w]; e.p.n > 0 && binary.LittleEndian.Uint64(e.bytes[8:]) == x {
+			return e
 		}
 	}
 	return nil

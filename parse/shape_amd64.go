@@ -39,10 +39,10 @@ func hexKeyAVX2(b *byte, w *[6]uint32)
 //go:noescape
 func keyWordsAVX2(w *byte, k *[6]uint32) (end int, ok bool)
 
-// syncRestAVX2 reads the rest of a sync line, from the byte after its
-// key's '>' at b, with n bytes readable there, into out (see syncLine and
-// shape_amd64.s); it needs AVX2 and BMI1/BMI2. When it returns false, out
-// holds nothing of use.
+// syncLineAVX2 reads a sync line from the byte after its "@;N;" at b, n
+// bytes readable there, the prefix the cache holds at pfx (pn bytes), into
+// out (see syncLine and shape_amd64.s); it needs AVX2 and BMI1/BMI2. When
+// it returns false, out holds nothing of use.
 //
 //go:noescape
-func syncRestAVX2(b *byte, n, m int, out *syncRest) bool
+func syncLineAVX2(b *byte, n int, pfx *byte, pn, m int, out *syncRest) bool

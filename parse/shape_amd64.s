@@ -426,23 +426,83 @@ fail:
 	SHRQ   $16, R14 \
 	ORQ    R14, OUT
 
-// func syncRestAVX2(b *byte, n, m int, out *syncRest) bool
+// func syncLineAVX2(b *byte, n int, pfx *byte, pn, m int, out *syncRest) bool
 //
-// The rest of a sync line from the byte after its key's '>' (see
-// syncLine): " vals(N)=<...>" with value word m (m >= 1) read and the
-// others counted, or no list; then " sync_mask=[...]"; then the bytes to
-// the '\n', which is looked for here. It accepts only what syncFields
-// would read the same way and fails on anything else: a '[', '\n' or NUL
-// in the list, a NUL (or, without a list, a '(') after the mask, any
-// shape it does not know, or a byte it would need beyond b[n-1].
-TEXT ·syncRestAVX2(SB), NOSPLIT, $0-33
+// A sync line from the byte after its "@;N;" at b, n bytes readable there
+// (see syncLine): the pn bytes of the prefix the cache holds at pfx (32 to
+// 72 of them, compared whole), the key as keyWordsAVX2 reads it, into
+// out.k, and the rest: " vals(N)=<...>" with value word m (m >= 1) read
+// and the others counted, or no list; then " sync_mask=[...]"; then the
+// bytes to the '\n', which is looked for here. It accepts only what
+// syncFields would read the same way and fails on anything else: a '[',
+// '\n' or NUL in the list, a NUL (or, without a list, a '(') after the
+// mask, a key that does not fit, any shape it does not know, or a byte it
+// would need beyond b[n-1].
+TEXT ·syncLineAVX2(SB), NOSPLIT, $0-49
 	MOVQ b+0(FP), SI
 	MOVQ n+8(FP), CX
-	MOVQ m+16(FP), R8
-	MOVQ out+24(FP), DI
+	MOVQ pfx+16(FP), R10
+	MOVQ pn+24(FP), R11
+	MOVQ out+40(FP), DI
+	CMPQ R11, $32
+	JB   rfail
+	CMPQ R11, $72
+	JA   rfail
+	RNEED(R11, 72) // the key's loads (keyWordsVecLen)
+
+	// The prefix: bytes 0-31, 32-63 when it is longer than 64, and its
+	// last 32.
+	VMOVDQU   (SI), Y0
+	VPCMPEQB  (R10), Y0, Y0
+	VPMOVMSKB Y0, AX
+	CMPL      AX, $0xffffffff
+	JNE       rfail
+	CMPQ      R11, $64
+	JBE       rpfxlast
+	VMOVDQU   32(SI), Y0
+	VPCMPEQB  32(R10), Y0, Y0
+	VPMOVMSKB Y0, AX
+	CMPL      AX, $0xffffffff
+	JNE       rfail
+
+rpfxlast:
+	VMOVDQU   -32(SI)(R11*1), Y0
+	VPCMPEQB  -32(R10)(R11*1), Y0, Y0
+	VPMOVMSKB Y0, AX
+	CMPL      AX, $0xffffffff
+	JNE       rfail
+
+	// The key, as keyWordsAVX2, into out.k; it must fit (keyFits).
+	ADDQ R11, SI
+	MOVQ R11, 0(DI) // the key's offset, until the line's end is known
+	HEXCONSTS
+	HEXCLASS((SI), AX)
+	HEXCLASS(32(SI), BX)
+	SHLQ $32, BX
+	ORQ  BX, AX
+	NOTQ AX
+	MOVQ $0x0f0f0f0f0f0f0f0f, BX
+	MOVQ $0x0101010101010101, R9
+	XORQ R8, R8
+	KEYWORD(20, 0x2c)
+	KEYWORD(24, 0x2c)
+	KEYWORD(28, 0x2c)
+	KEYWORD(32, 0x2c)
+	KEYWORD(36, 0x2c)
+	KEYWORD(40, 0x3e)
+	CMPL 28(DI), $0xffff
+	JA   rfail
+	CMPL 36(DI), $0xffff
+	JA   rfail
+	CMPL 40(DI), $0xff
+	JA   rfail
+	ADDQ R8, SI // the rest, after the key's '>'
+	ADDQ R8, 0(DI)
+	MOVQ n+8(FP), CX // KEYWORD used CX
+	SUBQ 0(DI), CX
+	MOVQ m+32(FP), R8
 	XORQ BX, BX
 	RNEED(BX, 32)
-	HEXCONSTS
 	BCAST(0x3e, X13, Y13) // '>'
 	BCAST(0x2c, X14, Y14) // ','
 	BCAST(0x5b, X15, Y15) // '['
@@ -688,12 +748,13 @@ rtail:
 
 rend:
 	ADDQ AX, R13
-	MOVQ R13, 0(DI)
+	ADDQ R13, 0(DI)
 	VZEROUPPER
-	MOVB $1, ret+32(FP)
+	MOVB $1, ret+48(FP)
 	RET
 
+fail: // KEYWORD's
 rfail:
 	VZEROUPPER
-	MOVB $0, ret+32(FP)
+	MOVB $0, ret+48(FP)
 	RET

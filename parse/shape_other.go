@@ -32,6 +32,6 @@ func keyWordsAVX2(w *byte, k *[6]uint32) (end int, ok bool) {
 	return keyWordsGo(unsafe.Slice(w, keyWordsVecLen), 0, k)
 }
 
-// syncRestAVX2 is never called here (syncLine needs vecShape): the sync
+// syncLineAVX2 is never called here (syncLine needs vecShape): the sync
 // lines of a sink are read by lineEnd and syncFields.
-func syncRestAVX2(*byte, int, int, *syncRest) bool { return false }
+func syncLineAVX2(*byte, int, *byte, int, int, *syncRest) bool { return false }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 
 	"github.com/maestro-analyze/maestro-analyze/samples/sim"
 )
@@ -215,4 +216,14 @@ func FuzzSyncLine(f *testing.F) {
 			t.Fatal(d)
 		}
 	})
+}
+
+// TestSyncRestLayout pins the offsets syncLineAVX2 writes syncRest's
+// fields at.
+func TestSyncRestLayout(t *testing.T) {
+	var r syncRest
+	got := [...]uintptr{unsafe.Offsetof(r.end), unsafe.Offsetof(r.word), unsafe.Offsetof(r.list), unsafe.Offsetof(r.mask), unsafe.Offsetof(r.k), unsafe.Sizeof(r)}
+	if want := [...]uintptr{0, 8, 12, 16, 20, 48}; got != want {
+		t.Fatalf("syncRest: offsets and size %v, the assembly writes %v", got, want)
+	}
 }
