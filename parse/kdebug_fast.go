@@ -426,7 +426,7 @@ type syncRest struct {
 // before.
 func (r *Reader) syncLine(buf []byte, f *SyncFields) (int, bool) {
 	m := r.skipCount()
-	if !vecShape || m < 1 || r.valWords != m+1 || len(buf) < syncLineMin || buf[0] != '@' || buf[1] != ';' || r.pfx == nil {
+	if !vecLine || m < 1 || r.valWords != m+1 || len(buf) < syncLineMin || buf[0] != '@' || buf[1] != ';' || r.pfx == nil {
 		return 0, false
 	}
 	buf = buf[:min(len(buf), r.lr.max+1)] // the '\n' of a line of max bytes is the last one looked at

@@ -313,6 +313,35 @@ TEXT ·hexKeyAVX2(SB), NOSPLIT, $0-16
 // bit of AX (the bytes that are not hex digits), its start R8; it must be
 // 1 to 8 digits ended by the byte SEP. The value goes to OFF(DI); AX loses
 // its lowest bit, R8 becomes p+1. BX holds 0x0f in every byte, R9 0x01.
+// KEYWORDP is KEYWORD with the nibbles gathered by one PEXT (BX holds its
+// mask, 0x0f in every byte): for syncLineAVX2, which runs only where PEXT
+// is fast (fastPEXT).
+#define KEYWORDP(OFF, SEP) \
+	TZCNTQ  AX, CX \
+	MOVQ    CX, DX \
+	SUBQ    R8, DX \
+	LEAQ    -1(DX), R10 \
+	CMPQ    R10, $7 \
+	JA      fail \
+	CMPB    (SI)(CX*1), $SEP \
+	JNE     fail \
+	MOVQ    (SI)(R8*1), R11 \
+	MOVQ    R11, R12 \
+	ANDQ    BX, R12 \
+	SHRQ    $6, R11 \
+	ANDQ    R9, R11 \
+	LEAQ    (R11)(R11*8), R11 \
+	ADDQ    R11, R12 \
+	BSWAPQ  R12 \
+	SHLQ    $3, DX \
+	NEGQ    DX \
+	ADDQ    $64, DX \
+	SHRXQ   DX, R12, R12 \
+	PEXTQ   BX, R12, R12 \
+	MOVL    R12, OFF(DI) \
+	BLSRQ   AX, AX \
+	LEAQ    1(CX), R8
+
 #define KEYWORD(OFF, SEP) \
 	TZCNTQ  AX, CX \
 	MOVQ    CX, DX \
@@ -394,8 +423,9 @@ fail:
 	NOTL   R12 \
 	TZCNTL R12, R12
 
-// HEXVAL sets OUT to the value of the D hex digits (1 to 8) at ADDR, the
-// arithmetic of KEYWORD, through DX and R14; ADDR must have 8 readable bytes.
+// HEXVAL sets OUT to the value of the D hex digits (1 to 8) at ADDR, as
+// KEYWORDP reads a word, through DX and R14; ADDR must have 8 readable
+// bytes.
 #define HEXVAL(ADDR, D, OUT) \
 	MOVQ   ADDR, OUT \
 	MOVQ   OUT, R14 \
@@ -412,21 +442,12 @@ fail:
 	NEGQ   DX \
 	ADDQ   $64, DX \
 	SHRXQ  DX, OUT, OUT \
-	MOVQ   OUT, R14 \
-	SHRQ   $4, R14 \
-	ORQ    R14, OUT \
-	MOVQ   $0x00ff00ff00ff00ff, DX \
-	ANDQ   DX, OUT \
-	MOVQ   OUT, R14 \
-	SHRQ   $8, R14 \
-	ORQ    R14, OUT \
-	MOVQ   $0x0000ffff0000ffff, DX \
-	ANDQ   DX, OUT \
-	MOVQ   OUT, R14 \
-	SHRQ   $16, R14 \
-	ORQ    R14, OUT
+	MOVQ   $0x0f0f0f0f0f0f0f0f, DX \
+	PEXTQ  DX, OUT, OUT
 
 // func syncLineAVX2(b *byte, n int, pfx *byte, pn, m int, out *syncRest) bool
+//
+// It needs AVX2, BMI1 and BMI2, with a fast PEXT (fastPEXT).
 //
 // A sync line from the byte after its "@;N;" at b, n bytes readable there
 // (see syncLine): the pn bytes of the prefix the cache holds at pfx (32 to
@@ -484,12 +505,12 @@ rpfxlast:
 	MOVQ $0x0f0f0f0f0f0f0f0f, BX
 	MOVQ $0x0101010101010101, R9
 	XORQ R8, R8
-	KEYWORD(20, 0x2c)
-	KEYWORD(24, 0x2c)
-	KEYWORD(28, 0x2c)
-	KEYWORD(32, 0x2c)
-	KEYWORD(36, 0x2c)
-	KEYWORD(40, 0x3e)
+	KEYWORDP(20, 0x2c)
+	KEYWORDP(24, 0x2c)
+	KEYWORDP(28, 0x2c)
+	KEYWORDP(32, 0x2c)
+	KEYWORDP(36, 0x2c)
+	KEYWORDP(40, 0x3e)
 	CMPL 28(DI), $0xffff
 	JA   rfail
 	CMPL 36(DI), $0xffff
@@ -757,4 +778,15 @@ fail: // KEYWORD's
 rfail:
 	VZEROUPPER
 	MOVB $0, ret+48(FP)
+	RET
+
+// func cpuid(leaf, sub uint32) (eax, ebx, ecx, edx uint32)
+TEXT ·cpuid(SB), NOSPLIT, $0-24
+	MOVL leaf+0(FP), AX
+	MOVL sub+4(FP), CX
+	CPUID
+	MOVL AX, eax+8(FP)
+	MOVL BX, ebx+12(FP)
+	MOVL CX, ecx+16(FP)
+	MOVL DX, edx+20(FP)
 	RET

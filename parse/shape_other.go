@@ -32,6 +32,9 @@ func keyWordsAVX2(w *byte, k *[6]uint32) (end int, ok bool) {
 	return keyWordsGo(unsafe.Slice(w, keyWordsVecLen), 0, k)
 }
 
-// syncLineAVX2 is never called here (syncLine needs vecShape): the sync
+// vecLine says syncLine may use syncLineAVX2: never here.
+const vecLine = false
+
+// syncLineAVX2 is never called here (syncLine needs vecLine): the sync
 // lines of a sink are read by lineEnd and syncFields.
 func syncLineAVX2(*byte, int, *byte, int, int, *syncRest) bool { return false }

@@ -69,8 +69,8 @@ func syncLineMutants(line []byte, rng *rand.Rand, n int) [][]byte {
 }
 
 func TestSyncLineMatches(t *testing.T) {
-	if !vecShape {
-		t.Skip("syncLine needs AVX2")
+	if !vecLine {
+		t.Skip("syncLine needs AVX2 and a fast PEXT")
 	}
 	cfg := sim.DefaultConfig()
 	cfg.Conns = 500
@@ -130,8 +130,8 @@ func TestSyncLineMatches(t *testing.T) {
 // last value word, short lists, a list that ends at word m, letters, and
 // bytes the full parser judges.
 func TestSyncLineShapes(t *testing.T) {
-	if !vecShape {
-		t.Skip("syncLine needs AVX2")
+	if !vecLine {
+		t.Skip("syncLine needs AVX2 and a fast PEXT")
 	}
 	const head = "@;500069;[vs_0];[tid_2];[fw4_2];SET: connections (8158) keys(6)=<0,a845cea,8922,ac102381,1bb,6>"
 	const vals = " vals(34)=<1c001,40044080,1c,b,0,68daf999,0,c72f5ee5,c4bfaa92,2a,ffffffff,ffffffff,ffffffff,2000800,f9280,80000000,340,0,4f8b230f,7f25,0,0,0,0,0,0,0,0,0,0,0,0,0,0>"
@@ -201,8 +201,8 @@ func FuzzSyncLine(f *testing.F) {
 	f.Add([]byte("@;1;[fw4_1];SET: connections (8158) keys(6)=<0,1,2,3,4,5> vals(3)=<1,2,3> sync_mask=[ 0x1 ] x;"), uint8(2))
 	filler := bytes.Repeat([]byte("z"), syncLineMin)
 	f.Fuzz(func(t *testing.T, line []byte, skip uint8) {
-		if !vecShape {
-			t.Skip("syncLine needs AVX2")
+		if !vecLine {
+			t.Skip("syncLine needs AVX2 and a fast PEXT")
 		}
 		r := NewReader(bytes.NewReader(nil), "t")
 		r.SetValueWords(int(skip%20) + 1)
