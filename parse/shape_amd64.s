@@ -564,30 +564,28 @@ rcounted:
 
 	// The list, 32 bytes at a time up to its first '>' (AX), as
 	// listScanAVX2: the commas before it (R9), the m-th (R10), and any
-	// '[', '\n' or NUL before it (R11).
+	// '[' or byte up to 0x0a ('\n', NUL, a tab) before it (R11). The block
+	// that holds the '>' is cut to the bytes before it, after the loop.
 	XORQ R9, R9
 	MOVQ $-1, R10
 	XORQ R11, R11
+	SUBQ $32, CX // the last block's offset, for the loop
 
 rloop:
-	RNEED(BX, 32)
+	CMPQ      BX, CX
+	JA        rfail
 	VMOVDQU   (SI)(BX*1), Y0
 	VPCMPEQB  Y13, Y0, Y1
 	VPMOVMSKB Y1, AX
 	VPCMPEQB  Y14, Y0, Y2
 	VPMOVMSKB Y2, R12
 	VPCMPEQB  Y15, Y0, Y3
-	VPCMPEQB  Y6, Y0, Y4
-	VPOR      Y4, Y3, Y3
-	VPCMPEQB  Y7, Y0, Y4
+	VPMINUB   Y6, Y0, Y4
+	VPCMPEQB  Y4, Y0, Y4
 	VPOR      Y4, Y3, Y3
 	VPMOVMSKB Y3, R13
-	TZCNTL    AX, AX   // the '>', 32 when the block has none
-	MOVL      $1, DX
-	SHLXQ     AX, DX, DX
-	DECQ      DX       // the bytes before it
-	ANDL      DX, R12
-	ANDL      DX, R13
+	TESTL     AX, AX
+	JNZ       rlast
 	ORL       R13, R11
 	POPCNTL   R12, DX
 	CMPQ      R10, $0
@@ -611,10 +609,40 @@ rfound:
 
 radd:
 	ADDQ DX, R9
-	CMPL AX, $32
-	JB   rlistend
 	ADDQ $32, BX
 	JMP  rloop
+
+rlast: // the block with the '>': its masks cut to the bytes before it
+	TZCNTL  AX, AX
+	MOVL    $1, DX
+	SHLXL   AX, DX, DX
+	DECL    DX
+	ANDL    DX, R12
+	ANDL    DX, R13
+	ORL     R13, R11
+	POPCNTL R12, DX
+	CMPQ    R10, $0
+	JGE     rlastadd
+	LEAQ    (R9)(DX*1), R14
+	CMPQ    R14, R8
+	JLT     rlastadd
+	MOVQ    R8, R14
+	SUBQ    R9, R14
+
+rlastclear:
+	CMPQ  R14, $1
+	JLE   rlastfound
+	BLSRL R12, R12
+	DECQ  R14
+	JMP   rlastclear
+
+rlastfound:
+	TZCNTL R12, R14
+	LEAQ   (BX)(R14*1), R10
+
+rlastadd:
+	ADDQ DX, R9
+	ADDQ $32, CX
 
 rlistend:
 	ADDQ  BX, AX // the list's '>'

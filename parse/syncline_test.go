@@ -157,6 +157,8 @@ func TestSyncLineShapes(t *testing.T) {
 		{" vals(14)=<1,2,3,4,5,6,7,8,9,a,b,c,d,> sync_mask=[1];", false},
 		{" vals(14)=<1,2,3,4,5,6,7,8,9,a,b,c,[,e> sync_mask=[1];", false},
 		{" vals(14)=<1,2,3,4,5,6,7,8,9,a,b,c,\x00,e> sync_mask=[1];", false},
+		{" vals(14)=<1,\t2,3,4,5,6,7,8,9,a,b,c,d,e> sync_mask=[1];", false},
+		{" vals(14)=<1,2,3,4,5,6,7,8,9,a,b,c,d,e,\n> sync_mask=[1];", false},
 		{" vals(014)=<1,2,3,4,5,6,7,8,9,a,b,c,d,e> sync_mask=[1];", true},
 		{" vals(000000014)=<1,2,3,4,5,6,7,8,9,a,b,c,d,e> sync_mask=[1];", false},
 		{" vals()=<1,2,3,4,5,6,7,8,9,a,b,c,d,e> sync_mask=[1];", false},
