@@ -548,3 +548,32 @@ func TestFastCount(t *testing.T) {
 		}
 	}
 }
+
+// TestFwEntryExpiry holds fwEntryExpiry's 8-byte reads to the byte-at-a-time
+// reader on expiries of every length near both ends of a line.
+func TestFwEntryExpiry(t *testing.T) {
+	var cases []string
+	for _, rem := range []string{"", "0", "7", "2151", "1234567", "12345678", "123456789", "4294967295", "4294967296", "12a", "-1"} {
+		for _, to := range []string{"", "0", "3600", "1234567", "12345678", "99999999999", "36 0"} {
+			for _, end := range []string{">", ">\n<00000000, 0", "", " >", ">;"} {
+				cases = append(cases, " "+rem+"/"+to+end, " "+rem+"/"+to+end+"\n<00000000, 0af18768, 000005ce>", "x"+rem+"/"+to+end, " "+rem+to+end)
+			}
+		}
+	}
+	for _, c := range cases {
+		for _, lead := range []string{"", "00000001 ;"} {
+			line := []byte(lead + c)
+			for _, cut := range []int{len(line), len(lead) + 12, len(lead) + 19, len(lead) + 20} {
+				if cut > len(line) {
+					continue
+				}
+				l := line[:cut]
+				n0, e0 := fwEntryExpiryBytes(l, len(lead))
+				n, e := fwEntryExpiry(l, len(lead))
+				if n != n0 || e != e0 {
+					t.Errorf("%q: fwEntryExpiry %d %+v, byte at a time %d %+v", l, n, e, n0, e0)
+				}
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package parse
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"strings"
 
 	"github.com/maestro-analyze/maestro-analyze/decode"
@@ -184,8 +185,25 @@ func fwEntryExtra(line []byte, p int, extra []uint32, keep bool) (int, []uint32)
 }
 
 // fwEntryExpiry reads the expiry at p, " remaining/timeout>" in decimal,
-// and returns the entry's length (past the '>'), or 0.
+// and returns the entry's length (past the '>'), or 0. Two numbers of 1 to
+// 7 digits, what a dump holds, are read 8 bytes at a time; any other
+// expiry, and one near the end of line, by fwEntryExpiryBytes.
 func fwEntryExpiry(line []byte, p int) (int, decode.Expiry) {
+	if p >= 0 && p+19 <= len(line) && line[p] == ' ' {
+		x := binary.LittleEndian.Uint64(line[p+1:])
+		if d := bits.TrailingZeros64(nonDigit8(x)) >> 3; d > 0 && d < 8 && line[p+1+d] == '/' {
+			s := p + 1 + d
+			y := binary.LittleEndian.Uint64(line[s+1:])
+			if e := bits.TrailingZeros64(nonDigit8(y)) >> 3; e > 0 && e < 8 && line[s+1+e] == '>' {
+				return s + 2 + e, decode.Expiry{Remaining: uint32(dec8Value(x, d)), Timeout: uint32(dec8Value(y, e))}
+			}
+		}
+	}
+	return fwEntryExpiryBytes(line, p)
+}
+
+// fwEntryExpiryBytes is fwEntryExpiry a byte at a time.
+func fwEntryExpiryBytes(line []byte, p int) (int, decode.Expiry) {
 	n := len(line)
 	if p+4 > n || line[p] != ' ' {
 		return 0, decode.Expiry{}
