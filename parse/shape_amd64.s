@@ -313,56 +313,8 @@ TEXT ·hexKeyAVX2(SB), NOSPLIT, $0-16
 // bit of AX (the bytes that are not hex digits), its start R8; it must be
 // 1 to 8 digits ended by the byte SEP. The value goes to OFF(DI); AX loses
 // its lowest bit, R8 becomes p+1. BX holds 0x0f in every byte, R9 0x01.
-// KEYWORDP is KEYWORD with the nibbles gathered by one PEXT (BX holds its
-// mask, 0x0f in every byte): for syncLineAVX2, which runs only where PEXT
-// is fast (fastPEXT).
-#define KEYWORDP(OFF, SEP) \
-	TZCNTQ  AX, CX \
-	MOVQ    CX, DX \
-	SUBQ    R8, DX \
-	LEAQ    -1(DX), R10 \
-	CMPQ    R10, $7 \
-	JA      fail \
-	CMPB    (SI)(CX*1), $SEP \
-	JNE     fail \
-	MOVQ    (SI)(R8*1), R11 \
-	MOVQ    R11, R12 \
-	ANDQ    BX, R12 \
-	SHRQ    $6, R11 \
-	ANDQ    R9, R11 \
-	LEAQ    (R11)(R11*8), R11 \
-	ADDQ    R11, R12 \
-	BSWAPQ  R12 \
-	SHLQ    $3, DX \
-	NEGQ    DX \
-	ADDQ    $64, DX \
-	SHRXQ   DX, R12, R12 \
-	PEXTQ   BX, R12, R12 \
-	MOVL    R12, OFF(DI) \
-	BLSRQ   AX, AX \
-	LEAQ    1(CX), R8
-
 #define KEYWORD(OFF, SEP) \
-	TZCNTQ  AX, CX \
-	MOVQ    CX, DX \
-	SUBQ    R8, DX \
-	LEAQ    -1(DX), R10 \
-	CMPQ    R10, $7 \
-	JA      fail \
-	CMPB    (SI)(CX*1), $SEP \
-	JNE     fail \
-	MOVQ    (SI)(R8*1), R11 \
-	MOVQ    R11, R12 \
-	ANDQ    BX, R12 \
-	SHRQ    $6, R11 \
-	ANDQ    R9, R11 \
-	LEAQ    (R11)(R11*8), R11 \
-	ADDQ    R11, R12 \
-	BSWAPQ  R12 \
-	SHLQ    $3, DX \
-	NEGQ    DX \
-	ADDQ    $64, DX \
-	SHRXQ   DX, R12, R12 \
+	KEYHEAD(SEP) \
 	MOVQ    R12, R11 \
 	SHRQ    $4, R11 \
 	ORQ     R11, R12 \
@@ -376,6 +328,41 @@ TEXT ·hexKeyAVX2(SB), NOSPLIT, $0-16
 	MOVQ    R12, R11 \
 	SHRQ    $16, R11 \
 	ORQ     R11, R12 \
+	KEYTAIL(OFF)
+
+// KEYWORDP is KEYWORD with the nibbles gathered by one PEXT (BX holds its
+// mask): for syncLineAVX2, which runs only where PEXT is fast (fastPEXT).
+#define KEYWORDP(OFF, SEP) \
+	KEYHEAD(SEP) \
+	PEXTQ   BX, R12, R12 \
+	KEYTAIL(OFF)
+
+// KEYHEAD checks the word KEYWORD reads and leaves in R12 its digits'
+// values, a byte each, the first digit the highest, the word's last digit
+// in the lowest byte; KEYTAIL stores the gathered word and moves on.
+#define KEYHEAD(SEP) \
+	TZCNTQ  AX, CX \
+	MOVQ    CX, DX \
+	SUBQ    R8, DX \
+	LEAQ    -1(DX), R10 \
+	CMPQ    R10, $7 \
+	JA      fail \
+	CMPB    (SI)(CX*1), $SEP \
+	JNE     fail \
+	MOVQ    (SI)(R8*1), R11 \
+	MOVQ    R11, R12 \
+	ANDQ    BX, R12 \
+	SHRQ    $6, R11 \
+	ANDQ    R9, R11 \
+	LEAQ    (R11)(R11*8), R11 \
+	ADDQ    R11, R12 \
+	BSWAPQ  R12 \
+	SHLQ    $3, DX \
+	NEGQ    DX \
+	ADDQ    $64, DX \
+	SHRXQ   DX, R12, R12
+
+#define KEYTAIL(OFF) \
 	MOVL    R12, OFF(DI) \
 	BLSRQ   AX, AX \
 	LEAQ    1(CX), R8
@@ -564,8 +551,7 @@ rcounted:
 
 	// The list, 32 bytes at a time up to its first '>' (AX), as
 	// listScanAVX2: the commas before it (R9), the m-th (R10), and any
-	// '[' or byte up to 0x0a ('\n', NUL, a tab) before it (R11). The block
-	// that holds the '>' is cut to the bytes before it, after the loop.
+	// '[' or byte up to 0x0a ('\n', NUL, a tab) before it (R11).
 	XORQ R9, R9
 	MOVQ $-1, R10
 	XORQ R11, R11
@@ -585,16 +571,25 @@ rloop:
 	VPOR      Y4, Y3, Y3
 	VPMOVMSKB Y3, R13
 	TESTL     AX, AX
-	JNZ       rlast
-	ORL       R13, R11
-	POPCNTL   R12, DX
-	CMPQ      R10, $0
-	JGE       radd
-	LEAQ      (R9)(DX*1), R14
-	CMPQ      R14, R8
-	JLT       radd
-	MOVQ      R8, R14
-	SUBQ      R9, R14 // the (R14)-th comma of the block, from 1
+	JZ        rcommas
+	TZCNTL    AX, AX // the block holds the '>': its masks cut to the bytes before it
+	MOVL      $1, DX
+	SHLXL     AX, DX, DX
+	DECL      DX
+	ANDL      DX, R12
+	ANDL      DX, R13
+	INCL      AX // the '>' + 1, the loop's last block
+
+rcommas:
+	ORL     R13, R11
+	POPCNTL R12, DX
+	CMPQ    R10, $0
+	JGE     radd
+	LEAQ    (R9)(DX*1), R14
+	CMPQ    R14, R8
+	JLT     radd
+	MOVQ    R8, R14
+	SUBQ    R9, R14 // the (R14)-th comma of the block, from 1
 
 rclear:
 	CMPQ  R14, $1
@@ -608,44 +603,15 @@ rfound:
 	LEAQ   (BX)(R14*1), R10
 
 radd:
-	ADDQ DX, R9
-	ADDQ $32, BX
-	JMP  rloop
+	ADDQ  DX, R9
+	TESTL AX, AX
+	JNZ   rlast
+	ADDQ  $32, BX
+	JMP   rloop
 
-rlast: // the block with the '>': its masks cut to the bytes before it
-	TZCNTL  AX, AX
-	MOVL    $1, DX
-	SHLXL   AX, DX, DX
-	DECL    DX
-	ANDL    DX, R12
-	ANDL    DX, R13
-	ORL     R13, R11
-	POPCNTL R12, DX
-	CMPQ    R10, $0
-	JGE     rlastadd
-	LEAQ    (R9)(DX*1), R14
-	CMPQ    R14, R8
-	JLT     rlastadd
-	MOVQ    R8, R14
-	SUBQ    R9, R14
-
-rlastclear:
-	CMPQ  R14, $1
-	JLE   rlastfound
-	BLSRL R12, R12
-	DECQ  R14
-	JMP   rlastclear
-
-rlastfound:
-	TZCNTL R12, R14
-	LEAQ   (BX)(R14*1), R10
-
-rlastadd:
-	ADDQ DX, R9
-	ADDQ $32, CX
-
-rlistend:
-	ADDQ  BX, AX // the list's '>'
+rlast:
+	LEAQ -1(BX)(AX*1), AX
+	ADDQ $32, CX // AX: the list's '>'
 	TESTL R11, R11
 	JNZ   rfail
 	CMPQ  R10, $0
