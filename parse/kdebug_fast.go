@@ -160,6 +160,10 @@ func (f *SyncFields) Owner() (uint32, bool) {
 	return 0, true // skipped, and so 0 (see Record.Skipped)
 }
 
+// setWords sets the word fields of a line whose first m value words were
+// skipped, of the nv words read (skipped ones too).
+func (f *SyncFields) setWords(m, nv int) { f.WordIndex, f.HasWord, f.Words = m, nv > m, nv }
+
 // A SyncSink takes the kernel-debug sync lines the fast path reads (see
 // [Reader.ScanSinks]). It returns false when it cannot take one: the read
 // then stops (see [Reader.SinkRefused]).
@@ -186,7 +190,7 @@ func (r *Reader) syncSink(sink SyncSink) bool {
 	}
 	f := &r.sync
 	n, ok := r.syncLine(buf, f)
-	if !ok && !syncLineOnly {
+	if !ok {
 		var nul bool
 		if n, nul = lineEnd(buf); n < 40 || n > r.lr.max || nul || buf[n-1] != ';' {
 			return false
@@ -374,7 +378,7 @@ func (r *Reader) syncFields(t []byte, f *SyncFields, key *Key, vals *[]uint32) (
 	if vals != nil {
 		*vals = words8
 	}
-	f.WordIndex, f.HasWord, f.Words = m, nv > m, nv
+	f.setWords(m, nv)
 	return tail, true
 }
 
@@ -399,10 +403,6 @@ func syncStamp(t []byte) (stamp uint64, i int, ok bool) {
 // syncLineMin is how many bytes syncLine needs read ahead: a sync line of
 // the capture is about 330.
 const syncLineMin = 512
-
-// syncLineOnly, set by a test, makes syncSink take only the lines
-// syncLine reads, so that a test sees which those are.
-var syncLineOnly bool
 
 // syncRest is what syncLineAVX2 reads of a sync line (its layout is
 // the assembly's: TestSyncRestLayout).
@@ -449,10 +449,12 @@ func (r *Reader) syncLine(buf []byte, f *SyncFields) (int, bool) {
 	f.Stamp, f.Instance, f.Op, f.TableID = stamp, e.p.inst, e.p.op, e.p.id
 	f.HasMask, f.Mask = true, decode.SyncMask(rest.mask)
 	putKey(&f.Key, &rest.k)
-	f.WordIndex, f.Word, f.HasWord, f.Words = m, rest.word, rest.list != 0, 0
-	if f.HasWord {
-		f.Words = m + 1
+	f.Word = rest.word
+	nv := 0
+	if rest.list != 0 {
+		nv = m + 1 // m skipped, word m read, the rest counted
 	}
+	f.setWords(m, nv)
 	return n, true
 }
 

@@ -432,6 +432,30 @@ fail:
 	MOVQ   $0x0f0f0f0f0f0f0f0f, DX \
 	PEXTQ  DX, OUT, OUT
 
+// HEXWORD sets OUT to the value of the hex word at ADDR, 1 to 8 digits,
+// and R12 to its digits, or jumps to rfail (HEXRUN, HEXVAL).
+#define HEXWORD(ADDR, OUT) \
+	HEXRUN(ADDR) \
+	LEAQ -1(R12), DX \
+	CMPQ DX, $7 \
+	JA   rfail \
+	HEXVAL(ADDR, R12, OUT)
+
+// BLANKS moves R13 past the blanks (' ', '\t') at SI+R13, 8 at the most
+// (more jump to rfail), through Y1, Y2 and R12; Y13 and Y14 hold ' ' and
+// '\t', and 32 bytes at SI+R13 must be readable.
+#define BLANKS \
+	VMOVDQU   (SI)(R13*1), Y1 \
+	VPCMPEQB  Y13, Y1, Y2 \
+	VPCMPEQB  Y14, Y1, Y1 \
+	VPOR      Y1, Y2, Y2 \
+	VPMOVMSKB Y2, R12 \
+	NOTL      R12 \
+	TZCNTL    R12, R12 \
+	CMPQ      R12, $8 \
+	JA        rfail \
+	ADDQ      R12, R13
+
 // func syncLineAVX2(b *byte, n int, pfx *byte, pn, m int, out *syncRest) bool
 //
 // It needs AVX2, BMI1 and BMI2, with a fast PEXT (fastPEXT).
@@ -621,11 +645,7 @@ rlast:
 	// the '>'.
 	INCQ  R10
 	RNEED(R10, 32)
-	HEXRUN((SI)(R10*1))
-	LEAQ  -1(R12), DX
-	CMPQ  DX, $7
-	JA    rfail
-	HEXVAL((SI)(R10*1), R12, R13)
+	HEXWORD((SI)(R10*1), R13)
 	MOVL  R13, 8(DI)
 	ADDQ  R10, R12 // the byte after the word
 	MOVBLZX (SI)(R12*1), DX
@@ -676,23 +696,10 @@ rmask:
 	MOVL 8(SI)(R13*1), AX
 	CMPL AX, $0x5b3d6b73 // "sk=["
 	JNE  rfail
-	LEAQ 21(R13), R9 // at most 8 blanks
+	BCAST(0x20, X13, Y13) // ' ', for BLANKS
+	BCAST(0x09, X14, Y14) // '\t'
 	ADDQ $12, R13
-
-rblank1:
-	CMPQ    R13, R9
-	JAE     rfail
-	MOVBLZX (SI)(R13*1), DX
-	CMPL    DX, $0x20
-	JEQ     rblank1next
-	CMPL    DX, $0x09
-	JNE     rblank1done
-
-rblank1next:
-	INCQ R13
-	JMP  rblank1
-
-rblank1done:
+	BLANKS
 	MOVWLZX (SI)(R13*1), DX
 	CMPL    DX, $0x7830 // "0x"
 	JEQ     rhex0x
@@ -703,30 +710,11 @@ rhex0x:
 	ADDQ $2, R13
 
 rhexword:
-	HEXRUN((SI)(R13*1))
-	LEAQ  -1(R12), DX
-	CMPQ  DX, $7
-	JA    rfail
-	HEXVAL((SI)(R13*1), R12, R10)
-	MOVL  R10, 16(DI)
-	ADDQ  R12, R13
-	LEAQ  9(R13), R9 // at most 8 blanks
-
-rblank2:
-	CMPQ    R13, R9
-	JAE     rfail
-	MOVBLZX (SI)(R13*1), DX
-	CMPL    DX, $0x20
-	JEQ     rblank2next
-	CMPL    DX, $0x09
-	JNE     rblank2done
-
-rblank2next:
-	INCQ R13
-	JMP  rblank2
-
-rblank2done:
-	CMPL DX, $0x5d // ']'
+	HEXWORD((SI)(R13*1), R10)
+	MOVL R10, 16(DI)
+	ADDQ R12, R13
+	BLANKS
+	CMPB (SI)(R13*1), $0x5d // ']'
 	JNE  rfail
 	INCQ R13
 

@@ -1,6 +1,10 @@
 package parse
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/maestro-analyze/maestro-analyze/samples/sim"
+)
 
 func TestPextFast(t *testing.T) {
 	for _, c := range []struct {
@@ -18,5 +22,32 @@ func TestPextFast(t *testing.T) {
 		if got := pextFast(c.vendor, c.eax); got != c.want {
 			t.Errorf("pextFast(%s, %#x) = %v, want %v", c.vendor, c.eax, got, c.want)
 		}
+	}
+}
+
+// BenchmarkSyncLine is the sink's read of a simulated capture with
+// syncLine and without it (lineEnd and syncFields, as where PEXT is slow),
+// in one run.
+func BenchmarkSyncLine(b *testing.B) {
+	c := sim.DefaultConfig()
+	c.Conns = 20000
+	data := simCapture(b, c)
+	for _, on := range []bool{true, false} {
+		name := "syncLine"
+		if !on {
+			name = "lineEnd+syncFields"
+		}
+		b.Run(name, func(b *testing.B) {
+			if on && !vecLine {
+				b.Skip("syncLine needs AVX2 and a fast PEXT")
+			}
+			defer func(v bool) { vecLine = v }(vecLine)
+			vecLine = on
+			var n countSink
+			benchSinkWith(b, data, true, 14, 13, nil, &n)
+			if n == 0 {
+				b.Fatal("the sink took no line")
+			}
+		})
 	}
 }
